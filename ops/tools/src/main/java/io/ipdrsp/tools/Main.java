@@ -9,7 +9,11 @@ import java.util.Optional;
 public final class Main {
     /** Adding a command is adding one line here. */
     static final List<Subcommand> COMMANDS = List.of(
-            new DecodeCommand());
+            new DecodeCommand(),
+            new DelegatingCommand("simulate", "run a fleet of simulated CMTSes (IPDR/SP exporters) from a scenario",
+                    io.ipdrsp.simulator.SimulatorCli::run),
+            new DelegatingCommand("node", "run a collector node (no CONFIG: embedded Cassandra, ZooKeeper, Hazelcast)",
+                    io.ipdrsp.node.NodeCli::run));
 
     private Main() {
     }
@@ -37,7 +41,7 @@ public final class Main {
             return unknown(args[0], err);
         }
         List<String> rest = Arrays.asList(args).subList(1, args.length);
-        if (rest.contains("--help") || rest.contains("-h")) {
+        if ((rest.contains("--help") || rest.contains("-h")) && !(command.get() instanceof DelegatingCommand)) {
             out.println(command.get().usage());
             return 0;
         }

@@ -1,0 +1,104 @@
+package io.ipdrsp.node;
+
+import io.dropwizard.core.Application;
+import io.dropwizard.core.setup.Bootstrap;
+import io.dropwizard.core.setup.Environment;
+import io.ipdrsp.node.api.DocumentsResource;
+import io.ipdrsp.node.api.ExportersResource;
+import io.ipdrsp.node.health.CassandraHealthCheck;
+import io.ipdrsp.node.health.ExportersHealthCheck;
+import io.prometheus.metrics.exporter.servlet.jakarta.PrometheusMetricsServlet;
+import io.prometheus.metrics.instrumentation.dropwizard.DropwizardExports;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+
+/** The collector node: Dropwizard application wiring configuration, services, REST, health and metrics. */
+public class NodeApplication extends Application<NodeConfiguration> {
+    private final PrintStream out;
+    private final CountDownLatch started = new CountDownLatch(1);
+    private volatile Server server;
+    private volatile NodeServices services;
+
+    public NodeApplication() {
+        this(System.out);
+    }
+
+    public NodeApplication(PrintStream out) {
+        this.out = out;
+    }
+
+    public static void main(String[] args) throws Exception {
+        new NodeApplication().run(args);
+    }
+
+    @Override
+    public String getName() {
+        return "ipdr-node";
+    }
+
+    @Override
+    public void initialize(Bootstrap<NodeConfiguration> bootstrap) {
+        // nothing to add: configuration from a YAML file (optional), defaults otherwise
+    }
+
+    @Override
+    public void run(NodeConfiguration config, Environment env) {
+        NodeServices s = new NodeServices(config, env.metrics());
+        services = s;
+        env.lifecycle().manage(s);
+        env.jersey().register(new ExportersResource(s));
+        env.jersey().register(new DocumentsResource(s));
+        env.healthChecks().register("cassandra", new CassandraHealthCheck(s));
+        env.healthChecks().register("exporters", new ExportersHealthCheck(s));
+        PrometheusRegistry prometheus = new PrometheusRegistry();
+        DropwizardExports.builder().dropwizardRegistry(env.metrics()).register(prometheus);
+        env.admin().addServlet("prometheus", new PrometheusMetricsServlet(prometheus)).addMapping("/prometheus");
+        env.lifecycle().addServerLifecycleListener(srv -> {
+            server = srv;
+            out.println(describe(srv, s));
+            out.flush();
+            started.countDown();
+        });
+    }
+
+    static String describe(Server srv, NodeServices s) {
+        List<String> lines = new ArrayList<>();
+        String id = s.config().getNode().getId();
+        lines.add("ipdr node " + id + " (site " + s.config().getNode().getSite() + ") is up");
+        if (s.listenPort() > 0) {
+            lines.add("  IPDR/SP  : listening for CMTSes on " + s.config().getListen().getAddress() + ":" + s.listenPort());
+        }
+        for (Connector c : srv.getConnectors()) {
+            if (c instanceof ServerConnector sc) {
+                String host = sc.getHost() == null ? "localhost" : sc.getHost();
+                String base = "http://" + host + ":" + sc.getLocalPort();
+                if ("admin".equals(sc.getName())) {
+                    lines.add("  admin    : " + base + "/  (health " + base + "/healthcheck, metrics " + base
+                            + "/prometheus)");
+                } else {
+                    lines.add("  API      : " + base + "/api/exporters  " + base + "/api/documents");
+                }
+            }
+        }
+        return String.join(System.lineSeparator(), lines);
+    }
+
+    /** The Jetty server once started (null before). */
+    public Server server() {
+        return server;
+    }
+
+    public NodeServices services() {
+        return services;
+    }
+
+    CountDownLatch startedLatch() {
+        return started;
+    }
+}

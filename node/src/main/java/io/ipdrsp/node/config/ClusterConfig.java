@@ -1,0 +1,91 @@
+package io.ipdrsp.node.config;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import java.util.ArrayList;
+import java.util.List;
+
+/** {@code cluster:} — Hazelcast (embedded member) and ZooKeeper. */
+public final class ClusterConfig {
+    @NotBlank(message = "is required: one Hazelcast cluster name per site, e.g. ipdr-dc1")
+    @JsonProperty
+    private String clusterName = "ipdr-local";
+
+    @NotBlank(message = "is required: the interface Hazelcast binds to, e.g. 127.0.0.1 or the pod IP")
+    @JsonProperty
+    private String hazelcastAddress = "127.0.0.1";
+
+    @Min(value = 1, message = "must be a TCP port 1..65535 (Hazelcast default 5701)")
+    @Max(value = 65535, message = "must be a TCP port 1..65535 (Hazelcast default 5701)")
+    @JsonProperty
+    private int hazelcastPort = 5701;
+
+    /** Other members, "host:port" each (TCP-IP join); empty = a cluster of one. */
+    @NotNull(message = "must be a list of host:port, or [] for a single member")
+    @JsonProperty
+    private List<String> members = new ArrayList<>();
+
+    /** ZooKeeper connect string; empty = start an embedded ZooKeeper (single node only). */
+    @NotNull(message = "must be a connect string host:port[,host:port], or \"\" for an embedded ZooKeeper")
+    @JsonProperty
+    private String zooKeeper = "";
+
+    @NotBlank(message = "is required: the Curator namespace, e.g. ipdr")
+    @JsonProperty
+    private String zkNamespace = "ipdr";
+
+    @NotBlank(message = "is required: directory of the embedded ZooKeeper's data")
+    @JsonProperty
+    private String embeddedZooKeeperDir = "var/zookeeper";
+
+    public String getClusterName() {
+        return clusterName;
+    }
+
+    public String getHazelcastAddress() {
+        return hazelcastAddress;
+    }
+
+    public int getHazelcastPort() {
+        return hazelcastPort;
+    }
+
+    public List<String> getMembers() {
+        return members;
+    }
+
+    public String getZooKeeper() {
+        return zooKeeper;
+    }
+
+    public String getZkNamespace() {
+        return zkNamespace;
+    }
+
+    public String getEmbeddedZooKeeperDir() {
+        return embeddedZooKeeperDir;
+    }
+
+    public ClusterConfig clusterName(String n) {
+        clusterName = n;
+        return this;
+    }
+
+    public ClusterConfig hazelcastPort(int p) {
+        hazelcastPort = p;
+        return this;
+    }
+
+    public ClusterConfig zooKeeper(String z) {
+        zooKeeper = z;
+        return this;
+    }
+
+    public ClusterConfig embeddedZooKeeperDir(String d) {
+        embeddedZooKeeperDir = d;
+        return this;
+    }
+}

@@ -1,0 +1,128 @@
+package io.ipdrsp.node.config;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import java.util.ArrayList;
+import java.util.List;
+
+/** {@code storage:} — the Cassandra cluster and the record path's bounds. */
+public final class StorageSettings {
+    /** "host:port" each; empty = start a local Cassandra server process under {@link #embeddedDataDir}. */
+    @NotNull(message = "must be a list of host:port, or [] to run a local Cassandra")
+    @JsonProperty
+    private List<String> contactPoints = new ArrayList<>();
+
+    @NotBlank(message = "is required: the Cassandra data center this node writes to (datacenter1 for a local server)")
+    @JsonProperty
+    private String localDatacenter = "datacenter1";
+
+    @NotBlank(message = "is required: the keyspace name, e.g. ipdr")
+    @Pattern(regexp = "[a-z][a-z0-9_]{0,47}", message = "must be a Cassandra identifier: lower case letters, digits, '_'")
+    @JsonProperty
+    private String keyspace = "ipdr";
+
+    @Min(value = 1, message = "must be at least 1")
+    @JsonProperty
+    private int replicationFactor = 1;
+
+    /** Consistency of record writes; a DATA_ACK only covers writes that succeeded at this level. */
+    @Pattern(regexp = "ONE|TWO|THREE|QUORUM|ALL|LOCAL_ONE|LOCAL_QUORUM|EACH_QUORUM",
+            message = "must be one of ONE, TWO, THREE, QUORUM, ALL, LOCAL_ONE, LOCAL_QUORUM, EACH_QUORUM")
+    @JsonProperty
+    private String consistency = "LOCAL_QUORUM";
+
+    /** Writes in flight per connection; at the bound the node stops reading that connection (TCP back-pressure). */
+    @Min(value = 1, message = "must be at least 1")
+    @Max(value = 100_000, message = "must be at most 100000")
+    @JsonProperty
+    private int maxInFlightPerConnection = 512;
+
+    /** Node-wide bound on record writes in flight (shared by all connections). */
+    @Min(value = 1, message = "must be at least 1")
+    @JsonProperty
+    private int maxInFlight = 2048;
+
+    /** After this long without any successful write while records wait, the node sends FLOW_STOP. */
+    @Min(value = 1, message = "must be at least 1 second")
+    @JsonProperty
+    private int stopFlowAfterSeconds = 30;
+
+    @NotBlank(message = "is required: directory of the local Cassandra's data (relative to the working directory)")
+    @JsonProperty
+    private String embeddedDataDir = "var/cassandra";
+
+    public List<String> getContactPoints() {
+        return contactPoints;
+    }
+
+    public String getLocalDatacenter() {
+        return localDatacenter;
+    }
+
+    public String getKeyspace() {
+        return keyspace;
+    }
+
+    public int getReplicationFactor() {
+        return replicationFactor;
+    }
+
+    public String getConsistency() {
+        return consistency;
+    }
+
+    public int getMaxInFlightPerConnection() {
+        return maxInFlightPerConnection;
+    }
+
+    public int getMaxInFlight() {
+        return maxInFlight;
+    }
+
+    public int getStopFlowAfterSeconds() {
+        return stopFlowAfterSeconds;
+    }
+
+    public String getEmbeddedDataDir() {
+        return embeddedDataDir;
+    }
+
+    public StorageSettings contactPoints(String... cp) {
+        contactPoints = new ArrayList<>(List.of(cp));
+        return this;
+    }
+
+    public StorageSettings localDatacenter(String dc) {
+        localDatacenter = dc;
+        return this;
+    }
+
+    public StorageSettings keyspace(String ks) {
+        keyspace = ks;
+        return this;
+    }
+
+    public StorageSettings consistency(String c) {
+        consistency = c;
+        return this;
+    }
+
+    public StorageSettings maxInFlightPerConnection(int n) {
+        maxInFlightPerConnection = n;
+        return this;
+    }
+
+    public StorageSettings stopFlowAfterSeconds(int s) {
+        stopFlowAfterSeconds = s;
+        return this;
+    }
+
+    public StorageSettings embeddedDataDir(String d) {
+        embeddedDataDir = d;
+        return this;
+    }
+}

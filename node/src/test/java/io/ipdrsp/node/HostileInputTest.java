@@ -1,0 +1,143 @@
+package io.ipdrsp.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ipdrsp.node.config.Direction;
+import io.ipdrsp.node.config.ExporterConfig;
+import io.ipdrsp.protocol.Data;
+import io.ipdrsp.protocol.DataAck;
+import io.ipdrsp.protocol.ErrorMessage;
+import io.ipdrsp.simulator.CmtsSpec;
+import io.ipdrsp.simulator.CollectorSpec;
+import io.ipdrsp.simulator.Fleet;
+import io.ipdrsp.simulator.FleetSpec;
+import io.ipdrsp.simulator.SessionSpec;
+import io.ipdrsp.simulator.Templates;
+import java.time.Duration;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Malformed and hostile input on one connection gets ERROR and a closed connection, while a well-behaved CMTS on
+ * the same node keeps being acknowledged.
+ */
+class HostileInputTest {
+    static NodeHarness node;
+    static Fleet fleet;
+
+    @BeforeAll
+    static void start() throws Exception {
+        node = new NodeHarness("hostile", List.of(
+                new ExporterConfig("raw", "127.0.0.3", 4737, Direction.LISTEN).keepAliveSeconds(5),
+                new ExporterConfig("good", "127.0.0.4", 4737, Direction.LISTEN).keepAliveSeconds(5))).start();
+        fleet = Fleet.start(FleetSpec.of(CmtsSpec.of("good", io.ipdrsp.simulator.Direction.CONNECT,
+                        List.of(CollectorSpec.at("127.0.0.1", node.listenPort(), 1)),
+                        List.of(SessionSpec.event(1, Templates.SAMIS_TYPE_1).withRate(200).withAcks(20, 1)))
+                .withListen("127.0.0.4", 0).withKeepAlive(5)));
+        assertThat(fleet.awaitAcked(50, Duration.ofSeconds(30))).isTrue();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (fleet != null) {
+            fleet.close();
+        }
+        if (node != null) {
+            node.close();
+        }
+    }
+
+    /** The good CMTS gets more acks after each hostile exchange. */
+    private static void goodCmtsStillFlows() throws InterruptedException {
+        long before = fleet.ledger().totalAcked();
+        assertThat(fleet.awaitAcked(before + 40, Duration.ofSeconds(20))).as("good CMTS still acknowledged").isTrue();
+    }
+
+    @Test
+    void garbageGetsDecodeErrorAndClose() throws Exception {
+        byte[] garbage = new byte[4096];
+        new Random(1).nextBytes(garbage);
+        garbage[0] = (byte) 0xFF;
+        try (RawExporter raw = new RawExporter("127.0.0.3", node.listenPort())) {
+            raw.sendRaw(garbage);
+            ErrorMessage e = raw.expectErrorAndClose();
+            assertThat(e.errorCode()).isEqualTo(3);
+        }
+        goodCmtsStillFlows();
+    }
+
+    @Test
+    void wrongVersionGetsDecodeErrorAndClose() throws Exception {
+        try (RawExporter raw = new RawExporter("127.0.0.3", node.listenPort())) {
+            raw.sendRaw(new byte[] {1, 5, 0, 0, 0, 0, 0, 8});
+            assertThat(raw.expectErrorAndClose().errorCode()).isEqualTo(3);
+        }
+        goodCmtsStillFlows();
+    }
+
+    @Test
+    void oversizedLengthIsRefusedBeforeBuffering() throws Exception {
+        try (RawExporter raw = new RawExporter("127.0.0.3", node.listenPort())) {
+            raw.sendRaw(new byte[] {2, 0x20, 1, 0, 0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0, 0, 0});
+            assertThat(raw.expectErrorAndClose().errorCode()).isEqualTo(3);
+        }
+        goodCmtsStillFlows();
+    }
+
+    @Test
+    void dataWithUnknownTemplateGetsDecodeError() throws Exception {
+        try (RawExporter raw = new RawExporter("127.0.0.3", node.listenPort())) {
+            raw.openSession();
+            raw.send(Data.of(1, 99, 1, 0, 0, RawExporter.record(1, "x")));
+            assertThat(raw.expectErrorAndClose().errorCode()).isEqualTo(3);
+        }
+        goodCmtsStillFlows();
+    }
+
+    @Test
+    void recordThatDoesNotMatchItsTemplateGetsDecodeError() throws Exception {
+        try (RawExporter raw = new RawExporter("127.0.0.3", node.listenPort())) {
+            raw.openSession();
+            byte[] bad = RawExporter.record(1, "label");
+            bad[7] = 100; // string length beyond the record
+            raw.send(Data.of(1, 7, 1, 0, 0, bad));
+            assertThat(raw.expectErrorAndClose().errorCode()).isEqualTo(3);
+        }
+        goodCmtsStillFlows();
+    }
+
+    @Test
+    void outOfOrderDsnGetsErrorAndOnlyStoredRecordsAreAcked() throws Exception {
+        try (RawExporter raw = new RawExporter("127.0.0.3", node.listenPort())) {
+            raw.openSession();
+            for (int dsn = 0; dsn < 10; dsn++) {
+                raw.send(Data.of(1, 7, 1, 0, dsn, RawExporter.record(dsn, "r" + dsn)));
+            }
+            DataAck ack = raw.expect(DataAck.class);
+            assertThat(ack.sequenceNum()).isBetween(0L, 9L);
+            raw.send(Data.of(1, 7, 1, 0, 3, RawExporter.record(3, "again")));
+            assertThat(raw.expectErrorAndClose().errorCode()).isEqualTo(2);
+        }
+        goodCmtsStillFlows();
+    }
+
+    @Test
+    void dataBeforeTheHandshakeIsInvalidForState() throws Exception {
+        try (RawExporter raw = new RawExporter("127.0.0.3", node.listenPort())) {
+            raw.send(Data.of(1, 7, 1, 0, 0, RawExporter.record(1, "x")));
+            assertThat(raw.expectErrorAndClose().errorCode()).isEqualTo(2);
+        }
+        goodCmtsStillFlows();
+    }
+
+    @Test
+    void unconfiguredAddressIsRefused() throws Exception {
+        try (RawExporter raw = new RawExporter("127.0.0.9", node.listenPort())) {
+            assertThat(raw.expectErrorAndClose().description()).contains("not configured");
+        }
+        goodCmtsStillFlows();
+    }
+}

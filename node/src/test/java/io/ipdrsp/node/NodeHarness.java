@@ -1,0 +1,127 @@
+package io.ipdrsp.node;
+
+import com.datastax.oss.driver.api.core.cql.Row;
+import io.dropwizard.core.server.DefaultServerFactory;
+import io.dropwizard.jetty.HttpConnectorFactory;
+import io.dropwizard.testing.DropwizardTestSupport;
+import io.ipdrsp.launcher.CassandraServer;
+import io.ipdrsp.node.config.ExporterConfig;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.apache.curator.test.TestingServer;
+
+/**
+ * A real node for tests: Dropwizard on free ports, the shared Cassandra process, an in-JVM ZooKeeper and a
+ * Hazelcast member of a cluster of its own. One keyspace per harness instance.
+ */
+final class NodeHarness implements AutoCloseable {
+    private static final AtomicInteger HZ_PORT = new AtomicInteger(16_000 + (int) (ProcessHandle.current().pid() % 200) * 10);
+    private static TestingServer zk;
+
+    final NodeConfiguration config;
+    final String keyspace;
+    private DropwizardTestSupport<NodeConfiguration> support;
+
+    NodeHarness(String keyspace, List<ExporterConfig> exporters) throws Exception {
+        this(keyspace, exporters, CassandraServer.shared());
+    }
+
+    NodeHarness(String keyspace, List<ExporterConfig> exporters, CassandraServer cassandra) throws Exception {
+        this.keyspace = keyspace;
+        this.config = new NodeConfiguration().exporters(exporters);
+        config.getNode().id("node-" + keyspace).site("test");
+        config.getListen().address("127.0.0.1").port(0).allow("127.0.0.1");
+        config.getStorage().contactPoints(cassandra.contactPoint().getHostString() + ":" + cassandra.nativePort())
+                .keyspace(keyspace).consistency("LOCAL_ONE").stopFlowAfterSeconds(30);
+        config.getCluster().clusterName("it-" + keyspace + "-" + System.nanoTime()).hazelcastPort(HZ_PORT.getAndAdd(10))
+                .zooKeeper(zooKeeper());
+        DefaultServerFactory server = (DefaultServerFactory) config.getServerFactory();
+        ((HttpConnectorFactory) server.getApplicationConnectors().get(0)).setPort(0);
+        ((HttpConnectorFactory) server.getAdminConnectors().get(0)).setPort(0);
+    }
+
+    static synchronized String zooKeeper() throws Exception {
+        if (zk == null) {
+            zk = new TestingServer(true);
+        }
+        return zk.getConnectString();
+    }
+
+    NodeHarness start() throws Exception {
+        support = new DropwizardTestSupport<>(NodeApplication.class, config);
+        support.before();
+        return this;
+    }
+
+    void stop() {
+        if (support != null) {
+            support.after();
+            support = null;
+        }
+    }
+
+    NodeServices services() {
+        return ((NodeApplication) support.getApplication()).services();
+    }
+
+    int listenPort() {
+        return services().listenPort();
+    }
+
+    int apiPort() {
+        return support.getLocalPort();
+    }
+
+    int adminPort() {
+        return support.getAdminPort();
+    }
+
+    /** Stored records of one document: DSN → record bytes. */
+    Map<Long, byte[]> records(String exporter, int sessionId, UUID documentId, long bootTime) {
+        Map<Long, byte[]> out = new HashMap<>();
+        for (Row r : services().store().session().execute("SELECT dsn, record FROM " + keyspace + ".records WHERE "
+                + "exporter = ? AND session_id = ? AND document_id = ? AND boot_time = ? AND bucket IN (0,1,2,3)",
+                exporter, sessionId, documentId, bootTime)) {
+            ByteBuffer b = r.getByteBuffer("record");
+            byte[] bytes = new byte[b.remaining()];
+            b.get(bytes);
+            if (out.put(r.getLong("dsn"), bytes) != null) {
+                throw new AssertionError("two rows for one DSN");
+            }
+        }
+        return out;
+    }
+
+    long countRows() {
+        return services().store().session().execute("SELECT count(*) FROM " + keyspace + ".records").one().getLong(0);
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+}

@@ -1,0 +1,85 @@
+package io.ipdrsp.node.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.dropwizard.configuration.ConfigurationValidationException;
+import io.dropwizard.configuration.ResourceConfigurationSourceProvider;
+import io.dropwizard.configuration.YamlConfigurationFactory;
+import io.dropwizard.jackson.Jackson;
+import io.dropwizard.jersey.validation.Validators;
+import io.ipdrsp.node.NodeConfiguration;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class ConfigValidationTest {
+    private final YamlConfigurationFactory<NodeConfiguration> factory = new YamlConfigurationFactory<>(
+            NodeConfiguration.class, Validators.newValidator(), Jackson.newObjectMapper(), "dw");
+
+    private NodeConfiguration parse(String yaml) throws Exception {
+        return factory.build(path -> new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)), "node.yml");
+    }
+
+    @Test
+    void aCompleteConfigurationParses() throws Exception {
+        NodeConfiguration c = parse("""
+                node: {id: collector-1, site: dc1}
+                listen: {address: 0.0.0.0, port: 4737, allow: [10.0.0.0/8]}
+                exporters:
+                  - {name: arris-1, address: 10.1.1.1, port: 4737, direction: connect, sessions: [1, SAMIS], keepAliveSeconds: 60}
+                  - {name: cisco-1, address: 10.2.2.2, direction: listen, capabilities: [MULTISESSION, TEMPLATE_NEGOTIATION],
+                     templates: {disable: [CmtsSysUpTime]}, ipv6Raw: true}
+                storage: {contactPoints: ["10.9.0.1:9042"], consistency: LOCAL_QUORUM}
+                cluster: {zooKeeper: "10.9.0.2:2181", members: ["10.0.0.5:5701"]}
+                """);
+        assertThat(c.getExporters()).hasSize(2);
+        assertThat(c.getExporters().get(0).getDirection()).isEqualTo(Direction.CONNECT);
+        assertThat(c.getExporters().get(0).wantsSession(1, "x")).isTrue();
+        assertThat(c.getExporters().get(0).wantsSession(2, "samis")).isTrue();
+        assertThat(c.getExporters().get(0).wantsSession(3, "other")).isFalse();
+        assertThat(c.getExporters().get(1).isIpv6Raw()).isTrue();
+    }
+
+    @Test
+    void defaultsWithoutAFileAreValid() throws Exception {
+        NodeConfiguration c = factory.build();
+        assertThat(c.getListen().getPort()).isEqualTo(4737);
+        assertThat(c.getStorage().getContactPoints()).isEmpty();
+        assertThat(NodeConfigChecks.check(c)).isEmpty();
+    }
+
+    @Test
+    void errorsNameTheKeyAndTheFix() {
+        assertThatThrownBy(() -> parse("""
+                exporters:
+                  - {name: a, address: 10.1.1.1, port: 70000, direction: connect}
+                  - {name: a, address: cmts.example, direction: listen, sessions: [300],
+                     templates: {disable: [x]}, capabilities: [MULTISESSION]}
+                listen: {allow: [10.0.0.0/33]}
+                storage: {contactPoints: [nohost]}
+                """)).isInstanceOf(ConfigurationValidationException.class)
+                .hasMessageContaining("exporters[0].port must be a TCP port 1..65535")
+                .hasMessageContaining("exporters[1].name 'a' is already used by exporters[0]")
+                .hasMessageContaining("exporters[1].address 'cmts.example' must be an IP address for direction 'listen'")
+                .hasMessageContaining("exporters[1].sessions[0] must be a session id 0..255")
+                .hasMessageContaining("exporters[1].capabilities must include TEMPLATE_NEGOTIATION")
+                .hasMessageContaining("listen.allow[0] '10.0.0.0/33' has a bad prefix length")
+                .hasMessageContaining("storage.contactPoints[0] 'nohost' must be host:port");
+    }
+
+    @Test
+    void unknownDirectionIsExplained() {
+        assertThatThrownBy(() -> parse("exporters: [{name: a, address: 10.0.0.1, direction: sideways}]"))
+                .hasMessageContaining("direction must be 'connect'");
+    }
+
+    @Test
+    void allowListMatchesCidrBlocksAndMappedAddresses() throws Exception {
+        AddressMatcher m = AddressMatcher.parse(java.util.List.of("10.0.0.0/8", "::1", "192.0.2.7"));
+        assertThat(m.allows(java.net.InetAddress.getByName("10.200.1.1"))).isTrue();
+        assertThat(m.allows(java.net.InetAddress.getByName("11.0.0.1"))).isFalse();
+        assertThat(m.allows(java.net.InetAddress.getByName("::ffff:192.0.2.7"))).isTrue();
+        assertThat(m.allows(java.net.InetAddress.getByName("::1"))).isTrue();
+    }
+}

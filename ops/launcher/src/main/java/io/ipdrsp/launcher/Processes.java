@@ -1,0 +1,179 @@
+package io.ipdrsp.launcher;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntPredicate;
+
+/** Process and port chores shared by the launchers. */
+final class Processes {
+    static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
+
+    private Processes() {
+    }
+
+    /**
+     * A port in [20000, 60000) that is free now and for which {@code alsoFree} holds (used for port pairs). Random
+     * rather than ephemeral (bind 0) so that a derived port (native - 2000) stays in a range the kernel does not hand
+     * out to outgoing connections meanwhile.
+     */
+    static int freePort(IntPredicate alsoFree) {
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int port = ThreadLocalRandom.current().nextInt(20_000, 60_000);
+            if (isFree(port) && alsoFree.test(port)) {
+                return port;
+            }
+        }
+        throw new LaunchException("no free port found in 200 attempts");
+    }
+
+    static boolean isFree(int port) {
+        try (ServerSocket s = new ServerSocket()) {
+            s.setReuseAddress(false);
+            s.bind(new InetSocketAddress(LOOPBACK, port));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    static boolean accepts(int port) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(LOOPBACK, port), 250);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Waits until {@code port} accepts connections; fails fast with the log tail when the process dies first. */
+    static void awaitPort(Process process, int port, Duration timeout, Path log, String what) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!accepts(port)) {
+            if (!process.isAlive()) {
+                throw new LaunchException(what + " exited with " + process.exitValue() + " before port " + port
+                        + " opened; " + log + " ends with:\n" + tail(log, 40));
+            }
+            if (System.nanoTime() > deadline) {
+                terminate(process.toHandle(), Duration.ZERO);
+                throw new LaunchException(what + " did not open port " + port + " within " + timeout + "; " + log
+                        + " ends with:\n" + tail(log, 40));
+            }
+            sleep(50);
+        }
+    }
+
+    static String tail(Path file, int lines) {
+        try {
+            List<String> all = Files.readAllLines(file, StandardCharsets.UTF_8);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException | UncheckedIOException e) {
+            return "(no log: " + e + ")";
+        }
+    }
+
+    /**
+     * Ends a process and its descendants: SIGTERM and up to {@code grace} to exit, then SIGKILL. A zero grace is a plain
+     * SIGKILL. Returns once the process is gone.
+     */
+    static void terminate(ProcessHandle process, Duration grace) {
+        List<ProcessHandle> children = process.descendants().toList();
+        if (process.isAlive()) {
+            if (!grace.isZero()) {
+                process.destroy();
+                try {
+                    process.onExit().get(grace.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (Exception timeoutOrInterrupt) {
+                    if (timeoutOrInterrupt instanceof InterruptedException) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }
+            process.destroyForcibly();
+            try {
+                process.onExit().get(30, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                throw new LaunchException("process " + process.pid() + " did not exit after SIGKILL", e);
+            }
+        }
+        // the start scripts' watchdogs (and a copy-dependencies mvn, if stopped early)
+        for (ProcessHandle child : children) {
+            child.destroyForcibly();
+            try {
+                child.onExit().get(5, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                throw new LaunchException("child process " + child.pid() + " did not exit after SIGKILL", e);
+            }
+        }
+    }
+
+    static String java17() {
+        String explicit = System.getenv("JAVA17");
+        if (explicit != null && !explicit.isBlank()) {
+            return explicit;
+        }
+        if (Runtime.version().feature() == 17) {
+            return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        }
+        Path debian = Path.of("/usr/lib/jvm/java-17-openjdk-amd64/bin/java");
+        if (Files.isExecutable(debian)) {
+            return debian.toString();
+        }
+        // Cassandra 5.0 runs on 11 and 17 only; whatever `java` is, the server log will say if it refuses
+        return "java";
+    }
+
+    static void deleteRecursively(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try {
+            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                    Files.deleteIfExists(file);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+                    if (e instanceof NoSuchFileException) {
+                        return FileVisitResult.CONTINUE;
+                    }
+                    throw e;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+                    Files.deleteIfExists(d);
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete " + dir, e);
+        }
+    }
+
+    static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LaunchException("interrupted", e);
+        }
+    }
+}

@@ -1,0 +1,244 @@
+package io.ipdrsp.simulator;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * What the simulated fleet did, per CMTS / session / document: the DSN ranges it generated, sent, had acknowledged
+ * (and by which collector), re-sent with and without the D flag, dropped and declared in {@code droppedRecordCount},
+ * or lost without saying so. End-to-end tests compare a collector's storage and audits against it.
+ *
+ * <p>Thread-safe: the fleet's event loops write, tests read {@link #documents()} snapshots at any time.
+ */
+public final class Ledger {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    /** An immutable snapshot of one document. DSN ranges are closed. */
+    public record Document(String cmts, int sessionId, String documentId, long exporterBootTime, int configId,
+            RangeSet generated, RangeSet sent, Map<String, RangeSet> ackedBy, RangeSet acked,
+            RangeSet resentWithDuplicateFlag, RangeSet resentWithoutDuplicateFlag, RangeSet droppedDeclared,
+            RangeSet lostSilently, long declaredDropCount, Integer stopReason) {
+
+        /** DSNs a collector should hold for this document: generated, minus dropped and lost. */
+        public RangeSet deliverable() {
+            RangeSet d = new RangeSet();
+            for (long[] r : generated.ranges()) {
+                for (long[] gap : missing(r[0], r[1]).ranges()) {
+                    d.add(gap[0], gap[1]);
+                }
+            }
+            return d;
+        }
+
+        private RangeSet missing(long from, long to) {
+            RangeSet gone = droppedDeclared.copy();
+            gone.addAll(lostSilently);
+            return gone.missingIn(from, to);
+        }
+    }
+
+    /** Key of a document inside the ledger. */
+    record Key(String cmts, int sessionId, String documentId) {
+    }
+
+    private final Map<Key, Entry> entries = new ConcurrentHashMap<>();
+    private final AtomicLong acked = new AtomicLong();
+    private final AtomicLong sent = new AtomicLong();
+
+    /** Registers a new document (SESSION_START of a new documentId); returns its mutable entry. */
+    Entry open(String cmts, int sessionId, String documentId, long bootTime, int configId) {
+        return entries.computeIfAbsent(new Key(cmts, sessionId, documentId),
+                k -> new Entry(k, bootTime, configId));
+    }
+
+    /** Total records acknowledged by any collector, over the whole run (each DSN counted once). */
+    public long totalAcked() {
+        return acked.get();
+    }
+
+    /** Total DATA messages written (first sends and re-sends). */
+    public long totalSent() {
+        return sent.get();
+    }
+
+    /** Snapshot of every document, ordered by CMTS, session and first appearance. */
+    public List<Document> documents() {
+        List<Entry> list = new ArrayList<>(entries.values());
+        list.sort((a, b) -> {
+            int c = a.key.cmts().compareTo(b.key.cmts());
+            if (c != 0) {
+                return c;
+            }
+            c = Integer.compare(a.key.sessionId(), b.key.sessionId());
+            return c != 0 ? c : Long.compare(a.order, b.order);
+        });
+        return list.stream().map(Entry::snapshot).toList();
+    }
+
+    /** Documents of one CMTS session in the order they were opened. */
+    public List<Document> documents(String cmts, int sessionId) {
+        return documents().stream().filter(d -> d.cmts().equals(cmts) && d.sessionId() == sessionId).toList();
+    }
+
+    public Optional<Document> document(String cmts, int sessionId, String documentId) {
+        Entry e = entries.get(new Key(cmts, sessionId, documentId));
+        return e == null ? Optional.empty() : Optional.of(e.snapshot());
+    }
+
+    /** The ledger as JSON (ranges as {@code [[from,to],...]}). */
+    public String toJson() {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("totalAcked", totalAcked());
+        root.put("totalSent", totalSent());
+        Map<String, Map<Integer, List<Document>>> tree = new TreeMap<>();
+        for (Document d : documents()) {
+            tree.computeIfAbsent(d.cmts(), k -> new TreeMap<>())
+                    .computeIfAbsent(d.sessionId(), k -> new ArrayList<>()).add(d);
+        }
+        ArrayNode cmtses = root.putArray("cmtses");
+        tree.forEach((cmts, sessions) -> {
+            ObjectNode c = cmtses.addObject();
+            c.put("name", cmts);
+            ArrayNode sa = c.putArray("sessions");
+            sessions.forEach((sid, docs) -> {
+                ObjectNode s = sa.addObject();
+                s.put("sessionId", sid);
+                ArrayNode da = s.putArray("documents");
+                for (Document d : docs) {
+                    ObjectNode o = da.addObject();
+                    o.put("documentId", d.documentId());
+                    o.put("exporterBootTime", d.exporterBootTime());
+                    o.put("configId", d.configId());
+                    ranges(o, "generated", d.generated());
+                    ranges(o, "sent", d.sent());
+                    ranges(o, "acked", d.acked());
+                    ObjectNode by = o.putObject("ackedBy");
+                    d.ackedBy().forEach((col, r) -> ranges(by, col, r));
+                    ranges(o, "resentWithDuplicateFlag", d.resentWithDuplicateFlag());
+                    ranges(o, "resentWithoutDuplicateFlag", d.resentWithoutDuplicateFlag());
+                    ranges(o, "droppedDeclared", d.droppedDeclared());
+                    ranges(o, "lostSilently", d.lostSilently());
+                    o.put("declaredDropCount", d.declaredDropCount());
+                    if (d.stopReason() == null) {
+                        o.putNull("stopReason");
+                    } else {
+                        o.put("stopReason", d.stopReason());
+                    }
+                }
+            });
+        });
+        try {
+            return JSON.writeValueAsString(root);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public void writeJson(Path file) {
+        try {
+            Path parent = file.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            Files.writeString(file, toJson());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void ranges(ObjectNode o, String name, RangeSet set) {
+        ArrayNode a = o.putArray(name);
+        for (long[] r : set.ranges()) {
+            a.addArray().add(r[0]).add(r[1]);
+        }
+    }
+
+    private static final AtomicLong ORDER = new AtomicLong();
+
+    /** The mutable side, written from one CMTS's event loop; snapshots may come from any thread. */
+    final class Entry {
+        final Key key;
+        final long bootTime;
+        private int configId;
+        final long order = ORDER.incrementAndGet();
+        private final RangeSet generated = new RangeSet();
+        private final RangeSet sentSet = new RangeSet();
+        private final Map<String, RangeSet> ackedBy = new LinkedHashMap<>();
+        private final RangeSet ackedSet = new RangeSet();
+        private final RangeSet resentD = new RangeSet();
+        private final RangeSet resentNoD = new RangeSet();
+        private final RangeSet droppedDeclared = new RangeSet();
+        private final RangeSet lostSilently = new RangeSet();
+        private long declaredDropCount;
+        private Integer stopReason;
+
+        Entry(Key key, long bootTime, int configId) {
+            this.key = key;
+            this.bootTime = bootTime;
+            this.configId = configId;
+        }
+
+        synchronized void generated(long from, long to) {
+            generated.add(from, to);
+        }
+
+        synchronized void sent(long from, long to) {
+            sentSet.add(from, to);
+            sent.addAndGet(to - from + 1);
+        }
+
+        synchronized void resent(long from, long to, boolean duplicateFlag) {
+            (duplicateFlag ? resentD : resentNoD).add(from, to);
+        }
+
+        synchronized void acked(String collector, long from, long to) {
+            ackedBy.computeIfAbsent(collector, c -> new RangeSet()).add(from, to);
+            long before = ackedSet.count();
+            ackedSet.add(from, to);
+            acked.addAndGet(ackedSet.count() - before);
+        }
+
+        synchronized void droppedDeclared(long from, long to) {
+            droppedDeclared.add(from, to);
+        }
+
+        synchronized void lostSilently(long from, long to) {
+            lostSilently.add(from, to);
+        }
+
+        synchronized void declared(long count) {
+            declaredDropCount += count;
+        }
+
+        /** The document's records took a new template set before any was sent (negotiation). */
+        synchronized void config(int id) {
+            configId = id;
+        }
+
+        synchronized void stopped(int reason) {
+            stopReason = reason;
+        }
+
+        synchronized Document snapshot() {
+            Map<String, RangeSet> by = new LinkedHashMap<>();
+            ackedBy.forEach((k, v) -> by.put(k, v.copy()));
+            return new Document(key.cmts(), key.sessionId(), key.documentId(), bootTime, configId, generated.copy(),
+                    sentSet.copy(), Map.copyOf(by), ackedSet.copy(), resentD.copy(), resentNoD.copy(),
+                    droppedDeclared.copy(), lostSilently.copy(), declaredDropCount, stopReason);
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package io.ipdrsp.simulator;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * One IPDR/SP session of a CMTS.
+ *
+ * @param sessionId           1..255
+ * @param name                what GET_SESSIONS_RESPONSE reports
+ * @param template            a built-in ({@code SAMIS-TYPE-1}, {@code CMTS-CM-REG-STATUS-TYPE}, {@code CPE-TYPE})
+ *                            or the name of a template defined in the scenario
+ * @param type                collection method
+ * @param interval            document length of a time-interval session; repeat period of an ad-hoc one (null = once)
+ * @param stopReason          SESSION_STOP reason at an interval boundary (6 or 0)
+ * @param rate                records per second; 0 or less = as fast as acks allow (load mode)
+ * @param ackSequenceInterval most DATA messages that may be unacknowledged
+ * @param ackTimeInterval     seconds within which an ack must arrive while data is unacknowledged
+ * @param records             ad-hoc: records per export; other types: stop generating after this many (-1 = no cap)
+ * @param preEncoded          load mode: cycle through a pool of pre-encoded records instead of building each one
+ */
+public record SessionSpec(int sessionId, String name, String template, SessionType type, Duration interval,
+        int stopReason, double rate, int ackSequenceInterval, int ackTimeInterval, long records,
+        boolean preEncoded) {
+    public SessionSpec {
+        if (sessionId < 1 || sessionId > 255) {
+            throw new IllegalArgumentException("sessionId must be 1..255: " + sessionId);
+        }
+        Objects.requireNonNull(template, "template");
+        Objects.requireNonNull(type, "type");
+        if (name == null || name.isBlank()) {
+            name = "session-" + sessionId;
+        }
+        if (type == SessionType.TIME_INTERVAL && (interval == null || interval.isNegative() || interval.isZero())) {
+            throw new IllegalArgumentException("a time-interval session needs an interval > 0");
+        }
+        if (ackSequenceInterval < 1) {
+            throw new IllegalArgumentException("ackSequenceInterval must be >= 1: " + ackSequenceInterval);
+        }
+        if (ackTimeInterval < 1) {
+            throw new IllegalArgumentException("ackTimeInterval must be >= 1 s: " + ackTimeInterval);
+        }
+        if (type == SessionType.AD_HOC && records < 1) {
+            throw new IllegalArgumentException("an ad-hoc session needs records >= 1");
+        }
+    }
+
+    /** An event session of {@code template} at 100 records/s with Arris default acks (200 / 60 s). */
+    public static SessionSpec event(int sessionId, String template) {
+        return new SessionSpec(sessionId, null, template, SessionType.EVENT, null, 6, 100, 200, 60, -1, false);
+    }
+
+    public static SessionSpec timeInterval(int sessionId, String template, Duration interval) {
+        return new SessionSpec(sessionId, null, template, SessionType.TIME_INTERVAL, interval, 6, 100, 200, 60, -1,
+                false);
+    }
+
+    public static SessionSpec adHoc(int sessionId, String template, long records) {
+        return new SessionSpec(sessionId, null, template, SessionType.AD_HOC, null, 0, 100, 200, 60, records, false);
+    }
+
+    public SessionSpec withName(String n) {
+        return new SessionSpec(sessionId, n, template, type, interval, stopReason, rate, ackSequenceInterval,
+                ackTimeInterval, records, preEncoded);
+    }
+
+    public SessionSpec withRate(double recordsPerSecond) {
+        return new SessionSpec(sessionId, name, template, type, interval, stopReason, recordsPerSecond,
+                ackSequenceInterval, ackTimeInterval, records, preEncoded);
+    }
+
+    public SessionSpec withAcks(int sequenceInterval, int timeIntervalSeconds) {
+        return new SessionSpec(sessionId, name, template, type, interval, stopReason, rate, sequenceInterval,
+                timeIntervalSeconds, records, preEncoded);
+    }
+
+    public SessionSpec withRecords(long n) {
+        return new SessionSpec(sessionId, name, template, type, interval, stopReason, rate, ackSequenceInterval,
+                ackTimeInterval, n, preEncoded);
+    }
+
+    public SessionSpec withInterval(Duration d) {
+        return new SessionSpec(sessionId, name, template, type, d, stopReason, rate, ackSequenceInterval,
+                ackTimeInterval, records, preEncoded);
+    }
+
+    public SessionSpec withStopReason(int reason) {
+        return new SessionSpec(sessionId, name, template, type, interval, reason, rate, ackSequenceInterval,
+                ackTimeInterval, records, preEncoded);
+    }
+
+    /** Load mode: unlimited rate, pre-encoded records. */
+    public SessionSpec asLoad() {
+        return new SessionSpec(sessionId, name, template, type, interval, stopReason, 0, ackSequenceInterval,
+                ackTimeInterval, records, true);
+    }
+
+    boolean unlimited() {
+        return rate <= 0;
+    }
+}

@@ -1,0 +1,73 @@
+package io.ipdrsp.storage;
+
+import java.util.List;
+
+/**
+ * The versioned schema. Each migration is a list of idempotent statements ({@code IF NOT EXISTS}), applied in order
+ * when its version is missing from {@code schema_version}; so re-running a half-applied migration is harmless. Later
+ * issues append migrations (e.g. audit tables); never edit an applied one. See docs/storage.md for the reasons.
+ */
+final class Schema {
+    static final String COMPONENT = "storage";
+
+    record Migration(int version, String description, List<String> statements) {
+    }
+
+    static final String SCHEMA_VERSION_TABLE = """
+            CREATE TABLE IF NOT EXISTS {ks}.schema_version (
+              component text, version int, description text, applied_at timestamp, applied_by text,
+              PRIMARY KEY (component, version))""";
+
+    static final List<Migration> MIGRATIONS = List.of(new Migration(1, "records, documents, segments, templates", List.of(
+            """
+            CREATE TABLE IF NOT EXISTS {ks}.records (
+              exporter text, session_id int, document_id uuid, boot_time bigint, bucket bigint, seq bigint,
+              template_id int, config_id int, data blob, dup_flag boolean, received_by text, received_at timestamp,
+              PRIMARY KEY ((exporter, session_id, document_id, boot_time, bucket), seq)
+            ) WITH CLUSTERING ORDER BY (seq ASC)""",
+            """
+            CREATE TABLE IF NOT EXISTS {ks}.record_buckets (
+              exporter text, session_id int, document_id uuid, boot_time bigint, bucket bigint,
+              PRIMARY KEY ((exporter, session_id, document_id, boot_time), bucket)
+            ) WITH CLUSTERING ORDER BY (bucket ASC)""",
+            """
+            CREATE TABLE IF NOT EXISTS {ks}.documents (
+              exporter text, session_id int, document_id uuid, boot_time bigint,
+              state text, started_at timestamp, first_seen timestamp, last_seen timestamp,
+              verdict text, detail text, updated_by text, updated_at timestamp,
+              PRIMARY KEY ((exporter, session_id, document_id, boot_time)))""",
+            """
+            CREATE TABLE IF NOT EXISTS {ks}.documents_by_time (
+              exporter text, day int, started_at timestamp, session_id int, document_id uuid, boot_time bigint,
+              PRIMARY KEY ((exporter, day), started_at, session_id, document_id, boot_time))""",
+            """
+            CREATE TABLE IF NOT EXISTS {ks}.segments (
+              exporter text, session_id int, document_id uuid, boot_time bigint, started_at timestamp, node text,
+              is_primary boolean, first_record_seq bigint, dropped_record_count bigint,
+              ack_time_interval int, ack_sequence_interval int,
+              stopped_at timestamp, stop_reason_code int, stop_reason_info text,
+              PRIMARY KEY ((exporter, session_id, document_id, boot_time), started_at, node))""",
+            """
+            CREATE TABLE IF NOT EXISTS {ks}.templates (
+              exporter text, session_id int, boot_time bigint, config_id int, template_id int,
+              schema_name text, type_name text,
+              fields list<frozen<tuple<int, int, text, boolean>>>,
+              saved_at timestamp,
+              PRIMARY KEY ((exporter, session_id, boot_time, config_id), template_id))""",
+            """
+            CREATE TABLE IF NOT EXISTS {ks}.integrity_conflicts (
+              exporter text, session_id int, document_id uuid, boot_time bigint, seq bigint,
+              detected_at timestamp, detected_by text, stored_data blob, received_data blob, note text,
+              PRIMARY KEY ((exporter, session_id, document_id, boot_time), seq, detected_at, detected_by))""")));
+
+    private Schema() {
+    }
+
+    static String cql(String template, String keyspace) {
+        return template.replace("{ks}", keyspace);
+    }
+
+    static int latestVersion() {
+        return MIGRATIONS.get(MIGRATIONS.size() - 1).version();
+    }
+}
