@@ -1,44 +1,75 @@
 package io.ipdrsp.dedup;
 
+import com.hazelcast.cluster.Member;
 import com.hazelcast.config.Config;
+import com.hazelcast.config.InMemoryFormat;
 import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.MapConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
-import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.recipes.cache.ChildData;
+import org.apache.curator.framework.recipes.cache.CuratorCache;
 import org.apache.curator.framework.recipes.nodes.PersistentNode;
 import org.apache.curator.retry.ExponentialBackoffRetry;
 import org.apache.zookeeper.CreateMode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * This node's membership in its site's cluster: an embedded Hazelcast member (hot shared state) and a Curator
- * client with an ephemeral registry entry {@code /nodes/<site>/<nodeId>} (the linearizable part). The registry
- * entry carries the node's description so that operators and, later, leadership can see who is alive.
+ * client with an ephemeral registry entry {@code /nodes/<site>/<nodeId>} holding its {@link NodeInfo} (the
+ * linearizable part), plus per-exporter {@link ExporterLeadership}.
+ *
+ * <p>ZooKeeper is not needed for ingest: {@link #join} waits up to its timeout for a first connection and then goes
+ * on without it (the registry entry is created as soon as ZooKeeper answers; {@link #zooKeeperConnected()} tells a
+ * health check). Leadership, and so the once-per-CMTS work, waits for ZooKeeper.
  */
 public final class ClusterMember implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterMember.class);
+    /** Hazelcast member attributes carrying the registry identity. */
+    static final String ATTR_NODE_ID = "ipdr.nodeId";
+    static final String ATTR_SITE = "ipdr.site";
+
     private final HazelcastInstance hazelcast;
     private final CuratorFramework curator;
     private final PersistentNode registration;
+    private final CuratorCache nodes;
+    private final ExporterLeadership leadership;
     private final StreamRegistry streams;
+    private final NodeInfo self;
 
     private ClusterMember(HazelcastInstance hazelcast, CuratorFramework curator, PersistentNode registration,
-                          StreamRegistry streams) {
+            CuratorCache nodes, ExporterLeadership leadership, StreamRegistry streams, NodeInfo self) {
         this.hazelcast = hazelcast;
         this.curator = curator;
         this.registration = registration;
+        this.nodes = nodes;
+        this.leadership = leadership;
         this.streams = streams;
+        this.self = self;
+    }
+
+    /** As {@link #join(ClusterSettings, NodeInfo, long)} with only a description (host = Hazelcast bind address). */
+    public static ClusterMember join(ClusterSettings settings, String site, String nodeId, String description,
+                                     long zkTimeoutMillis) throws InterruptedException {
+        return join(settings, new NodeInfo(nodeId, site, settings.bindAddress(), -1, -1, description),
+                zkTimeoutMillis);
     }
 
     /**
-     * Starts Hazelcast, connects to ZooKeeper (waiting up to {@code zkTimeoutMillis}) and registers the node.
-     *
-     * @throws IllegalStateException if ZooKeeper cannot be reached in time (the node must not run unregistered)
+     * Starts Hazelcast, connects to ZooKeeper (waiting up to {@code zkTimeoutMillis} for a first connection, then
+     * going on without it), registers the node and starts the leadership watcher (no exporters yet: see
+     * {@link ExporterLeadership#setExporters}).
      */
-    public static ClusterMember join(ClusterSettings settings, String site, String nodeId, String description,
-                                     long zkTimeoutMillis) throws InterruptedException {
-        HazelcastInstance hz = Hazelcast.newHazelcastInstance(hazelcastConfig(settings, nodeId));
+    public static ClusterMember join(ClusterSettings settings, NodeInfo self, long zkTimeoutMillis)
+            throws InterruptedException {
+        HazelcastInstance hz = Hazelcast.newHazelcastInstance(hazelcastConfig(settings, self));
         CuratorFramework curator = null;
         try {
             curator = CuratorFrameworkFactory.builder()
@@ -50,14 +81,19 @@ public final class ClusterMember implements AutoCloseable {
                     .build();
             curator.start();
             if (!curator.blockUntilConnected((int) zkTimeoutMillis, TimeUnit.MILLISECONDS)) {
-                throw new IllegalStateException("ZooKeeper at " + settings.zooKeeper() + " not reachable within "
-                        + zkTimeoutMillis + " ms");
+                LOG.warn("ZooKeeper at {} not reachable within {} ms: ingesting without registry and leadership"
+                        + " until it is", settings.zooKeeper(), zkTimeoutMillis);
             }
             PersistentNode node = new PersistentNode(curator, CreateMode.EPHEMERAL, false,
-                    "/nodes/" + site + "/" + nodeId, description.getBytes(StandardCharsets.UTF_8));
+                    "/nodes/" + self.site() + "/" + self.nodeId(), self.encode());
             node.start();
-            node.waitForInitialCreate(zkTimeoutMillis, TimeUnit.MILLISECONDS);
-            return new ClusterMember(hz, curator, node, new HazelcastStreamRegistry(hz, 120));
+            if (curator.getZookeeperClient().isConnected()) {
+                node.waitForInitialCreate(zkTimeoutMillis, TimeUnit.MILLISECONDS);
+            }
+            CuratorCache nodes = CuratorCache.build(curator, "/nodes");
+            nodes.start();
+            ExporterLeadership leadership = new ExporterLeadership(curator, self.site(), self.nodeId()).start();
+            return new ClusterMember(hz, curator, node, nodes, leadership, new HazelcastStreamRegistry(hz, 120), self);
         } catch (RuntimeException | InterruptedException e) {
             if (curator != null) {
                 curator.close();
@@ -72,10 +108,17 @@ public final class ClusterMember implements AutoCloseable {
     }
 
     static Config hazelcastConfig(ClusterSettings s, String nodeId) {
-        Config c = new Config().setClusterName(s.clusterName()).setInstanceName("ipdr-" + nodeId + "-" + System.nanoTime());
+        return hazelcastConfig(s, new NodeInfo(nodeId, "default", s.bindAddress(), -1, -1, ""));
+    }
+
+    static Config hazelcastConfig(ClusterSettings s, NodeInfo self) {
+        Config c = new Config().setClusterName(s.clusterName())
+                .setInstanceName("ipdr-" + self.nodeId() + "-" + System.nanoTime());
         c.setProperty("hazelcast.phone.home.enabled", "false");
         c.setProperty("hazelcast.logging.type", "slf4j");
         c.setProperty("hazelcast.shutdownhook.enabled", "false"); // the node stops it in order
+        c.getMemberAttributeConfig().setAttribute(ATTR_NODE_ID, self.nodeId());
+        c.getMemberAttributeConfig().setAttribute(ATTR_SITE, self.site());
         c.getNetworkConfig().setPort(s.port()).setPortAutoIncrement(true).setPortCount(10);
         c.getNetworkConfig().getInterfaces().setEnabled(true).addInterface(s.bindAddress());
         JoinConfig j = c.getNetworkConfig().getJoin();
@@ -87,6 +130,14 @@ public final class ClusterMember implements AutoCloseable {
         } else {
             s.members().forEach(m -> j.getTcpIpConfig().addMember(m));
         }
+        // range sets: changed only by entry processors, so keep them as objects (no (de)serialization per call);
+        // merged by union after a split brain; an idle document's entry expires (rebuilt from Cassandra if needed)
+        MapConfig ranges = new MapConfig(RecordDeduplicator.RANGES_MAP).setInMemoryFormat(InMemoryFormat.OBJECT)
+                .setBackupCount(1).setMaxIdleSeconds((int) TimeUnit.HOURS.toSeconds(6));
+        ranges.getMergePolicyConfig().setPolicy(UnionMergePolicy.class.getName());
+        c.addMapConfig(ranges);
+        c.addMapConfig(new MapConfig(RecordDeduplicator.PRIMARY_MAP).setBackupCount(1)
+                .setMaxIdleSeconds((int) TimeUnit.DAYS.toSeconds(2)));
         return c;
     }
 
@@ -102,20 +153,73 @@ public final class ClusterMember implements AutoCloseable {
         return streams;
     }
 
-    /** Nodes currently registered at a site (their ids). */
-    public java.util.List<String> registeredNodes(String site) throws Exception {
+    public ExporterLeadership leadership() {
+        return leadership;
+    }
+
+    public NodeInfo self() {
+        return self;
+    }
+
+    public boolean zooKeeperConnected() {
+        return curator.getZookeeperClient().isConnected();
+    }
+
+    /** Nodes currently registered at a site (their ids). Synchronous ZooKeeper read: not for event loops. */
+    public List<String> registeredNodes(String site) throws Exception {
         return curator.getChildren().forPath("/nodes/" + site);
+    }
+
+    /**
+     * Every registered node of every site, from a local cache of the ZooKeeper registry (non-blocking; the last known
+     * view while ZooKeeper is unreachable). For /api/cluster.
+     */
+    public List<NodeInfo> zooKeeperMembers() {
+        List<NodeInfo> out = new ArrayList<>();
+        for (ChildData d : nodes.stream().toList()) {
+            String[] p = d.getPath().split("/");
+            if (p.length == 4 && p[1].equals("nodes")) { // "", nodes, site, id
+                out.add(NodeInfo.decode(p[2], p[3], d.getData()));
+            }
+        }
+        out.sort(Comparator.comparing(NodeInfo::site).thenComparing(NodeInfo::nodeId));
+        return out;
+    }
+
+    /** A member of this site's Hazelcast cluster. */
+    public record HazelcastMember(String nodeId, String site, String address, boolean local) {
+    }
+
+    /** The members of this site's Hazelcast cluster as this member sees them. For /api/cluster. */
+    public List<HazelcastMember> hazelcastMembers() {
+        List<HazelcastMember> out = new ArrayList<>();
+        for (Member m : hazelcast.getCluster().getMembers()) {
+            out.add(new HazelcastMember(String.valueOf(m.getAttribute(ATTR_NODE_ID)),
+                    String.valueOf(m.getAttribute(ATTR_SITE)), m.getAddress().getHost() + ":" + m.getAddress().getPort(),
+                    m.localMember()));
+        }
+        return out;
     }
 
     @Override
     public void close() {
         streams.close();
+        boolean connected = zooKeeperConnected();
+        if (!connected) {
+            // every graceful delete below would retry for minutes against a dead ensemble; closing the session is
+            // enough: the server drops our ephemeral znodes when the session expires
+            curator.close();
+        }
+        leadership.close();
+        nodes.close();
         try {
             registration.close();
-        } catch (java.io.IOException ignored) {
-            // the session close below removes the ephemeral node anyway
+        } catch (java.io.IOException | RuntimeException e) {
+            LOG.debug("registry entry not deleted ({}); the session close removes it", e.toString());
         }
-        curator.close();
+        if (connected) {
+            curator.close();
+        }
         hazelcast.shutdown();
     }
 }

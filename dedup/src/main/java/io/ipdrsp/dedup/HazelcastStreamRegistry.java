@@ -16,6 +16,7 @@ public final class HazelcastStreamRegistry implements StreamRegistry {
     public static final String MAP_NAME = "ipdr-session-state";
 
     private final IMap<String, SessionState> map;
+    private final IMap<String, PrimaryClaim> primaries;
     private final long ttlSeconds;
 
     public HazelcastStreamRegistry(HazelcastInstance hazelcast, long ttlSeconds) {
@@ -23,6 +24,7 @@ public final class HazelcastStreamRegistry implements StreamRegistry {
             throw new IllegalArgumentException("ttlSeconds must be > 0");
         }
         this.map = hazelcast.getMap(MAP_NAME);
+        this.primaries = hazelcast.getMap(RecordDeduplicator.PRIMARY_MAP);
         this.ttlSeconds = ttlSeconds;
     }
 
@@ -42,6 +44,18 @@ public final class HazelcastStreamRegistry implements StreamRegistry {
         List<SessionState> out = new ArrayList<>(map.values());
         out.sort((a, b) -> a.key().compareTo(b.key()));
         return out;
+    }
+
+    /** Synchronous Hazelcast reads: for REST handlers, not for event loops. */
+    @Override
+    public java.util.Optional<SessionView> session(String exporter, int sessionId) {
+        PrimaryClaim claim = primaries.get(PrimaryClaim.key(exporter, sessionId));
+        List<SessionState> entries = all().stream()
+                .filter(s -> s.exporter().equals(exporter) && s.sessionId() == sessionId).toList();
+        if (claim == null) {
+            return StreamRegistry.super.session(exporter, sessionId);
+        }
+        return java.util.Optional.of(StreamRegistry.view(exporter, sessionId, claim.nodeId(), entries));
     }
 
     @Override

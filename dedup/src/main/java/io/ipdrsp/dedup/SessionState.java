@@ -19,11 +19,20 @@ import java.util.Objects;
  * @param acked           highest DSN sent in a DATA_ACK, -1 if none
  * @param duplicates      records received again (resend after failover, D flag or not)
  * @param updatedAtMillis wall clock of the node when the state was taken
+ * @param configId        the template configId in force (from TEMPLATE_DATA / SESSION_START), -1 if unknown
  */
 public record SessionState(String nodeId, String exporter, int sessionId, String sessionName, String role,
                            String documentId, long exporterBootTime, long received, long stored, long acked,
-                           long duplicates, long updatedAtMillis) implements Serializable {
-    private static final long serialVersionUID = 1L;
+                           long duplicates, long updatedAtMillis, int configId) implements Serializable {
+    private static final long serialVersionUID = 2L;
+
+    /** Without the configId (unknown). */
+    public SessionState(String nodeId, String exporter, int sessionId, String sessionName, String role,
+                        String documentId, long exporterBootTime, long received, long stored, long acked,
+                        long duplicates, long updatedAtMillis) {
+        this(nodeId, exporter, sessionId, sessionName, role, documentId, exporterBootTime, received, stored, acked,
+                duplicates, updatedAtMillis, -1);
+    }
 
     public SessionState {
         Objects.requireNonNull(nodeId, "nodeId");

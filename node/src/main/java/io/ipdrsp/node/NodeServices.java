@@ -13,7 +13,8 @@ import io.ipdrsp.node.session.DocumentIndex;
 import io.ipdrsp.node.session.ExporterState;
 import io.ipdrsp.node.session.NodeContext;
 import io.ipdrsp.node.session.RecordPathMetrics;
-import io.ipdrsp.node.store.CqlRecordStore;
+import io.ipdrsp.node.session.PausedConnections;
+import io.ipdrsp.node.store.NodeStorage;
 import io.ipdrsp.node.transport.NodeTransport;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -36,7 +37,7 @@ public final class NodeServices implements Managed {
     private final DocumentIndex documents = new DocumentIndex();
     private CassandraServer cassandra;
     private ZooKeeperServer zooKeeper;
-    private CqlRecordStore store;
+    private NodeStorage store;
     private ClusterMember cluster;
     private NodeTransport transport;
     private volatile int listenPort = -1;
@@ -71,8 +72,7 @@ public final class NodeServices implements Managed {
                         Integer.parseInt(hp.substring(colon + 1).trim())));
             }
         }
-        store = CqlRecordStore.open(contact, st.getLocalDatacenter(), st.getKeyspace(), st.getReplicationFactor(),
-                st.getConsistency());
+        store = NodeStorage.open(contact, st, config.getNode().getId());
         ClusterConfig cc = config.getCluster();
         String zk = cc.getZooKeeper();
         if (zk.isBlank()) {
@@ -85,7 +85,7 @@ public final class NodeServices implements Managed {
                 cc.getHazelcastPort(), cc.getMembers(), zk, cc.getZkNamespace()), config.getNode().getSite(),
                 config.getNode().getId(), "node " + config.getNode().getId(), 20_000);
         NodeContext ctx = new NodeContext(config.getNode(), st, store, cluster.streams(), documents, metrics,
-                System::nanoTime);
+                new PausedConnections(store.writer()), System::nanoTime);
         transport = new NodeTransport(ctx, config.getListen(), config.getExporters(),
                 Math.max(2, Runtime.getRuntime().availableProcessors()));
         listenPort = transport.start();
@@ -129,7 +129,8 @@ public final class NodeServices implements Managed {
         return documents;
     }
 
-    public CqlRecordStore store() {
+    /** The storage module's handle and the record writer (null before start). */
+    public NodeStorage store() {
         return store;
     }
 

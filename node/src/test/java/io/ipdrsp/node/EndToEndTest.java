@@ -12,11 +12,15 @@ import io.ipdrsp.simulator.FleetSpec;
 import io.ipdrsp.simulator.Ledger;
 import io.ipdrsp.simulator.SessionSpec;
 import io.ipdrsp.simulator.Templates;
+import io.ipdrsp.storage.RecordKey;
+import io.ipdrsp.storage.Segment;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -45,7 +49,8 @@ class EndToEndTest {
                             List.of(CollectorSpec.at("127.0.0.1", node.listenPort(), 1)),
                             List.of(SessionSpec.event(1, Templates.SAMIS_TYPE_1).withRate(400).withAcks(64, 2),
                                     SessionSpec.event(5, Templates.CPE_TYPE).withRate(100).withAcks(10, 1)))
-                            .withListen("127.0.0.2", 0).withKeepAlive(5).withReconnectDelay(Duration.ofMillis(200)));
+                            .withListen("127.0.0.2", 0).withKeepAlive(5).withReconnectDelay(Duration.ofMillis(200)))
+                    .withRecordDigests(true);
             Ledger ledger;
             try (Fleet fleet = Fleet.start(spec)) {
                 assertThat(fleet.awaitAcked(2500, Duration.ofSeconds(40))).as("records acknowledged").isTrue();
@@ -66,6 +71,7 @@ class EndToEndTest {
                 assertThat(prom).contains("ipdr_records_stored", "ipdr_records_write_latency");
             }
             ledger = verifyLedgerAgainstStorage(node, ledger);
+            verifyMetadata(node, ledger);
             assertThat(ledger.documents()).extracting(Ledger.Document::cmts).contains("cmts-out", "cmts-in");
             assertThat(ledger.documents()).extracting(Ledger.Document::sessionId).contains(1, 2, 3, 5);
             assertThat(ledger.documents(("cmts-out"), 1)).as("time-interval documents").hasSizeGreaterThan(1);
@@ -74,28 +80,91 @@ class EndToEndTest {
         }
     }
 
-    /** Every DSN the ledger says was acknowledged is stored, once; nothing is stored that was never sent. */
+    /**
+     * The issue's acceptance check: every record the ledger says was acknowledged is in Cassandra exactly once, byte
+     * for byte (CRC32C of the stored bytes = the ledger's digest of what was sent for that DSN); every stored row is
+     * a record that was sent, with the sent bytes; and the records table holds no row besides these.
+     */
     static Ledger verifyLedgerAgainstStorage(NodeHarness node, Ledger ledger) {
+        assertThat(ledger.keepsRecordDigests()).as("fleet started withRecordDigests(true)").isTrue();
+        assertThat(ledger.digestMismatches()).as("the simulator re-sent identical bytes").isZero();
         long acked = 0;
+        long storedRows = 0;
         for (Ledger.Document d : ledger.documents()) {
-            Map<Long, byte[]> stored = node.records(d.cmts(), d.sessionId(), UUID.fromString(d.documentId()),
+            Map<Long, ByteBuffer> stored = node.records(d.cmts(), d.sessionId(), UUID.fromString(d.documentId()),
                     d.exporterBootTime());
-            java.util.List<Long> missing = new java.util.ArrayList<>();
+            int[] digests = ledger.recordDigests(d.cmts(), d.sessionId(), d.documentId());
+            List<Long> missing = new ArrayList<>();
+            List<Long> differing = new ArrayList<>();
             for (long[] r : d.acked().ranges()) {
                 for (long dsn = r[0]; dsn <= r[1]; dsn++) {
-                    if (!stored.containsKey(dsn)) {
+                    ByteBuffer bytes = stored.get(dsn);
+                    if (bytes == null) {
                         missing.add(dsn);
+                    } else if (dsn >= digests.length || Ledger.digest(bytes) != digests[(int) dsn]) {
+                        differing.add(dsn);
                     }
                     acked++;
                 }
             }
             assertThat(missing).as("%s/%d doc %s: acked %s, stored %d rows, acked but not stored",
                     d.cmts(), d.sessionId(), d.documentId(), d.acked(), stored.size()).isEmpty();
-            for (long dsn : stored.keySet()) {
+            assertThat(differing).as("%s/%d doc %s: acked DSNs whose stored bytes differ from the sent ones",
+                    d.cmts(), d.sessionId(), d.documentId()).isEmpty();
+            for (Map.Entry<Long, ByteBuffer> e : stored.entrySet()) {
+                long dsn = e.getKey();
                 assertThat(d.sent().contains(dsn)).as("stored DSN %d was sent", dsn).isTrue();
+                assertThat(Ledger.digest(e.getValue())).as("stored DSN %d has the bytes that were sent", dsn)
+                        .isEqualTo(digests[(int) dsn]);
             }
+            storedRows += stored.size();
         }
         assertThat(acked).isGreaterThan(0);
+        assertThat(node.countRows()).as("rows in the records table = rows of the ledger's documents")
+                .isEqualTo(storedRows);
         return ledger;
+    }
+
+    /**
+     * Segments, templates and document rows of every document the node acknowledged records of: the segment
+     * names this node, the primary flag, SESSION_START's firstRecordSequenceNumber and droppedRecordCount, and —
+     * for documents the exporter stopped while connected — the stop time and reason.
+     */
+    static void verifyMetadata(NodeHarness node, Ledger ledger) throws InterruptedException {
+        String nodeId = node.config.getNode().getId();
+        for (Ledger.Document d : ledger.documents()) {
+            if (d.acked().isEmpty()) {
+                continue;
+            }
+            RecordKey key = new RecordKey(d.cmts(), d.sessionId(), UUID.fromString(d.documentId()),
+                    d.exporterBootTime());
+            NodeHarness.await("segments of " + key, Duration.ofSeconds(10), () -> {
+                List<Segment> sg = node.storage().segments(key);
+                return !sg.isEmpty() && (d.stopReason() == null
+                        || sg.stream().anyMatch(x -> d.stopReason().equals(x.stopReasonCode())));
+            });
+            List<Segment> segments = node.storage().segments(key);
+            long lastGenerated = d.generated().ranges().get(d.generated().ranges().size() - 1)[1];
+            assertThat(segments.get(0).firstRecordSeq()).as("first SESSION_START of %s", key)
+                    .isEqualTo(d.generated().ranges().get(0)[0]);
+            assertThat(segments).as("segments of %s", key).allSatisfy(sg -> {
+                assertThat(sg.node()).isEqualTo(nodeId);
+                assertThat(sg.firstRecordSeq()).isBetween(0L, lastGenerated + 1);
+                assertThat(sg.ackSequenceInterval()).isPositive();
+            });
+            assertThat(segments.stream().filter(Segment::primary).mapToLong(Segment::droppedRecordCount).sum())
+                    .as("droppedRecordCount of %s", key).isEqualTo(d.declaredDropCount());
+            assertThat(segments).as("a primary segment of %s", key).anyMatch(Segment::primary);
+            if (d.stopReason() != null) {
+                assertThat(segments).as("SESSION_STOP %d recorded for %s", d.stopReason(), key)
+                        .anyMatch(sg -> d.stopReason().equals(sg.stopReasonCode()));
+            }
+            assertThat(node.storage().templates(d.cmts(), d.sessionId(), d.exporterBootTime(), d.configId()))
+                    .as("templates of %s configId %d", key, d.configId()).isNotEmpty();
+            NodeHarness.await("document row of " + key, Duration.ofSeconds(10),
+                    () -> node.storage().document(key).toCompletableFuture().join().isPresent());
+            assertThat(node.storage().document(key).toCompletableFuture().join().orElseThrow().updatedBy())
+                    .isEqualTo(nodeId);
+        }
     }
 }

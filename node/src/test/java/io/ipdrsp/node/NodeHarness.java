@@ -1,11 +1,13 @@
 package io.ipdrsp.node;
 
-import com.datastax.oss.driver.api.core.cql.Row;
 import io.dropwizard.core.server.DefaultServerFactory;
 import io.dropwizard.jetty.HttpConnectorFactory;
 import io.dropwizard.testing.DropwizardTestSupport;
 import io.ipdrsp.launcher.CassandraServer;
 import io.ipdrsp.node.config.ExporterConfig;
+import io.ipdrsp.storage.CassandraStorage;
+import io.ipdrsp.storage.RecordKey;
+import io.ipdrsp.storage.StoredRecord;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.ByteBuffer;
@@ -84,24 +86,26 @@ final class NodeHarness implements AutoCloseable {
         return support.getAdminPort();
     }
 
-    /** Stored records of one document: DSN → record bytes. */
-    Map<Long, byte[]> records(String exporter, int sessionId, UUID documentId, long bootTime) {
-        Map<Long, byte[]> out = new HashMap<>();
-        for (Row r : services().store().session().execute("SELECT dsn, record FROM " + keyspace + ".records WHERE "
-                + "exporter = ? AND session_id = ? AND document_id = ? AND boot_time = ? AND bucket IN (0,1,2,3)",
-                exporter, sessionId, documentId, bootTime)) {
-            ByteBuffer b = r.getByteBuffer("record");
-            byte[] bytes = new byte[b.remaining()];
-            b.get(bytes);
-            if (out.put(r.getLong("dsn"), bytes) != null) {
-                throw new AssertionError("two rows for one DSN");
-            }
+    CassandraStorage storage() {
+        return services().store().storage();
+    }
+
+    /** Stored records of one document (read back through the storage module): DSN → record bytes. */
+    Map<Long, ByteBuffer> records(String exporter, int sessionId, UUID documentId, long bootTime) {
+        Map<Long, ByteBuffer> out = new HashMap<>();
+        try (var rows = storage().streamRecords(new RecordKey(exporter, sessionId, documentId, bootTime))) {
+            rows.forEach((StoredRecord r) -> {
+                if (out.put(r.seq(), r.data()) != null) {
+                    throw new AssertionError("two rows for DSN " + r.seq());
+                }
+            });
         }
         return out;
     }
 
+    /** Every row of the records table of this harness's keyspace. */
     long countRows() {
-        return services().store().session().execute("SELECT count(*) FROM " + keyspace + ".records").one().getLong(0);
+        return storage().session().execute("SELECT count(*) FROM " + keyspace + ".records").one().getLong(0);
     }
 
     static int freePort() throws IOException {

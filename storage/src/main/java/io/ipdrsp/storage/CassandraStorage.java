@@ -1,6 +1,7 @@
 package io.ipdrsp.storage;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.DefaultConsistencyLevel;
 import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
 import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 import com.datastax.oss.driver.api.core.cql.BatchStatement;
@@ -62,6 +63,9 @@ public final class CassandraStorage implements AutoCloseable {
     private final PreparedStatement selectTemplates;
     private final PreparedStatement insertConflict;
     private final PreparedStatement selectConflicts;
+    private final PreparedStatement insertRecordIfAbsent;
+    private final PreparedStatement createFence;
+    private final PreparedStatement advanceFence;
 
     private CassandraStorage(CqlSession session, StorageConfig config) {
         this.session = session;
@@ -107,6 +111,13 @@ public final class CassandraStorage implements AutoCloseable {
                 + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
         selectConflicts = prepare("SELECT seq, detected_at, detected_by, stored_data, received_data, note FROM " + ks
                 + ".integrity_conflicts WHERE " + KEY_WHERE);
+        insertRecordIfAbsent = prepare("INSERT INTO " + ks + ".records (exporter, session_id, document_id, boot_time,"
+                + " bucket, seq, template_id, config_id, data, dup_flag, received_by, received_at)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) IF NOT EXISTS");
+        createFence = prepare("INSERT INTO " + ks + ".leadership_fences (exporter, scope, fence_token, holder, updated_at)"
+                + " VALUES (?, ?, ?, ?, ?) IF NOT EXISTS");
+        advanceFence = prepare("UPDATE " + ks + ".leadership_fences SET fence_token = ?, holder = ?, updated_at = ?"
+                + " WHERE exporter = ? AND scope = ? IF fence_token <= ?");
     }
 
     /**
@@ -192,6 +203,31 @@ public final class CassandraStorage implements AutoCloseable {
     /** A new batching writer for this node's record path; {@code nodeId} goes into {@code received_by}. */
     public RecordWriter recordWriter(String nodeId) {
         return new RecordWriter(session, insertRecord, insertBucket, config, nodeId);
+    }
+
+    /**
+     * A writer for records that may already be stored: one {@code INSERT ... IF NOT EXISTS} per record, reporting
+     * STORED, DUPLICATE or CONFLICT (see {@link ConditionalRecordWriter} for the choice of {@code serialConsistency}).
+     */
+    public ConditionalRecordWriter conditionalWriter(String nodeId, DefaultConsistencyLevel serialConsistency) {
+        return new ConditionalRecordWriter(session, insertRecordIfAbsent, insertBucket, config, serialConsistency,
+                nodeId);
+    }
+
+    private volatile AuditStore audit;
+
+    /** The audit tables' statements (prepared on first use). */
+    public AuditStore audit() {
+        AuditStore a = audit;
+        if (a == null) {
+            synchronized (this) {
+                if (audit == null) {
+                    audit = new AuditStore(session, config);
+                }
+                a = audit;
+            }
+        }
+        return a;
     }
 
     /** The highest applied schema migration. */
@@ -364,6 +400,31 @@ public final class CassandraStorage implements AutoCloseable {
         return rows(bindKey(selectConflicts.boundStatementBuilder(), key).build()).map(r -> new IntegrityConflict(
                 key, r.getLong(0), r.getInstant(1), r.getString(2), r.getByteBuffer(3), r.getByteBuffer(4),
                 r.getString(5))).toList();
+    }
+
+    // ---- leadership fences
+
+    /**
+     * Fences work that must happen once per exporter (e.g. document finalization) against a stale leader: records
+     * {@code token} (the leader's fencing token, increasing per leadership term) for {@code (exporter, scope)} unless a
+     * higher token is already recorded. A leader calls it before each unit of guarded work and stops when it returns
+     * false: a newer term has started elsewhere. One lightweight transaction at {@code serialConsistency}.
+     *
+     * @return whether {@code token} is (now) the highest recorded token
+     */
+    public CompletionStage<Boolean> advanceFence(String exporter, String scope, long token, String holder,
+            DefaultConsistencyLevel serialConsistency) {
+        Instant now = Instant.now();
+        BoundStatement create = createFence.bind(exporter, scope, token, holder, now)
+                .setConsistencyLevel(config.writeConsistency()).setSerialConsistencyLevel(serialConsistency);
+        return session.executeAsync(create).thenCompose(rs -> {
+            if (rs.wasApplied()) {
+                return java.util.concurrent.CompletableFuture.completedFuture(true);
+            }
+            BoundStatement update = advanceFence.bind(token, holder, now, exporter, scope, token)
+                    .setConsistencyLevel(config.writeConsistency()).setSerialConsistencyLevel(serialConsistency);
+            return session.executeAsync(update).thenApply(r -> r.wasApplied());
+        });
     }
 
     // ---- plumbing

@@ -58,7 +58,47 @@ final class Schema {
             CREATE TABLE IF NOT EXISTS {ks}.integrity_conflicts (
               exporter text, session_id int, document_id uuid, boot_time bigint, seq bigint,
               detected_at timestamp, detected_by text, stored_data blob, received_data blob, note text,
-              PRIMARY KEY ((exporter, session_id, document_id, boot_time), seq, detected_at, detected_by))""")));
+              PRIMARY KEY ((exporter, session_id, document_id, boot_time), seq, detected_at, detected_by))""")),
+            new Migration(2, "leadership fences", List.of(
+            """
+            CREATE TABLE IF NOT EXISTS {ks}.leadership_fences (
+              exporter text, scope text, fence_token bigint, holder text, updated_at timestamp,
+              PRIMARY KEY ((exporter, scope)))""")),
+            new Migration(3, "audit: verdicts, audit by day, duplicates per document, audit events", List.of(
+            """
+            CREATE TABLE IF NOT EXISTS {ks}.document_audit (
+              exporter text, session_id int, document_id uuid, boot_time bigint,
+              started_at timestamp, state text, verdict text, trigger text,
+              expected_first bigint, expected_last bigint, records_held bigint,
+              held list<frozen<tuple<bigint, bigint>>>, missing list<frozen<tuple<bigint, bigint>>>,
+              unexplained list<frozen<tuple<bigint, bigint>>>,
+              declared_drops bigint, declared_matched bigint, declared_unplaced bigint,
+              duplicates bigint, integrity_conflicts bigint, segments int, failovers int, nodes map<text, bigint>,
+              last_activity timestamp, reopen_count int, finalized_at timestamp, finalized_by text,
+              fence_token bigint, version int, rechecked boolean,
+              PRIMARY KEY ((exporter, session_id, document_id, boot_time)))""",
+            """
+            CREATE TABLE IF NOT EXISTS {ks}.audit_by_day (
+              exporter text, day int, started_at timestamp, session_id int, document_id uuid, boot_time bigint,
+              state text, verdict text, expected_first bigint, expected_last bigint, records_held bigint,
+              missing list<frozen<tuple<bigint, bigint>>>, unexplained list<frozen<tuple<bigint, bigint>>>,
+              declared_drops bigint, declared_matched bigint, declared_unplaced bigint,
+              duplicates bigint, integrity_conflicts bigint, segments int, failovers int, nodes map<text, bigint>,
+              reopen_count int, finalized_at timestamp, finalized_by text,
+              PRIMARY KEY ((exporter, day), started_at, session_id, document_id, boot_time))""",
+            """
+            CREATE TABLE IF NOT EXISTS {ks}.exporters_by_day (
+              day int, exporter text, PRIMARY KEY ((day), exporter))""",
+            """
+            CREATE TABLE IF NOT EXISTS {ks}.document_duplicates (
+              exporter text, session_id int, document_id uuid, boot_time bigint, node text,
+              flagged counter, unflagged counter,
+              PRIMARY KEY ((exporter, session_id, document_id, boot_time), node))""",
+            """
+            CREATE TABLE IF NOT EXISTS {ks}.audit_events (
+              exporter text, session_id int, document_id uuid, boot_time bigint, at timestamp, node text,
+              event text, verdict text, detail text,
+              PRIMARY KEY ((exporter, session_id, document_id, boot_time), at, node, event))""")));
 
     private Schema() {
     }

@@ -28,7 +28,8 @@ class SchemaTest {
                     .execute("SELECT table_name FROM system_schema.tables WHERE keyspace_name = 'it_schema'").all()
                     .stream().map(r -> r.getString(0)).toList();
             assertThat(tables).containsExactlyInAnyOrder("schema_version", "records", "record_buckets", "documents",
-                    "documents_by_time", "segments", "templates", "integrity_conflicts");
+                    "documents_by_time", "segments", "templates", "integrity_conflicts", "leadership_fences",
+                    "document_audit", "audit_by_day", "exporters_by_day", "document_duplicates", "audit_events");
         }
     }
 

@@ -119,6 +119,19 @@ public final class NodeConfigChecks implements ConstraintValidator<ConsistentNod
         if (!c.getCluster().getZooKeeper().isBlank()) {
             hostPorts(out, "cluster.zooKeeper", List.of(c.getCluster().getZooKeeper().split(",")));
         }
+        java.util.Map<String, Integer> replication = c.getStorage().getReplication();
+        if (replication != null && !replication.isEmpty()) {
+            if (!replication.containsKey(c.getStorage().getLocalDatacenter())) {
+                out.add(new Problem("storage.replication", "must contain storage.localDatacenter ("
+                        + c.getStorage().getLocalDatacenter() + "): records are written at LOCAL consistency there"));
+            }
+            replication.forEach((dc, rf) -> {
+                if (dc == null || !dc.matches("[A-Za-z0-9_.-]+") || rf == null || rf < 1) {
+                    out.add(new Problem("storage.replication." + dc, "must be a data center name with a "
+                            + "replication factor >= 1"));
+                }
+            });
+        }
         if (c.getStorage().getMaxInFlightPerConnection() > c.getStorage().getMaxInFlight()) {
             out.add(new Problem("storage.maxInFlightPerConnection", "must not exceed storage.maxInFlight ("
                     + c.getStorage().getMaxInFlight() + ")"));

@@ -29,22 +29,59 @@ public final class StorageSettings {
     @JsonProperty
     private int replicationFactor = 1;
 
+    /**
+     * Data center → replication factor: NetworkTopologyStrategy for a new keyspace (multi-site). Empty = SimpleStrategy
+     * with {@link #replicationFactor}. An existing keyspace keeps its replication.
+     */
+    @NotNull(message = "must be a map of data center: replication factor, or {}")
+    @JsonProperty
+    private java.util.Map<String, Integer> replication = new java.util.LinkedHashMap<>();
+
     /** Consistency of record writes; a DATA_ACK only covers writes that succeeded at this level. */
     @Pattern(regexp = "ONE|TWO|THREE|QUORUM|ALL|LOCAL_ONE|LOCAL_QUORUM|EACH_QUORUM",
             message = "must be one of ONE, TWO, THREE, QUORUM, ALL, LOCAL_ONE, LOCAL_QUORUM, EACH_QUORUM")
     @JsonProperty
     private String consistency = "LOCAL_QUORUM";
 
-    /** Writes in flight per connection; at the bound the node stops reading that connection (TCP back-pressure). */
+    /**
+     * Records received on one connection and not yet stored; at the bound the node stops reading that connection
+     * (TCP back-pressure), so one busy CMTS cannot take the whole node-wide budget.
+     */
     @Min(value = 1, message = "must be at least 1")
-    @Max(value = 100_000, message = "must be at most 100000")
+    @Max(value = 1_000_000, message = "must be at most 1000000")
     @JsonProperty
-    private int maxInFlightPerConnection = 512;
+    private int maxInFlightPerConnection = 16_384;
 
-    /** Node-wide bound on record writes in flight (shared by all connections). */
+    /**
+     * Node-wide bound on records received and not yet stored (the record writer's {@code maxPendingRecords}): above
+     * it every connection stops reading until half of them are stored.
+     */
     @Min(value = 1, message = "must be at least 1")
     @JsonProperty
-    private int maxInFlight = 2048;
+    private int maxInFlight = 50_000;
+
+    /** Records per UNLOGGED batch (one Cassandra partition per batch). */
+    @Min(value = 1, message = "must be at least 1")
+    @Max(value = 1000, message = "must be at most 1000")
+    @JsonProperty
+    private int batchSize = 100;
+
+    /** Batches (write requests) in flight to Cassandra at once. */
+    @Min(value = 1, message = "must be at least 1")
+    @Max(value = 1024, message = "must be at most 1024")
+    @JsonProperty
+    private int maxRequestsInFlight = 32;
+
+    /** How long a partly filled batch waits for more records (the end of each socket read sends it anyway). */
+    @Min(value = 0, message = "must be at least 0")
+    @Max(value = 1000, message = "must be at most 1000")
+    @JsonProperty
+    private int batchLingerMillis = 2;
+
+    /** Per Cassandra request (batch, metadata write). */
+    @Min(value = 100, message = "must be at least 100")
+    @JsonProperty
+    private int requestTimeoutMillis = 5000;
 
     /** After this long without any successful write while records wait, the node sends FLOW_STOP. */
     @Min(value = 1, message = "must be at least 1 second")
@@ -71,6 +108,10 @@ public final class StorageSettings {
         return replicationFactor;
     }
 
+    public java.util.Map<String, Integer> getReplication() {
+        return replication;
+    }
+
     public String getConsistency() {
         return consistency;
     }
@@ -81,6 +122,22 @@ public final class StorageSettings {
 
     public int getMaxInFlight() {
         return maxInFlight;
+    }
+
+    public int getBatchSize() {
+        return batchSize;
+    }
+
+    public int getMaxRequestsInFlight() {
+        return maxRequestsInFlight;
+    }
+
+    public int getBatchLingerMillis() {
+        return batchLingerMillis;
+    }
+
+    public int getRequestTimeoutMillis() {
+        return requestTimeoutMillis;
     }
 
     public int getStopFlowAfterSeconds() {
@@ -113,6 +170,23 @@ public final class StorageSettings {
 
     public StorageSettings maxInFlightPerConnection(int n) {
         maxInFlightPerConnection = n;
+        return this;
+    }
+
+    public StorageSettings maxInFlight(int n) {
+        maxInFlight = n;
+        return this;
+    }
+
+    public StorageSettings batching(int size, int requestsInFlight, int lingerMillis) {
+        batchSize = size;
+        maxRequestsInFlight = requestsInFlight;
+        batchLingerMillis = lingerMillis;
+        return this;
+    }
+
+    public StorageSettings replicationFactor(int rf) {
+        replicationFactor = rf;
         return this;
     }
 

@@ -2,7 +2,7 @@ package io.ipdrsp.node.health;
 
 import com.codahale.metrics.health.HealthCheck;
 import io.ipdrsp.node.NodeServices;
-import io.ipdrsp.node.store.CqlRecordStore;
+import io.ipdrsp.node.store.NodeStorage;
 import java.util.concurrent.TimeUnit;
 
 /** Healthy when Cassandra answers a query within 3 s. */
@@ -15,7 +15,7 @@ public final class CassandraHealthCheck extends HealthCheck {
 
     @Override
     protected Result check() throws Exception {
-        CqlRecordStore store = services.store();
+        NodeStorage store = services.store();
         if (store == null) {
             return Result.unhealthy("storage not started");
         }

@@ -15,6 +15,7 @@ package io.ipdrsp.node.session;
  */
 public final class AckTracker {
     private final int ackSequenceInterval;
+    private final int ackTimeIntervalSeconds;
     private final int sequenceTrigger;
     private final long ackTimeNanos;
     private final long marginNanos;
@@ -40,6 +41,7 @@ public final class AckTracker {
      */
     public AckTracker(int ackSequenceInterval, int ackTimeIntervalSeconds) {
         this.ackSequenceInterval = Math.max(1, ackSequenceInterval);
+        this.ackTimeIntervalSeconds = Math.max(1, ackTimeIntervalSeconds);
         this.sequenceTrigger = Math.max(1, this.ackSequenceInterval - this.ackSequenceInterval / 4);
         long ms = Math.max(1, ackTimeIntervalSeconds) * 1000L;
         this.ackTimeNanos = ms * 1_000_000L;
@@ -146,6 +148,10 @@ public final class AckTracker {
 
     public int ackSequenceInterval() {
         return ackSequenceInterval;
+    }
+
+    public int ackTimeIntervalSeconds() {
+        return ackTimeIntervalSeconds;
     }
 
     private int slot(long ticket) {

@@ -34,15 +34,26 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.ipdrsp.storage.DocumentInfo;
+import io.ipdrsp.storage.RecordKey;
+import io.ipdrsp.storage.RecordWriter;
+import io.ipdrsp.storage.Segment;
+import io.ipdrsp.storage.StorageOverloadedException;
 import io.netty.util.ReferenceCountUtil;
 import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,19 +78,20 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
     enum SessionPhase { FLOW_STARTED, NEGOTIATING, TEMPLATES_READY, ACTIVE, STOPPED, FLOW_STOPPED }
 
-    /** One document (SESSION_START..SESSION_STOP) and its acknowledgement state. */
+    /** One document stretch (SESSION_START..SESSION_STOP) on this connection and its acknowledgement state. */
     final class Document {
-        final RecordStore.StreamKey key;
+        final RecordKey key;
         final AckTracker ack;
         final DocumentIndex.Entry entry;
         final long firstRecordSequenceNumber;
         final boolean primary;
-        final long startedAtMillis = System.currentTimeMillis();
+        /** Start of this node's segment; with the node id it keys the segment row. */
+        final Instant startedAt = Instant.ofEpochMilli(System.currentTimeMillis());
         long lastDsn = Long.MIN_VALUE;
-        int lastConfigId;
+        int lastConfigId = -1;
         long lastProgressNanos;
 
-        Document(RecordStore.StreamKey key, SessionStart s, long now) {
+        Document(RecordKey key, SessionStart s, long now) {
             this.key = key;
             this.ack = new AckTracker(s.ackSequenceInterval(), s.ackTimeInterval());
             this.entry = ctx.documents().open(key);
@@ -91,6 +103,47 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * One record whose write is under way. It keeps its own copy of the bytes: a failed write is retried from it
+     * (the Netty frame is released as soon as the read is handled). Being the completion callback itself saves an
+     * allocation per record.
+     */
+    private final class PendingRecord implements BiConsumer<Void, Throwable> {
+        final Session session;
+        final Document doc;
+        final long ticket;
+        final long dsn;
+        final int templateId;
+        final int configId;
+        final boolean duplicate;
+        final byte[] data;
+        int attempt;
+        long startedNanos;
+        Throwable failure;
+
+        PendingRecord(Session session, Document doc, long ticket, long dsn, int templateId, int configId,
+                      boolean duplicate, byte[] data) {
+            this.session = session;
+            this.doc = doc;
+            this.ticket = ticket;
+            this.dsn = dsn;
+            this.templateId = templateId;
+            this.configId = configId;
+            this.duplicate = duplicate;
+            this.data = data;
+        }
+
+        /** Driver thread: queue for the event loop, waking it at most once per batch of completions. */
+        @Override
+        public void accept(Void ignored, Throwable error) {
+            failure = error;
+            completed.add(this);
+            if (drainScheduled.compareAndSet(false, true)) {
+                channel.eventLoop().execute(drainCompleted);
+            }
+        }
+    }
+
     /** One IPDR/SP session on this connection. */
     final class Session {
         final int id;
@@ -99,6 +152,11 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         SessionPhase phase = SessionPhase.FLOW_STARTED;
         Document doc;
         final List<Document> closing = new ArrayList<>();
+        /** (bootTime, configId) pairs whose templates were handed to storage by this connection. */
+        final Set<Long> templatesSaved = new HashSet<>();
+        int cachedConfigId = -1;
+        int cachedTemplateId = -1;
+        RecordDecoder cachedDecoder;
         TemplateData offered; // TEMPLATE_DATA awaiting FINAL_TEMPLATE_DATA_ACK
         long lastPublishNanos;
         long nextProbeNanos;
@@ -126,6 +184,11 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     private long lastWriteNanos;
     private int inFlight;
     private boolean readPaused;
+    private boolean wroteSinceFlush;
+    private final RecordWriter writer;
+    private final ConcurrentLinkedQueue<PendingRecord> completed = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private final Runnable drainCompleted = this::drainCompleted;
     private ScheduledFuture<?> tick;
     private int nextRequestId = 1;
 
@@ -141,6 +204,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         this.initiator = initiator;
         this.onEstablished = onEstablished;
         this.ownKeepAliveNanos = config.getKeepAliveSeconds() * 1000L * MS;
+        this.writer = ctx.store().writer();
         this.state = initiator ? State.AWAIT_CONNECT_RESPONSE : State.AWAIT_CONNECT;
     }
 
@@ -177,8 +241,15 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         }
         ctx.metrics().connections.dec();
         exporter.linkChanged(ExporterState.Link.DISCONNECTED, null);
+        ctx.paused().remove(this);
         for (Session s : sessions) {
             if (s != null) {
+                if (s.doc != null) {
+                    Document d = s.doc;
+                    s.doc = null;
+                    d.entry.stopReason = -1;
+                    saveSegmentEnd(d, null, "connection closed without SESSION_STOP");
+                }
                 publish(s, true);
             }
         }
@@ -211,6 +282,16 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         } finally {
             ReferenceCountUtil.release(msg);
         }
+    }
+
+    /** The end of one socket read: send the batches this read filled instead of waiting for their linger. */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext c) {
+        if (wroteSinceFlush) {
+            wroteSinceFlush = false;
+            writer.flush();
+        }
+        c.fireChannelReadComplete();
     }
 
     @Override
@@ -407,15 +488,11 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void acceptTemplates(Session s, int configId, List<TemplateBlock> templates) {
+        // stored at SESSION_START: the templates table is keyed by exporterBootTime, which only SESSION_START says
         s.history.put(configId, templates);
         s.offered = null;
         s.status.configId = configId;
-        ctx.store().writeTemplates(exporter.name(), s.id, configId, templates).whenComplete((v, ex) -> {
-            if (ex != null) {
-                LOG.warn("{}: storing templates of session {} configId {} failed: {}", exporter.name(), s.id,
-                        configId, ex.toString());
-            }
-        });
+        s.cachedConfigId = -1;
         s.phase = SessionPhase.TEMPLATES_READY;
         s.status.state = "TEMPLATES_READY";
         send(new FinalTemplateDataAck(s.id));
@@ -444,11 +521,10 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         if (s.phase == SessionPhase.ACTIVE) {
             LOG.warn("{}: SESSION_START for active session {} without SESSION_STOP; closing the open document",
                     exporter.name(), s.id);
-            closeDocument(s, null);
+            closeDocument(s, null, "SESSION_START without SESSION_STOP");
         }
         long now = now();
-        RecordStore.StreamKey key = new RecordStore.StreamKey(exporter.name(), s.id, m.documentIdAsUuid(),
-                m.exporterBootTime());
+        RecordKey key = new RecordKey(exporter.name(), s.id, m.documentIdAsUuid(), m.exporterBootTime());
         Document d = new Document(key, m, now);
         s.doc = d;
         s.phase = SessionPhase.ACTIVE;
@@ -459,12 +535,15 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         st.exporterBootTime = m.exporterBootTime();
         st.firstRecordSequenceNumber = m.firstRecordSequenceNumber();
         st.droppedRecordCount = m.droppedRecordCount();
-        ctx.store().writeSegment(key, ctx.identity().getId(), m.primary(), m.firstRecordSequenceNumber(),
-                m.droppedRecordCount(), d.startedAtMillis, null, null).whenComplete((v, ex) -> {
-                    if (ex != null) {
-                        LOG.warn("{}: storing segment start failed: {}", exporter.name(), ex.toString());
-                    }
-                });
+        Segment segment = new Segment(key, d.startedAt, ctx.identity().getId(), m.primary(),
+                m.firstRecordSequenceNumber(), m.droppedRecordCount(), m.ackTimeInterval(), m.ackSequenceInterval(),
+                null, null, null);
+        ctx.store().writeMetadata(exporter.name() + " segment start " + key,
+                () -> ctx.store().storage().saveSegment(segment));
+        saveTemplates(s, key.bootTime(), s.status.configId);
+        if (m.primary()) {
+            saveDocument(d, "OPEN", null);
+        }
         LOG.info("{}: session {} started: document {} boot {} firstDsn {} dropped {} primary {} acks {}/{}s",
                 exporter.name(), s.id, key.documentId(), m.exporterBootTime(), m.firstRecordSequenceNumber(),
                 m.droppedRecordCount(), m.primary(), m.ackSequenceInterval(), m.ackTimeInterval());
@@ -478,7 +557,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         }
         LOG.info("{}: session {} stopped, reason {} '{}'", exporter.name(), s.id, m.reasonCode(), m.reasonInfo());
         if (s.phase == SessionPhase.ACTIVE) {
-            closeDocument(s, m.reasonCode());
+            closeDocument(s, m.reasonCode(), m.reasonInfo());
         }
         if (s.phase != SessionPhase.FLOW_STOPPED) {
             s.phase = SessionPhase.STOPPED;
@@ -487,14 +566,15 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         publish(s, false);
     }
 
-    private void closeDocument(Session s, Integer reason) {
+    private void closeDocument(Session s, Integer reason, String info) {
         Document d = s.doc;
         s.doc = null;
         s.status.documentId = "";
         d.entry.stopReason = reason == null ? -1 : reason;
-        ctx.store().writeSegment(d.key, ctx.identity().getId(), d.primary, d.firstRecordSequenceNumber,
-                d.entry.droppedRecordCount, d.startedAtMillis, reason == null ? -1 : reason,
-                System.currentTimeMillis());
+        saveSegmentEnd(d, reason, info);
+        if (d.primary && reason != null) {
+            saveDocument(d, "STOPPED", "SESSION_STOP " + reason + (info == null || info.isEmpty() ? "" : " " + info));
+        }
         if (d.ack.pendingWrites() > 0 || d.ack.ackValue() > d.ack.lastAcked()) {
             s.closing.add(d);
             finishClosing(s);
@@ -516,6 +596,56 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             }
             it.remove();
         }
+    }
+
+    /** The segment's stop fields; {@code reason} null = the stretch ended without SESSION_STOP. */
+    private void saveSegmentEnd(Document d, Integer reason, String info) {
+        Instant stoppedAt = Instant.now();
+        String node = ctx.identity().getId();
+        String what = exporter.name() + " segment stop " + d.key;
+        if (reason != null) {
+            ctx.store().writeMetadata(what, () -> ctx.store().storage().stopSegment(d.key, d.startedAt, node,
+                    stoppedAt, reason, info));
+        } else {
+            Segment ended = new Segment(d.key, d.startedAt, node, d.primary, d.firstRecordSequenceNumber,
+                    d.entry.droppedRecordCount, d.ack.ackTimeIntervalSeconds(), d.ack.ackSequenceInterval(),
+                    stoppedAt, null, info);
+            ctx.store().writeMetadata(what, () -> ctx.store().storage().saveSegment(ended));
+        }
+    }
+
+    /** The templates of (boot, configId), once per connection and session; records are decoded with them later. */
+    private void saveTemplates(Session s, long bootTime, int configId) {
+        if (configId < 0 || !s.templatesSaved.add(bootTime << 16 | configId)) {
+            return;
+        }
+        List<TemplateBlock> templates = s.history.templates(configId);
+        if (templates == null || templates.isEmpty()) {
+            s.templatesSaved.remove(bootTime << 16 | configId);
+            return;
+        }
+        ctx.store().writeMetadata(exporter.name() + " templates session " + s.id + " configId " + configId,
+                () -> ctx.store().storage().saveTemplates(exporter.name(), s.id, bootTime, configId, templates));
+    }
+
+    /**
+     * The document row, written by the primary collector at SESSION_START and SESSION_STOP (dedup's finalization
+     * adds the verdict later). startedAt keys the time index and must be the same whichever node writes it: the
+     * DOCSIS documentId starts with its creation time (seconds since 1900), used when plausible.
+     */
+    private void saveDocument(Document d, String state, String detail) {
+        Instant startedAt = documentStart(d.key.documentId(), d.startedAt);
+        DocumentInfo info = new DocumentInfo(d.key, state, startedAt, d.startedAt, Instant.now(), null, detail,
+                ctx.identity().getId());
+        ctx.store().writeMetadata(exporter.name() + " document " + state + " " + d.key,
+                () -> ctx.store().storage().saveDocument(info));
+    }
+
+    static Instant documentStart(java.util.UUID documentId, Instant fallback) {
+        long seconds1900 = documentId.getMostSignificantBits() >>> 32;
+        long epoch = seconds1900 - 2_208_988_800L;
+        long now = System.currentTimeMillis() / 1000;
+        return epoch >= 946_684_800L && epoch <= now + 86_400 ? Instant.ofEpochSecond(epoch) : fallback;
     }
 
     private void onError(ErrorMessage m) {
@@ -552,7 +682,13 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         }
         int templateId = Framing.dataTemplateId(frame);
         int configId = Framing.dataConfigId(frame);
-        RecordDecoder decoder = s.history.decoder(configId, templateId);
+        RecordDecoder decoder = s.cachedDecoder;
+        if (configId != s.cachedConfigId || templateId != s.cachedTemplateId) {
+            decoder = s.history.decoder(configId, templateId);
+            s.cachedConfigId = configId;
+            s.cachedTemplateId = templateId;
+            s.cachedDecoder = decoder;
+        }
         if (decoder == null) {
             throw new IpdrDecodeException(IpdrDecodeException.Reason.UNKNOWN_TEMPLATE, "DATA names templateId "
                     + templateId + " configId " + configId + " which session " + sid + " never announced");
@@ -560,13 +696,20 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         int index = Framing.dataRecordIndex(frame);
         decoder.validate(frame, index, length);
         long dsn = Framing.dataSequenceNum(frame);
+        if (dsn < 0) {
+            protocolError(ErrorCodes.MESSAGE_DECODE_ERROR, "DSN " + Long.toUnsignedString(dsn) + " beyond 2^63-1");
+            return;
+        }
         if (d.lastDsn != Long.MIN_VALUE && dsn <= d.lastDsn) {
             protocolError(ErrorCodes.MESSAGE_INVALID_FOR_STATE, "DSN " + dsn + " after " + d.lastDsn
                     + " in session " + sid + ": out of sequence");
             return;
         }
         d.lastDsn = dsn;
-        d.lastConfigId = configId;
+        if (configId != d.lastConfigId) {
+            d.lastConfigId = configId;
+            saveTemplates(s, d.key.bootTime(), configId);
+        }
         boolean duplicate = Framing.dataIsDuplicate(frame) || dsn < d.firstRecordSequenceNumber;
         byte[] copy = new byte[length];
         frame.getBytes(index, copy);
@@ -586,26 +729,35 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         }
         inFlight++;
         ctx.metrics().inFlight.incrementAndGet();
-        write(s, d, ticket, dsn, templateId, configId, duplicate, ByteBuffer.wrap(copy), 0);
-        if (inFlight >= ctx.storage().getMaxInFlightPerConnection()
-                || ctx.metrics().inFlight() >= ctx.storage().getMaxInFlight()) {
+        write(new PendingRecord(s, d, ticket, dsn, templateId, configId, duplicate, copy));
+        if (inFlight >= ctx.storage().getMaxInFlightPerConnection() || !writer.hasCapacity()) {
             pauseReading();
         }
     }
 
-    private void write(Session s, Document d, long ticket, long dsn, int templateId, int configId,
-                       boolean duplicate, ByteBuffer record, int attempt) {
-        long started = now();
-        ctx.store().writeRecord(d.key, dsn, templateId, configId, duplicate, record.duplicate())
-                .whenComplete((v, ex) -> channel.eventLoop().execute(() -> {
-                    long elapsed = now() - started;
-                    if (ex == null) {
-                        ctx.metrics().writeLatency.update(elapsed, TimeUnit.NANOSECONDS);
-                        written(s, d, ticket);
-                    } else {
-                        failed(s, d, ticket, dsn, templateId, configId, duplicate, record, attempt, ex);
-                    }
-                }));
+    private void write(PendingRecord p) {
+        p.startedNanos = now();
+        wroteSinceFlush = true;
+        writer.write(p.doc.key, p.dsn, p.templateId, p.configId, p.duplicate, ByteBuffer.wrap(p.data))
+                .whenComplete(p);
+    }
+
+    /** Event loop: apply the write completions queued by driver threads since the last drain. */
+    private void drainCompleted() {
+        drainScheduled.set(false);
+        long now = now();
+        PendingRecord p;
+        while ((p = completed.poll()) != null) {
+            if (p.failure == null) {
+                ctx.metrics().writeLatency.update(now - p.startedNanos, TimeUnit.NANOSECONDS);
+                written(p.session, p.doc, p.ticket);
+            } else {
+                failed(p);
+            }
+        }
+        if (state != State.CLOSED) {
+            maybeResumeReading();
+        }
     }
 
     private void written(Session s, Document d, long ticket) {
@@ -625,30 +777,40 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         } else {
             finishClosing(s);
         }
-        maybeResumeReading();
     }
 
-    private void failed(Session s, Document d, long ticket, long dsn, int templateId, int configId,
-                        boolean duplicate, ByteBuffer record, int attempt, Throwable ex) {
-        ctx.metrics().writeFailures.mark();
+    /**
+     * A write failed (Cassandra down, timeout) or was refused (writer over its hard limit): the record is not acked
+     * and is written again after a pause, until it succeeds or the connection closes. Meanwhile the ack point stays
+     * where it is; after {@code stopFlowAfterSeconds} without progress the session gets FLOW_STOP (onTick).
+     */
+    private void failed(PendingRecord p) {
+        boolean overloaded = p.failure instanceof StorageOverloadedException
+                || p.failure.getCause() instanceof StorageOverloadedException;
+        if (!overloaded) {
+            ctx.metrics().writeFailures.mark();
+        }
         if (state == State.CLOSED) {
             // never acked; the exporter re-sends it to whichever collector takes over
             inFlight--;
             ctx.metrics().inFlight.decrementAndGet();
             return;
         }
-        if (attempt == 0 || attempt % 20 == 0) {
-            LOG.warn("{}: write of session {} DSN {} failed (attempt {}): {}", exporter.name(), s.id, dsn,
-                    attempt + 1, ex.toString());
-            exporter.error("storage: " + ex.getMessage());
+        if (!overloaded && (p.attempt == 0 || p.attempt % 20 == 0)) {
+            LOG.warn("{}: write of session {} DSN {} failed (attempt {}): {}", exporter.name(), p.session.id, p.dsn,
+                    p.attempt + 1, p.failure.toString());
+            exporter.error("storage: " + p.failure.getMessage());
         }
-        long delay = Math.min(2000, 50L << Math.min(attempt, 6));
+        long delay = overloaded ? 20 : Math.min(2000, 50L << Math.min(p.attempt, 6));
+        p.attempt++;
+        p.failure = null;
         channel.eventLoop().schedule(() -> {
             if (state == State.CLOSED) {
                 inFlight--;
                 ctx.metrics().inFlight.decrementAndGet();
             } else {
-                write(s, d, ticket, dsn, templateId, configId, duplicate, record, attempt + 1);
+                write(p);
+                writer.flush();
             }
         }, delay, TimeUnit.MILLISECONDS);
     }
@@ -677,19 +839,38 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * Stops reading this connection (TCP back-pressure to the exporter): its own records in flight reached the
+     * per-connection bound, or the node-wide writer is full. Nothing is buffered beyond the read in progress.
+     */
     private void pauseReading() {
         if (!readPaused) {
             readPaused = true;
             channel.config().setAutoRead(false);
+            ctx.paused().add(this);
         }
     }
 
+    /** Resumes with hysteresis (half the connection's bound, three quarters of the node's) to avoid flapping. */
     private void maybeResumeReading() {
         if (readPaused && inFlight <= ctx.storage().getMaxInFlightPerConnection() / 2
-                && ctx.metrics().inFlight() < ctx.storage().getMaxInFlight() * 3 / 4) {
+                && writer.pendingRecords() < ctx.storage().getMaxInFlight() * 3 / 4) {
             readPaused = false;
+            ctx.paused().remove(this);
             channel.config().setAutoRead(true);
             channel.read();
+        }
+    }
+
+    /** From the writer's capacity listener (a driver thread). */
+    void resumeFromAnyThread() {
+        Channel ch = channel;
+        if (ch != null && ch.isActive()) {
+            ch.eventLoop().execute(() -> {
+                if (state != State.CLOSED) {
+                    maybeResumeReading();
+                }
+            });
         }
     }
 
@@ -738,6 +919,10 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         LOG.warn("{}: FLOW_STOP session {}: {}", exporter.name(), s.id, why);
         exporter.error("FLOW_STOP: " + why);
         ctx.metrics().flowStops.inc();
+        if (s.doc != null) {
+            s.doc.entry.stopReason = -1;
+            saveSegmentEnd(s.doc, null, "FLOW_STOP: " + why);
+        }
         s.doc = null;
         s.closing.clear();
         s.phase = SessionPhase.FLOW_STOPPED;

@@ -1,5 +1,6 @@
 package io.ipdrsp.node.session;
 
+import io.ipdrsp.storage.RecordKey;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -12,7 +13,7 @@ public final class DocumentIndex {
     private static final int MAX_DOCUMENTS = 10_000;
 
     static final class Entry {
-        final RecordStore.StreamKey key;
+        final RecordKey key;
         final long firstSeenMillis = System.currentTimeMillis();
         final LongAdder received = new LongAdder();
         final LongAdder stored = new LongAdder();
@@ -24,7 +25,7 @@ public final class DocumentIndex {
         volatile Integer stopReason;
         volatile boolean primary;
 
-        Entry(RecordStore.StreamKey key) {
+        Entry(RecordKey key) {
             this.key = key;
         }
 
@@ -44,9 +45,9 @@ public final class DocumentIndex {
                                Integer stopReason, long firstSeenMillis) {
     }
 
-    private final Map<RecordStore.StreamKey, Entry> entries = new ConcurrentHashMap<>();
+    private final Map<RecordKey, Entry> entries = new ConcurrentHashMap<>();
 
-    Entry open(RecordStore.StreamKey key) {
+    Entry open(RecordKey key) {
         if (entries.size() >= MAX_DOCUMENTS && !entries.containsKey(key)) {
             entries.values().stream().filter(e -> e.stopReason != null)
                     .min(Comparator.comparingLong(e -> e.firstSeenMillis))
@@ -59,7 +60,7 @@ public final class DocumentIndex {
         List<DocumentView> out = new ArrayList<>();
         for (Entry e : entries.values()) {
             out.add(new DocumentView(e.key.exporter(), e.key.sessionId(), e.key.documentId().toString(),
-                    e.key.exporterBootTime(), e.primary, e.received.sum(), e.stored.sum(), e.duplicates.sum(),
+                    e.key.bootTime(), e.primary, e.received.sum(), e.stored.sum(), e.duplicates.sum(),
                     e.minDsn == Long.MAX_VALUE ? -1 : e.minDsn, e.maxDsn, e.droppedRecordCount, e.lastAckDsn,
                     e.stopReason == null ? "open" : "stopped", e.stopReason, e.firstSeenMillis));
         }

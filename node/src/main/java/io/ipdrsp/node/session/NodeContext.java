@@ -3,14 +3,17 @@ package io.ipdrsp.node.session;
 import io.ipdrsp.dedup.StreamRegistry;
 import io.ipdrsp.node.config.NodeIdentity;
 import io.ipdrsp.node.config.StorageSettings;
+import io.ipdrsp.node.store.NodeStorage;
 import java.util.function.LongSupplier;
 
 /**
  * What every connection of a node shares: identity, storage, the cluster registry, metrics and bounds.
  *
+ * @param store     the storage module's handle and the node's one record writer
+ * @param paused    connections that stopped reading because the record writer is full
  * @param nanoClock monotonic clock (System::nanoTime in production)
  */
-public record NodeContext(NodeIdentity identity, StorageSettings storage, RecordStore store,
+public record NodeContext(NodeIdentity identity, StorageSettings storage, NodeStorage store,
                           StreamRegistry registry, DocumentIndex documents, RecordPathMetrics metrics,
-                          LongSupplier nanoClock) {
+                          PausedConnections paused, LongSupplier nanoClock) {
 }

@@ -23,7 +23,8 @@ import java.util.concurrent.TimeoutException;
 public final class Fleet implements AutoCloseable {
     private final FleetSpec spec;
     private final EventLoopGroup group;
-    private final Ledger ledger = new Ledger();
+    private final Ledger ledger;
+    private final AckLatency ackLatency = new AckLatency();
     private final Map<String, SimulatedCmts> cmtses = new LinkedHashMap<>();
     private final CountDownLatch finished = new CountDownLatch(1);
     private final Object ackMonitor = new Object();
@@ -31,6 +32,7 @@ public final class Fleet implements AutoCloseable {
 
     private Fleet(FleetSpec spec) {
         this.spec = spec;
+        this.ledger = new Ledger(spec.recordDigests());
         this.group = new NioEventLoopGroup(spec.eventLoopThreads(), new DefaultThreadFactory("ipdr-sim", true));
     }
 
@@ -65,6 +67,11 @@ public final class Fleet implements AutoCloseable {
 
     public Ledger ledger() {
         return ledger;
+    }
+
+    /** DATA-write → covering DATA_ACK latency of every acknowledged record (reset it after a warm-up). */
+    public AckLatency ackLatency() {
+        return ackLatency;
     }
 
     public List<SimulatedCmts> cmtses() {

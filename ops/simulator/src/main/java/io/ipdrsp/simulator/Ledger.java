@@ -16,6 +16,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.zip.CRC32C;
 
 /**
  * What the simulated fleet did, per CMTS / session / document: the DSN ranges it generated, sent, had acknowledged
@@ -56,6 +57,51 @@ public final class Ledger {
     }
 
     private final Map<Key, Entry> entries = new ConcurrentHashMap<>();
+    private final boolean recordDigests;
+
+    /** A ledger without record digests. */
+    public Ledger() {
+        this(false);
+    }
+
+    /** @param recordDigests keep a CRC32C of every record sent (see {@link #recordDigests(String, int, String)}) */
+    public Ledger(boolean recordDigests) {
+        this.recordDigests = recordDigests;
+    }
+
+    /** Whether this ledger keeps record digests. */
+    public boolean keepsRecordDigests() {
+        return recordDigests;
+    }
+
+    /** The digest the ledger uses: CRC32C of the record's bytes (position to limit; the buffer is not moved). */
+    public static int digest(java.nio.ByteBuffer record) {
+        CRC32C crc = new CRC32C();
+        crc.update(record.duplicate());
+        return (int) crc.getValue();
+    }
+
+    /**
+     * The CRC32C of each record sent for a document, indexed by DSN (length = one past the highest DSN sent; DSNs
+     * never sent hold 0 — check {@link Document#sent()}). Every send of a DSN carries the same bytes; a re-send with
+     * different bytes would be a simulator bug and is counted in {@link #digestMismatches()}.
+     *
+     * @throws IllegalStateException when the fleet was started without {@link FleetSpec#withRecordDigests}
+     */
+    public int[] recordDigests(String cmts, int sessionId, String documentId) {
+        if (!recordDigests) {
+            throw new IllegalStateException("record digests are off: FleetSpec.withRecordDigests(true)");
+        }
+        Entry e = entries.get(new Key(cmts, sessionId, documentId));
+        return e == null ? new int[0] : e.digests();
+    }
+
+    /** Re-sends whose bytes differed from the first send (always 0 unless the simulator is broken). */
+    public long digestMismatches() {
+        return digestMismatches.get();
+    }
+
+    private final AtomicLong digestMismatches = new AtomicLong();
     private final AtomicLong acked = new AtomicLong();
     private final AtomicLong sent = new AtomicLong();
 
@@ -185,6 +231,8 @@ public final class Ledger {
         private final RangeSet lostSilently = new RangeSet();
         private long declaredDropCount;
         private Integer stopReason;
+        private int[] digests = recordDigests ? new int[64] : null;
+        private long digestsKnown; // one past the highest DSN with a digest
 
         Entry(Key key, long bootTime, int configId) {
             this.key = key;
@@ -199,6 +247,30 @@ public final class Ledger {
         synchronized void sent(long from, long to) {
             sentSet.add(from, to);
             sent.addAndGet(to - from + 1);
+        }
+
+        boolean keepsDigests() {
+            return digests != null;
+        }
+
+        /** Digest of a record as written in DATA; a DSN sent again must carry the same bytes. */
+        synchronized void digest(long dsn, int crc) {
+            if (dsn < 0 || dsn >= Integer.MAX_VALUE - 8) {
+                return;
+            }
+            int i = (int) dsn;
+            if (i >= digests.length) {
+                digests = java.util.Arrays.copyOf(digests, Math.max(i + 1, digests.length * 2));
+            }
+            if (i < digestsKnown && sentSet.contains(dsn) && digests[i] != crc) {
+                digestMismatches.incrementAndGet();
+            }
+            digests[i] = crc;
+            digestsKnown = Math.max(digestsKnown, i + 1L);
+        }
+
+        synchronized int[] digests() {
+            return java.util.Arrays.copyOf(digests, (int) digestsKnown);
         }
 
         synchronized void resent(long from, long to, boolean duplicateFlag) {

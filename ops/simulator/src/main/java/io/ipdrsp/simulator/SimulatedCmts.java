@@ -72,6 +72,7 @@ public final class SimulatedCmts {
     final EventLoop loop;
     private final Fleet fleet;
     private final Ledger ledger;
+    private final java.util.zip.CRC32C crc = new java.util.zip.CRC32C(); // event-loop confined
     private final Map<String, TemplateBlock> scenarioTemplates;
     final List<Link> links = new ArrayList<>();
     final Map<Integer, SessionRuntime> sessions = new LinkedHashMap<>();
@@ -800,6 +801,7 @@ public final class SimulatedCmts {
         long maxSent;     // one past the highest DSN ever sent
         long resentUpTo;  // DSNs below this and >= held were sent before: re-send with the D flag
         final RangeSet holes = new RangeSet(); // silently lost DSNs
+        final SendTimes sendTimes = new SendTimes();
         boolean closing;
         int stopReason;
 
@@ -1196,6 +1198,7 @@ public final class SimulatedCmts {
                         l.spec.name(), d.maxSent - 1);
                 return;
             }
+            d.sendTimes.acked(d.held, seq, now, fleet.ackLatency());
             for (long[] r : d.holes.missingIn(d.held, seq).ranges()) {
                 d.entry.acked(l.spec.name(), r[0], r[1]);
             }
@@ -1353,7 +1356,7 @@ public final class SimulatedCmts {
                 long holeEnd = d.holes.isEmpty() ? -1 : d.holes.endOfRangeContaining(dsn);
                 if (holeEnd >= 0) {
                     if (runStart >= 0) {
-                        logRun(d, runStart, dsn - 1, lastWithoutD);
+                        logRun(d, runStart, dsn - 1, lastWithoutD, now);
                         runStart = -1;
                     }
                     if (d.held == dsn) {
@@ -1382,6 +1385,11 @@ public final class SimulatedCmts {
                     recLen = d.config.factory.write(batch, d.index, dsn, t);
                 }
                 batch.setInt(lenAt, recLen);
+                if (d.entry.keepsDigests()) {
+                    crc.reset();
+                    crc.update(batch.nioBuffer(lenAt + 4, recLen));
+                    d.entry.digest(dsn, (int) crc.getValue());
+                }
                 batch.setInt(start + 4, batch.writerIndex() - start);
                 if (runStart < 0) {
                     runStart = dsn;
@@ -1397,7 +1405,7 @@ public final class SimulatedCmts {
                 }
             }
             if (runStart >= 0) {
-                logRun(d, runStart, d.nextSend - 1, lastWithoutD);
+                logRun(d, runStart, d.nextSend - 1, lastWithoutD, now);
             }
             if (batch != null) {
                 ch.write(batch, ch.voidPromise());
@@ -1411,7 +1419,8 @@ public final class SimulatedCmts {
             }
         }
 
-        private void logRun(Doc d, long from, long to, boolean lastWithoutD) {
+        private void logRun(Doc d, long from, long to, boolean lastWithoutD, long now) {
+            d.sendTimes.sent(from, to, now);
             d.entry.sent(from, to);
             if (from < d.resentUpTo) {
                 long resentTo = Math.min(to, d.resentUpTo - 1);

@@ -1,0 +1,61 @@
+package io.ipdrsp.dedup;
+
+import com.hazelcast.nio.ObjectDataInput;
+import com.hazelcast.nio.ObjectDataOutput;
+import com.hazelcast.nio.serialization.DataSerializable;
+import java.io.IOException;
+
+/**
+ * The cluster's value per document: the sequence numbers known to be durably stored, and whether the set was ever
+ * merged with what Cassandra holds ({@code complete}). An incomplete entry (created by a mark before any rebuild,
+ * e.g. after the partition holding it was lost) is completed by the next node that touches the document.
+ */
+public final class DocumentRanges implements DataSerializable {
+    private SequenceRangeSet stored = new SequenceRangeSet();
+    private boolean complete;
+
+    public DocumentRanges() {
+    }
+
+    DocumentRanges(SequenceRangeSet stored, boolean complete) {
+        this.stored = stored;
+        this.complete = complete;
+    }
+
+    public SequenceRangeSet stored() {
+        return stored;
+    }
+
+    public boolean complete() {
+        return complete;
+    }
+
+    void markComplete() {
+        complete = true;
+    }
+
+    /** Union of both sides: neither side's knowledge is lost (split-brain healing). */
+    static DocumentRanges union(DocumentRanges a, DocumentRanges b) {
+        SequenceRangeSet s = a.stored.copy();
+        s.addAll(b.stored);
+        return new DocumentRanges(s, a.complete || b.complete);
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+        out.writeBoolean(complete);
+        stored.writeData(out);
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+        complete = in.readBoolean();
+        stored = new SequenceRangeSet();
+        stored.readData(in);
+    }
+
+    @Override
+    public String toString() {
+        return "DocumentRanges" + stored + (complete ? "" : " (incomplete)");
+    }
+}

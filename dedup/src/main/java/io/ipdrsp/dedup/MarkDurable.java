@@ -1,0 +1,107 @@
+package io.ipdrsp.dedup;
+
+import com.hazelcast.map.EntryProcessor;
+import com.hazelcast.nio.ObjectDataInput;
+import com.hazelcast.nio.ObjectDataOutput;
+import com.hazelcast.nio.serialization.DataSerializable;
+import java.io.IOException;
+import java.util.Map;
+
+/**
+ * Adds a node's recently stored sequence numbers to a document's range set in one partition-thread step, and reports
+ * which of the {@code written} ones were already there: records this node stored that another node had stored too
+ * (a late-detected duplicate). {@code known} numbers (found already stored by a conditional write) are added without
+ * that check. {@code rebuilt} = the caller merges what Cassandra holds: the entry becomes complete. Runs on the backup
+ * replicas too (same deterministic union), so the backups stay equal to the owner.
+ */
+public final class MarkDurable implements EntryProcessor<String, DocumentRanges, MarkDurable.Result>, DataSerializable {
+    private static final long serialVersionUID = 1L;
+
+    private long[] written;
+    private long[] known;
+    private boolean rebuilt;
+
+    public MarkDurable() {
+    }
+
+    MarkDurable(SequenceRangeSet written, SequenceRangeSet known, boolean rebuilt) {
+        this.written = written.toArray();
+        this.known = known.toArray();
+        this.rebuilt = rebuilt;
+    }
+
+    @Override
+    public Result process(Map.Entry<String, DocumentRanges> entry) {
+        DocumentRanges value = entry.getValue();
+        if (value == null) {
+            value = new DocumentRanges();
+        }
+        SequenceRangeSet w = SequenceRangeSet.fromArray(written);
+        SequenceRangeSet already = value.stored().intersection(w);
+        value.stored().addAll(w);
+        value.stored().addAll(SequenceRangeSet.fromArray(known));
+        if (rebuilt) {
+            value.markComplete();
+        }
+        entry.setValue(value);
+        return new Result(already.toArray(), value.stored().toArray(), value.complete());
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+        out.writeLongArray(written);
+        out.writeLongArray(known);
+        out.writeBoolean(rebuilt);
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+        written = in.readLongArray();
+        known = in.readLongArray();
+        rebuilt = in.readBoolean();
+    }
+
+    /** What the entry looked like after the update. */
+    public static final class Result implements DataSerializable {
+        private long[] alreadyStored;
+        private long[] stored;
+        private boolean complete;
+
+        public Result() {
+        }
+
+        Result(long[] alreadyStored, long[] stored, boolean complete) {
+            this.alreadyStored = alreadyStored;
+            this.stored = stored;
+            this.complete = complete;
+        }
+
+        /** The written numbers that the cluster already held before this update. */
+        public SequenceRangeSet alreadyStored() {
+            return SequenceRangeSet.fromArray(alreadyStored);
+        }
+
+        /** The whole range set after the update. */
+        public SequenceRangeSet stored() {
+            return SequenceRangeSet.fromArray(stored);
+        }
+
+        public boolean complete() {
+            return complete;
+        }
+
+        @Override
+        public void writeData(ObjectDataOutput out) throws IOException {
+            out.writeLongArray(alreadyStored);
+            out.writeLongArray(stored);
+            out.writeBoolean(complete);
+        }
+
+        @Override
+        public void readData(ObjectDataInput in) throws IOException {
+            alreadyStored = in.readLongArray();
+            stored = in.readLongArray();
+            complete = in.readBoolean();
+        }
+    }
+}

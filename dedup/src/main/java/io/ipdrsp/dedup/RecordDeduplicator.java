@@ -1,0 +1,435 @@
+package io.ipdrsp.dedup;
+
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import io.ipdrsp.storage.CassandraStorage;
+import io.ipdrsp.storage.ConditionalRecordWriter;
+import io.ipdrsp.storage.ConditionalWrite;
+import io.ipdrsp.storage.IntegrityConflict;
+import io.ipdrsp.storage.RecordKey;
+import io.ipdrsp.storage.RecordWriter;
+import io.ipdrsp.storage.StoredRecord;
+import io.ipdrsp.storage.WriteOutcome;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The record path's duplicate guard: every record goes through {@link #write}, which decides locally (no network) whether
+ * the record is certainly new — then it takes the plain batched {@link RecordWriter} — or may already be stored
+ * somewhere — then it takes the conditional path ({@code INSERT ... IF NOT EXISTS}) and comes back STORED, DUPLICATE
+ * or CONFLICT. Durable sequence numbers are published to the cluster's range set in batches (one entry-processor call
+ * per document every {@code flushInterval}), never per record.
+ *
+ * <p>A record is SUSPECT when it carries the D flag, lies below the session's firstRecordSequenceNumber, is already in
+ * the document's known range set or below its highest known number, lies within the continuation window of a document
+ * that already had records when this node opened it, or arrives before the cluster's view of the document is loaded.
+ * Otherwise it is NEW. A NEW record that the cluster turns out to have held already (another node stored it between
+ * the snapshot and the publish) is found when its range is published: its stored row is read back and compared, so
+ * it is counted as a (late) duplicate or raises the integrity alarm.
+ *
+ * <p>Hazelcast and ZooKeeper are never awaited on the record path. Hazelcast unavailable: publishes are retried and
+ * documents stay SUSPECT until loaded from Cassandra, so dedup stays correct (slower). ZooKeeper is not used here.
+ */
+public final class RecordDeduplicator implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RecordDeduplicator.class);
+    public static final String RANGES_MAP = "ipdr-document-ranges";
+    public static final String PRIMARY_MAP = "ipdr-session-primary";
+    /** Bytes of plain-written records kept per document until published; beyond this only the ranges are kept. */
+    private static final int MAX_PENDING_RECORDS = 100_000;
+
+    /** The local decision for one record. */
+    public enum Verdict { NEW, SUSPECT }
+
+    private final String nodeId;
+    private final IMap<String, DocumentRanges> ranges;
+    private final IMap<String, PrimaryClaim> primaries;
+    private final CassandraStorage storage;
+    private final RecordWriter writer;
+    private final ConditionalRecordWriter conditional;
+    private final DedupSettings settings;
+    private final DedupMetrics metrics = new DedupMetrics();
+    /** Duplicates per document for the audit (document_duplicates counters), flushed with the ranges. */
+    private final io.ipdrsp.dedup.audit.DocumentDuplicates duplicates;
+    private final ConcurrentHashMap<String, DocumentHandle> documents = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService scheduler;
+    private final ExecutorService worker;
+    private volatile boolean closed;
+
+    private RecordDeduplicator(String nodeId, HazelcastInstance hazelcast, CassandraStorage storage,
+            RecordWriter writer, DedupSettings settings) {
+        this.nodeId = Objects.requireNonNull(nodeId, "nodeId");
+        this.ranges = hazelcast.getMap(RANGES_MAP);
+        this.primaries = hazelcast.getMap(PRIMARY_MAP);
+        this.storage = storage;
+        this.writer = writer;
+        this.settings = settings;
+        this.conditional = storage.conditionalWriter(nodeId, settings.serialConsistency());
+        this.duplicates = new io.ipdrsp.dedup.audit.DocumentDuplicates(storage, nodeId);
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "ipdr-dedup-flush-" + nodeId));
+        this.worker = Executors.newFixedThreadPool(2, r -> daemon(r, "ipdr-dedup-worker-" + nodeId));
+        long every = settings.flushInterval().toNanos();
+        scheduler.scheduleWithFixedDelay(this::flushSafely, every, every, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Starts the guard of one node. {@code writer} is the node's plain record writer (shared with nothing else);
+     * the conditional writer is created from {@code storage}. The Hazelcast maps must be configured as in
+     * {@link ClusterMember#hazelcastConfig} (union merge policy on {@link #RANGES_MAP}).
+     */
+    public static RecordDeduplicator start(String nodeId, HazelcastInstance hazelcast, CassandraStorage storage,
+            RecordWriter writer, DedupSettings settings) {
+        return new RecordDeduplicator(nodeId, hazelcast, storage, writer, settings);
+    }
+
+    public DedupMetrics metrics() {
+        return metrics;
+    }
+
+    // ------------------------------------------------------------------ per SESSION_START
+
+    /**
+     * Call on every SESSION_START (primary or not) for the document it opens. Non-blocking: loads the cluster's view
+     * of the document (or rebuilds it from Cassandra) in the background; until then the document's records are
+     * SUSPECT. As primary it also claims the session in Hazelcast; a previous primary on another node counts as an
+     * observed failover, and the time to this node's first durable record as the takeover time.
+     */
+    public DocumentHandle sessionStarted(RecordKey key, long firstRecordSequenceNumber, boolean primary) {
+        DocumentHandle doc = documents.computeIfAbsent(DocumentKeys.of(key), k -> new DocumentHandle(key));
+        int generation;
+        synchronized (doc) {
+            doc.firstRecordSeq = firstRecordSequenceNumber;
+            doc.state = DocumentHandle.State.LOADING;
+            generation = ++doc.loadGeneration;
+            doc.sessionStartNanos = System.nanoTime();
+            doc.firstDurableNanos = 0;
+            doc.failover = primary ? null : Boolean.FALSE;
+        }
+        load(doc, generation);
+        if (primary) {
+            PrimaryClaim claim = new PrimaryClaim(nodeId, key.documentId().toString(), key.bootTime(),
+                    System.currentTimeMillis());
+            primaries.submitToKey(doc.exporterSession, new PrimaryClaim.Claim(claim)).whenComplete((prev, e) -> {
+                boolean failover = e == null && prev != null && !prev.nodeId().equals(nodeId);
+                if (failover) {
+                    metrics.failoversObserved.increment();
+                    LOG.info("{}: primary moved from {} to {}", doc.exporterSession, prev.nodeId(), nodeId);
+                }
+                synchronized (doc) {
+                    doc.failover = failover;
+                    recordTakeover(doc);
+                }
+            });
+        }
+        return doc;
+    }
+
+    /**
+     * Call at SESSION_STOP or when the session's connection is gone: publishes what is pending and forgets the local
+     * handle (a later SESSION_START for the same document loads it again).
+     */
+    public void sessionStopped(DocumentHandle doc) {
+        scheduler.execute(() -> {
+            flush(doc);
+            documents.remove(doc.mapKey, doc);
+        });
+    }
+
+    // ------------------------------------------------------------------ per record
+
+    /** The local decision for a record, without admitting it. Cheap; no network. */
+    public Verdict classify(DocumentHandle doc, long seq, boolean dupFlag) {
+        synchronized (doc) {
+            return classifyLocked(doc, seq, dupFlag);
+        }
+    }
+
+    private static Verdict classifyLocked(DocumentHandle doc, long seq, boolean dupFlag) {
+        if (dupFlag || seq < doc.firstRecordSeq || doc.state != DocumentHandle.State.READY
+                || seq <= doc.known.max() || seq <= doc.suspectThrough) {
+            return Verdict.SUSPECT; // known.max() covers "already in the known set" too
+        }
+        return Verdict.NEW;
+    }
+
+    /**
+     * Stores one record exactly once. Never blocks (may be called on an event loop); the outcome arrives on a driver
+     * thread:
+     * <ul>
+     * <li>STORED — stored now; DUPLICATE — the same bytes were already stored (counted, flagged or not);
+     * CONFLICT — different bytes were already stored (alarm raised, conflict saved, stored version kept). In all
+     * three cases the record is durable and may be acked.</li>
+     * <li>exceptionally ({@link io.ipdrsp.storage.StorageException}) — nothing known: do not ack.</li>
+     * </ul>
+     *
+     * @param data record bytes (position to limit); copied, the caller may release its buffer when this returns
+     */
+    public CompletionStage<WriteOutcome> write(DocumentHandle doc, long seq, int templateId, int configId,
+            boolean dupFlag, ByteBuffer data) {
+        Verdict verdict;
+        synchronized (doc) {
+            verdict = classifyLocked(doc, seq, dupFlag);
+            doc.known.add(seq); // admitted: a second copy arriving before this one is durable is SUSPECT
+        }
+        byte[] bytes = new byte[data.remaining()];
+        data.duplicate().get(bytes);
+        if (verdict == Verdict.NEW) {
+            metrics.plainWrites.increment();
+            return writer.write(doc.key, seq, templateId, configId, dupFlag, ByteBuffer.wrap(bytes)).thenApply(v -> {
+                durable(doc, new DocumentHandle.Written(seq, templateId, configId, dupFlag, bytes));
+                return WriteOutcome.STORED;
+            });
+        }
+        metrics.conditionalWrites.increment();
+        return conditional.writeIfAbsent(doc.key, seq, templateId, configId, dupFlag, ByteBuffer.wrap(bytes))
+                .thenApply(r -> conditionalOutcome(doc, new DocumentHandle.Written(seq, templateId, configId,
+                        dupFlag, bytes), r));
+    }
+
+    private WriteOutcome conditionalOutcome(DocumentHandle doc, DocumentHandle.Written w, ConditionalWrite r) {
+        switch (r.outcome()) {
+            case STORED -> {
+                durable(doc, w);
+                boolean verify;
+                synchronized (doc) {
+                    verify = doc.continued;
+                }
+                if (verify && !settings.verifyDelay().isZero()) {
+                    scheduler.schedule(() -> verifyLater(doc, w), settings.verifyDelay().toMillis(),
+                            TimeUnit.MILLISECONDS);
+                }
+            }
+            case DUPLICATE -> {
+                (w.dupFlag() ? metrics.duplicatesFlagged : metrics.duplicatesUnflagged).increment();
+                duplicates.add(doc.key, w.dupFlag());
+                known(doc, w.seq());
+            }
+            case CONFLICT -> {
+                alarm(doc, w, r.existing().orElseThrow(), "duplicate with different bytes (conditional write)");
+                known(doc, w.seq());
+            }
+            default -> throw new IllegalStateException(r.outcome().toString());
+        }
+        return r.outcome();
+    }
+
+    private void durable(DocumentHandle doc, DocumentHandle.Written w) {
+        synchronized (doc) {
+            doc.pendingWritten.add(w.seq());
+            if (doc.pendingRecords.size() < MAX_PENDING_RECORDS) {
+                doc.pendingRecords.add(w);
+            }
+            if (doc.firstDurableNanos == 0) {
+                doc.firstDurableNanos = System.nanoTime();
+                recordTakeover(doc);
+            }
+        }
+    }
+
+    private void known(DocumentHandle doc, long seq) {
+        synchronized (doc) {
+            doc.pendingKnown.add(seq);
+        }
+    }
+
+    private void recordTakeover(DocumentHandle doc) {
+        if (Boolean.TRUE.equals(doc.failover) && doc.firstDurableNanos != 0) {
+            metrics.takeover(TimeUnit.NANOSECONDS.toMillis(doc.firstDurableNanos - doc.sessionStartNanos));
+            doc.failover = Boolean.FALSE; // once per SESSION_START
+        }
+    }
+
+    private void alarm(DocumentHandle doc, DocumentHandle.Written w, StoredRecord stored, String note) {
+        metrics.integrityAlarms.increment();
+        LOG.error("INTEGRITY ALARM {} seq {}: {} (stored by {} at {}, {} bytes; received here {} bytes)", doc.key,
+                w.seq(), note, stored.receivedBy(), stored.receivedAt(), stored.data().remaining(), w.data().length);
+        storage.saveIntegrityConflict(new IntegrityConflict(doc.key, w.seq(), Instant.now(), nodeId, stored.data(),
+                ByteBuffer.wrap(w.data()), note)).whenComplete((v, e) -> {
+                    if (e != null) {
+                        LOG.error("INTEGRITY ALARM {} seq {}: the conflict could not be saved: {}", doc.key, w.seq(),
+                                e.toString());
+                    }
+                });
+    }
+
+    // ------------------------------------------------------------------ loading and rebuilding
+
+    private void load(DocumentHandle doc, int generation) {
+        ranges.getAsync(doc.mapKey).whenComplete((v, e) -> {
+            if (e == null && v != null && v.complete()) {
+                ready(doc, generation, v.stored());
+            } else {
+                rebuild(doc, generation);
+            }
+        });
+    }
+
+    /** Reads the stored sequence numbers from Cassandra (source of truth) and merges them into the cluster's set. */
+    private void rebuild(DocumentHandle doc, int generation) {
+        if (closed || !doc.rebuilding.compareAndSet(false, true)) {
+            return;
+        }
+        worker.execute(() -> {
+            SequenceRangeSet fromStorage;
+            try {
+                fromStorage = SequenceRangeSet.of(storage.storedSequences(doc.key));
+            } catch (RuntimeException e) {
+                doc.rebuilding.set(false);
+                LOG.warn("{}: cannot read stored sequences ({}); records stay SUSPECT, retrying", doc, e.toString());
+                if (!closed) {
+                    scheduler.schedule(() -> rebuild(doc, generation), 1, TimeUnit.SECONDS);
+                }
+                return;
+            }
+            metrics.rebuilds.increment();
+            ranges.submitToKey(doc.mapKey, new MarkDurable(new SequenceRangeSet(), fromStorage, true))
+                    .whenComplete((r, e) -> {
+                        doc.rebuilding.set(false);
+                        ready(doc, generation, e == null ? r.stored() : fromStorage);
+                    });
+        });
+    }
+
+    private void ready(DocumentHandle doc, int generation, SequenceRangeSet clusterView) {
+        synchronized (doc) {
+            doc.known.addAll(clusterView);
+            if (doc.loadGeneration == generation && doc.state == DocumentHandle.State.LOADING) {
+                doc.continued = !doc.known.isEmpty();
+                doc.suspectThrough = doc.continued ? doc.known.max() + settings.continuationWindow() : -1;
+                doc.state = DocumentHandle.State.READY;
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ publishing durable ranges
+
+    /** Publishes every document's pending ranges now (the timer does it every {@code flushInterval}). */
+    public void flush() {
+        for (DocumentHandle doc : documents.values()) {
+            flush(doc);
+        }
+    }
+
+    private void flushSafely() {
+        try {
+            flush();
+            duplicates.flush();
+        } catch (RuntimeException e) {
+            LOG.warn("range flush failed: {}", e.toString());
+        }
+    }
+
+    private void flush(DocumentHandle doc) {
+        SequenceRangeSet written;
+        SequenceRangeSet known;
+        List<DocumentHandle.Written> records;
+        synchronized (doc) {
+            if (!doc.hasPending()) {
+                return;
+            }
+            written = doc.pendingWritten;
+            known = doc.pendingKnown;
+            records = doc.pendingRecords;
+            doc.pendingWritten = new SequenceRangeSet();
+            doc.pendingKnown = new SequenceRangeSet();
+            doc.pendingRecords = new ArrayList<>();
+        }
+        metrics.rangeFlushes.increment();
+        CompletionStage<MarkDurable.Result> call;
+        try {
+            call = ranges.submitToKey(doc.mapKey, new MarkDurable(written, known, false));
+        } catch (RuntimeException e) {
+            call = CompletableFuture.failedFuture(e);
+        }
+        call.whenComplete((r, e) -> {
+            if (e != null) {
+                metrics.rangeFlushFailures.increment();
+                synchronized (doc) { // Hazelcast is an accelerator: keep the ranges and try again next tick
+                    doc.pendingWritten.addAll(written);
+                    doc.pendingKnown.addAll(known);
+                    if (doc.pendingRecords.size() + records.size() <= MAX_PENDING_RECORDS) {
+                        doc.pendingRecords.addAll(records);
+                    }
+                }
+                return;
+            }
+            synchronized (doc) {
+                doc.known.addAll(r.stored());
+            }
+            if (!r.complete()) {
+                rebuild(doc, -1);
+            }
+            SequenceRangeSet already = r.alreadyStored();
+            if (!already.isEmpty()) {
+                for (DocumentHandle.Written w : records) {
+                    if (already.contains(w.seq())) {
+                        verifyOverlap(doc, w);
+                    }
+                }
+            }
+        });
+    }
+
+    /** Another node had stored a record this node wrote plainly: compare what is stored now with what we received. */
+    private void verifyOverlap(DocumentHandle doc, DocumentHandle.Written w) {
+        storage.readRecord(doc.key, w.seq()).whenComplete((stored, e) -> {
+            if (e != null || stored.isEmpty()) {
+                LOG.warn("{} seq {}: stored twice, read-back failed: {}", doc, w.seq(), e);
+                return;
+            }
+            if (stored.get().data().equals(ByteBuffer.wrap(w.data()))) {
+                if (nodeId.equals(stored.get().receivedBy())) {
+                    // our plain write was the last one: the other node's bytes are gone and cannot be compared
+                    LOG.warn("{} seq {}: also stored by another node; its bytes were overwritten by ours and could not"
+                            + " be compared", doc, w.seq());
+                }
+                metrics.lateDuplicates.increment();
+                (w.dupFlag() ? metrics.duplicatesFlagged : metrics.duplicatesUnflagged).increment();
+                duplicates.add(doc.key, w.dupFlag());
+            } else {
+                alarm(doc, w, stored.get(), "stored by two nodes with different bytes (found on publish)");
+            }
+        });
+    }
+
+    /** The conditional write of a continued document stored our bytes; a late plain write may have replaced them. */
+    private void verifyLater(DocumentHandle doc, DocumentHandle.Written w) {
+        storage.readRecord(doc.key, w.seq()).whenComplete((stored, e) -> {
+            if (e == null && stored.isPresent() && !stored.get().data().equals(ByteBuffer.wrap(w.data()))) {
+                alarm(doc, w, stored.get(), "replaced after the conditional write (late write of another node)");
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            scheduler.submit(() -> {
+                flush();
+                duplicates.flush();
+            }).get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.warn("final range flush: {}", e.toString());
+        }
+        scheduler.shutdownNow();
+        worker.shutdownNow();
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+}

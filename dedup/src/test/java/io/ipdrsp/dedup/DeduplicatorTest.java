@@ -1,0 +1,282 @@
+package io.ipdrsp.dedup;
+
+import static io.ipdrsp.dedup.HazelcastTestSupport.await;
+import static io.ipdrsp.dedup.HazelcastTestSupport.member;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.datastax.oss.driver.api.core.DefaultConsistencyLevel;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import io.ipdrsp.launcher.CassandraServer;
+import io.ipdrsp.storage.CassandraStorage;
+import io.ipdrsp.storage.ConditionalRecordWriter;
+import io.ipdrsp.storage.ConditionalWrite;
+import io.ipdrsp.storage.IntegrityConflict;
+import io.ipdrsp.storage.RecordKey;
+import io.ipdrsp.storage.RecordWriter;
+import io.ipdrsp.storage.SequenceRange;
+import io.ipdrsp.storage.StorageConfig;
+import io.ipdrsp.storage.WriteOutcome;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.curator.test.TestingServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The record path's duplicate guard against a real Cassandra and a real two-member Hazelcast cluster. */
+class DeduplicatorTest {
+    private static CassandraStorage storage;
+    private static HazelcastInstance hzA;
+    private static HazelcastInstance hzB;
+
+    @BeforeAll
+    static void start() throws Exception {
+        CassandraServer server = CassandraServer.shared();
+        storage = CassandraStorage.open(StorageConfig.defaults(List.of(server.contactPoint()),
+                server.localDatacenter(), "it_dedup"));
+        String cluster = "it-dedup-" + System.nanoTime();
+        List<String> join = List.of("127.0.0.1:16301", "127.0.0.1:16302");
+        hzA = member(cluster, "a", 16301, join);
+        hzB = member(cluster, "b", 16302, join);
+        await("2 members", 20_000, () -> hzA.getCluster().getMembers().size() == 2);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (hzA != null) {
+            hzA.shutdown();
+        }
+        if (hzB != null) {
+            hzB.shutdown();
+        }
+        if (storage != null) {
+            storage.close();
+        }
+    }
+
+    private static RecordKey newDocument() {
+        return new RecordKey("cmts-" + UUID.randomUUID().toString().substring(0, 8), 3, UUID.randomUUID(),
+                1_700_000_000L);
+    }
+
+    static ByteBuffer bytes(long seq, String variant) {
+        return ByteBuffer.wrap(("record " + seq + " " + variant + " ".repeat((int) (seq % 50)))
+                .getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static DedupSettings settings(long window) {
+        return new DedupSettings(Duration.ofMillis(5), window, Duration.ofMillis(300), DefaultConsistencyLevel.SERIAL);
+    }
+
+    private static <T> T get(java.util.concurrent.CompletionStage<T> s) throws Exception {
+        return s.toCompletableFuture().get(20, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void conditionalWriteReportsStoredDuplicateAndConflict() throws Exception {
+        ConditionalRecordWriter w = storage.conditionalWriter("n1", DefaultConsistencyLevel.LOCAL_SERIAL);
+        RecordKey key = newDocument();
+        ConditionalWrite first = get(w.writeIfAbsent(key, 42, 1, 7, false, bytes(42, "x")));
+        ConditionalWrite again = get(w.writeIfAbsent(key, 42, 1, 7, true, bytes(42, "x")));
+        ConditionalWrite other = get(w.writeIfAbsent(key, 42, 1, 7, true, bytes(42, "CHANGED")));
+        assertThat(first.outcome()).isEqualTo(WriteOutcome.STORED);
+        assertThat(again.outcome()).isEqualTo(WriteOutcome.DUPLICATE);
+        assertThat(other.outcome()).isEqualTo(WriteOutcome.CONFLICT);
+        assertThat(other.existing().orElseThrow().data()).isEqualTo(bytes(42, "x"));
+        // the conflicting write changed nothing, and the bucket index makes the record findable
+        assertThat(get(storage.readRecord(key, 42)).orElseThrow().data()).isEqualTo(bytes(42, "x"));
+        assertThat(storage.storedSequences(key)).containsExactly(new SequenceRange(42, 42));
+    }
+
+    /**
+     * Node a is primary and stores 1..100 on the plain path; the exporter fails over to node b, which resends the
+     * unacked tail with the D flag, the last one without it, one with changed bytes, and one below its
+     * firstRecordSequenceNumber; then new records. Each lands exactly once, duplicates are counted, the changed one
+     * raises the alarm and is saved as a conflict with both versions.
+     */
+    @Test
+    void failoverResendsAreDuplicatesAndChangedBytesRaiseTheAlarm() throws Exception {
+        RecordKey key = newDocument();
+        try (RecordWriter writerA = storage.recordWriter("a"); RecordWriter writerB = storage.recordWriter("b");
+             RecordDeduplicator a = RecordDeduplicator.start("a", hzA, storage, writerA, settings(20));
+             RecordDeduplicator b = RecordDeduplicator.start("b", hzB, storage, writerB, settings(20))) {
+            DocumentHandle docA = a.sessionStarted(key, 1, true);
+            await("document loaded on a", 20_000, docA::isReady);
+            List<CompletableFuture<WriteOutcome>> outcomes = new ArrayList<>();
+            for (long seq = 1; seq <= 100; seq++) {
+                outcomes.add(a.write(docA, seq, 256, 1, false, bytes(seq, "x")).toCompletableFuture());
+            }
+            writerA.flush();
+            for (CompletableFuture<WriteOutcome> o : outcomes) {
+                assertThat(o.get(20, TimeUnit.SECONDS)).isEqualTo(WriteOutcome.STORED);
+            }
+            assertThat(a.metrics().plainWrites()).isEqualTo(100);
+            IMap<String, DocumentRanges> ranges = hzB.getMap(RecordDeduplicator.RANGES_MAP);
+            await("a's ranges published", 10_000, () -> {
+                DocumentRanges v = ranges.get(DocumentKeys.of(key));
+                return v != null && v.stored().containsAll(1, 100);
+            });
+
+            // failover: b gets SESSION_START as primary, firstRecordSequenceNumber 95
+            DocumentHandle docB = b.sessionStarted(key, 95, true);
+            await("document loaded on b", 20_000, docB::isReady);
+            assertThat(docB.knownSnapshot().containsAll(1, 100)).isTrue();
+            for (long seq = 95; seq <= 98; seq++) {
+                assertThat(get(b.write(docB, seq, 256, 1, true, bytes(seq, "x")))).isEqualTo(WriteOutcome.DUPLICATE);
+            }
+            assertThat(get(b.write(docB, 99, 256, 1, true, bytes(99, "CHANGED")))).isEqualTo(WriteOutcome.CONFLICT);
+            // the last resent record without the D flag, and an old one below firstRecordSequenceNumber
+            assertThat(b.classify(docB, 100, false)).isEqualTo(RecordDeduplicator.Verdict.SUSPECT);
+            assertThat(get(b.write(docB, 100, 256, 1, false, bytes(100, "x")))).isEqualTo(WriteOutcome.DUPLICATE);
+            assertThat(get(b.write(docB, 10, 256, 1, false, bytes(10, "x")))).isEqualTo(WriteOutcome.DUPLICATE);
+            // new records: the first 20 above the known max take the conditional path (continuation window)
+            for (long seq = 101; seq <= 130; seq++) {
+                CompletableFuture<WriteOutcome> o = b.write(docB, seq, 256, 1, false, bytes(seq, "x"))
+                        .toCompletableFuture();
+                writerB.flush();
+                assertThat(o.get(20, TimeUnit.SECONDS)).isEqualTo(WriteOutcome.STORED);
+            }
+
+            DedupMetrics m = b.metrics();
+            assertThat(m.duplicatesFlagged()).isEqualTo(4);
+            assertThat(m.duplicatesUnflagged()).isEqualTo(2);
+            assertThat(m.integrityAlarms()).isEqualTo(1);
+            assertThat(m.conditionalWrites()).isEqualTo(7 + 20);
+            assertThat(m.plainWrites()).isEqualTo(10);
+            assertThat(m.failoversObserved()).isEqualTo(1);
+            assertThat(m.takeovers()).isEqualTo(1);
+            assertThat(a.metrics().failoversObserved()).isZero();
+
+            assertThat(storage.storedSequences(key)).containsExactly(new SequenceRange(1, 130));
+            assertThat(get(storage.readRecord(key, 99)).orElseThrow().data()).isEqualTo(bytes(99, "x"));
+            await("conflict saved", 10_000, () -> !storage.integrityConflicts(key).isEmpty());
+            IntegrityConflict c = storage.integrityConflicts(key).get(0);
+            assertThat(c.seq()).isEqualTo(99);
+            assertThat(c.detectedBy()).isEqualTo("b");
+            assertThat(c.storedData()).isEqualTo(bytes(99, "x"));
+            assertThat(c.receivedData()).isEqualTo(bytes(99, "CHANGED"));
+            await("b's ranges published", 10_000, () -> ranges.get(DocumentKeys.of(key)).stored().rangeCount() == 1
+                    && ranges.get(DocumentKeys.of(key)).stored().max() == 130);
+            // the primary of the session as the cluster view shows it
+            HazelcastStreamRegistry registry = new HazelcastStreamRegistry(hzA, 60);
+            registry.publish(new SessionState("b", key.exporter(), 3, "s", "PRIMARY", key.documentId().toString(),
+                    key.bootTime(), 40, 36, 130, 6, 1L, 9));
+            registry.publish(new SessionState("a", key.exporter(), 3, "s", "BACKUP", "", 0, 0, 0, -1, 0, 1L));
+            await("view", 10_000, () -> registry.all().size() >= 2);
+            SessionView view = registry.session(key.exporter(), 3).orElseThrow();
+            assertThat(view.primaryNodeId()).isEqualTo("b");
+            assertThat(view.backupNodeIds()).containsExactly("a");
+            assertThat(view.lastAckedDsn()).isEqualTo(130);
+            assertThat(view.configId()).isEqualTo(9);
+        }
+    }
+
+    /**
+     * Cold start: records are in Cassandra but the cluster has never heard of the document. Opening it rebuilds the
+     * range set from storage, publishes it (complete) to Hazelcast, and a resend without the D flag is a duplicate.
+     */
+    @Test
+    void coldClusterRebuildsRangeSetFromCassandra() throws Exception {
+        RecordKey key = newDocument();
+        try (RecordWriter plain = storage.recordWriter("old-node")) {
+            List<CompletableFuture<Void>> w = new ArrayList<>();
+            for (long seq = 0; seq < 500; seq++) {
+                w.add(plain.write(key, seq, 256, 1, false, bytes(seq, "x")).toCompletableFuture());
+            }
+            for (long seq = 600; seq < 700; seq++) {
+                w.add(plain.write(key, seq, 256, 1, false, bytes(seq, "x")).toCompletableFuture());
+            }
+            plain.flush();
+            CompletableFuture.allOf(w.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+        }
+        IMap<String, DocumentRanges> ranges = hzA.getMap(RecordDeduplicator.RANGES_MAP);
+        assertThat(ranges.containsKey(DocumentKeys.of(key))).isFalse();
+        try (RecordWriter writer = storage.recordWriter("a");
+             RecordDeduplicator a = RecordDeduplicator.start("a", hzA, storage, writer, settings(0))) {
+            DocumentHandle doc = a.sessionStarted(key, 700, false);
+            assertThat(a.classify(doc, 450, false)).isEqualTo(RecordDeduplicator.Verdict.SUSPECT);
+            await("rebuilt", 20_000, doc::isReady);
+            assertThat(a.metrics().rebuilds()).isEqualTo(1);
+            assertThat(doc.knownSnapshot().ranges()).containsExactly(new SequenceRange(0, 499),
+                    new SequenceRange(600, 699));
+            DocumentRanges published = ranges.get(DocumentKeys.of(key));
+            assertThat(published.complete()).isTrue();
+            assertThat(published.stored().ranges()).containsExactly(new SequenceRange(0, 499),
+                    new SequenceRange(600, 699));
+            assertThat(get(a.write(doc, 450, 256, 1, false, bytes(450, "x")))).isEqualTo(WriteOutcome.DUPLICATE);
+            assertThat(get(a.write(doc, 550, 256, 1, false, bytes(550, "x")))).isEqualTo(WriteOutcome.STORED);
+            assertThat(a.metrics().duplicatesUnflagged()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void leadershipFenceInCassandraRefusesAnOlderTerm() throws Exception {
+        String exporter = "cmts-" + UUID.randomUUID();
+        DefaultConsistencyLevel serial = DefaultConsistencyLevel.SERIAL;
+        assertThat(get(storage.advanceFence(exporter, "finalize", 3, "n1", serial))).isTrue();
+        assertThat(get(storage.advanceFence(exporter, "finalize", 2, "n2", serial))).isFalse();
+        assertThat(get(storage.advanceFence(exporter, "finalize", 3, "n1", serial))).isTrue();
+        assertThat(get(storage.advanceFence(exporter, "finalize", 4, "n3", serial))).isTrue();
+        assertThat(get(storage.advanceFence(exporter, "finalize", 3, "n1", serial))).isFalse();
+    }
+
+    /**
+     * A real node membership (Hazelcast + Curator + registry + leadership). ZooKeeper stops: leadership is given up,
+     * but classification, plain and conditional writes and range publishing go on.
+     */
+    @Test
+    void losingZooKeeperStopsLeadershipButNotIngest() throws Exception {
+        TestingServer zk = new TestingServer(true);
+        ClusterSettings s = new ClusterSettings("it-zkloss-" + System.nanoTime(), "127.0.0.1", 16311,
+                List.of("127.0.0.1:16311"), zk.getConnectString(), "ipdr-zkloss");
+        RecordKey key = newDocument();
+        try (ClusterMember member = ClusterMember.join(s, new NodeInfo("z1", "site1", "127.0.0.1", 8081, 4737,
+                "test node"), 10_000);
+             RecordWriter writer = storage.recordWriter("z1");
+             RecordDeduplicator dedup = RecordDeduplicator.start("z1", member.hazelcast(), storage, writer,
+                     settings(0))) {
+            await("registry cache", 10_000, () -> !member.zooKeeperMembers().isEmpty());
+            assertThat(member.zooKeeperMembers()).containsExactly(new NodeInfo("z1", "site1", "127.0.0.1", 8081,
+                    4737, "test node"));
+            assertThat(member.hazelcastMembers()).singleElement().satisfies(m -> {
+                assertThat(m.nodeId()).isEqualTo("z1");
+                assertThat(m.site()).isEqualTo("site1");
+                assertThat(m.local()).isTrue();
+            });
+            member.leadership().setExporters(List.of(key.exporter()));
+            await("leader", 10_000, () -> member.leadership().isLeader(key.exporter()));
+
+            zk.stop();
+            await("leadership given up", 30_000, () -> !member.leadership().isLeader(key.exporter()));
+            assertThat(member.zooKeeperConnected()).isFalse();
+
+            DocumentHandle doc = dedup.sessionStarted(key, 1, true);
+            await("document loaded", 20_000, doc::isReady);
+            List<CompletableFuture<WriteOutcome>> outcomes = new ArrayList<>();
+            for (long seq = 1; seq <= 50; seq++) {
+                outcomes.add(dedup.write(doc, seq, 256, 1, false, bytes(seq, "x")).toCompletableFuture());
+            }
+            writer.flush();
+            for (CompletableFuture<WriteOutcome> o : outcomes) {
+                assertThat(o.get(20, TimeUnit.SECONDS)).isEqualTo(WriteOutcome.STORED);
+            }
+            assertThat(get(dedup.write(doc, 50, 256, 1, true, bytes(50, "x")))).isEqualTo(WriteOutcome.DUPLICATE);
+            IMap<String, DocumentRanges> ranges = member.hazelcast().getMap(RecordDeduplicator.RANGES_MAP);
+            await("ranges published", 10_000, () -> {
+                DocumentRanges v = ranges.get(DocumentKeys.of(key));
+                return v != null && v.stored().containsAll(1, 50);
+            });
+            assertThat(dedup.metrics().plainWrites()).isEqualTo(50);
+            assertThat(dedup.metrics().duplicatesFlagged()).isEqualTo(1);
+        } finally {
+            zk.close();
+        }
+    }
+}

@@ -1,0 +1,323 @@
+package io.ipdrsp.dedup.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.datastax.oss.driver.api.core.DefaultConsistencyLevel;
+import io.ipdrsp.dedup.ExporterLeadership;
+import io.ipdrsp.launcher.CassandraServer;
+import io.ipdrsp.storage.AuditEvent;
+import io.ipdrsp.storage.AuditRow;
+import io.ipdrsp.storage.AuditStore;
+import io.ipdrsp.storage.CassandraStorage;
+import io.ipdrsp.storage.DocumentInfo;
+import io.ipdrsp.storage.RecordKey;
+import io.ipdrsp.storage.RecordWriter;
+import io.ipdrsp.storage.Segment;
+import io.ipdrsp.storage.SequenceRange;
+import io.ipdrsp.storage.StorageConfig;
+import java.nio.ByteBuffer;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.recipes.nodes.PersistentNode;
+import org.apache.curator.retry.RetryNTimes;
+import org.apache.curator.test.TestingServer;
+import org.apache.zookeeper.CreateMode;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The finalizer against a real Cassandra and real Curator leadership (two nodes contending in one ZooKeeper). */
+class DocumentFinalizerTest {
+    private static final FinalizerSettings SETTINGS = FinalizerSettings.defaults().withGrace(Duration.ofSeconds(1))
+            .withIdleTimeout(Duration.ofSeconds(3)).withRecheckAfter(Duration.ofHours(1));
+    private static CassandraStorage storage;
+    private static RecordWriter writer;
+    private static TestingServer zk;
+
+    @BeforeAll
+    static void start() throws Exception {
+        CassandraServer server = CassandraServer.shared();
+        storage = CassandraStorage.open(StorageConfig.defaults(List.of(server.contactPoint()),
+                server.localDatacenter(), "it_finalizer"));
+        writer = storage.recordWriter("n-test");
+        zk = new TestingServer(true);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (writer != null) {
+            writer.close();
+        }
+        if (storage != null) {
+            storage.close();
+        }
+        if (zk != null) {
+            zk.close();
+        }
+    }
+
+    /** One node's Curator client, registry entry, leadership and finalizer (passes run by the test). */
+    private record Node(String id, CuratorFramework curator, PersistentNode registration, ExporterLeadership lead,
+            DocumentFinalizer finalizer) implements AutoCloseable {
+        static Node start(String id, String exporter, FinalizerSettings settings) throws Exception {
+            CuratorFramework c = CuratorFrameworkFactory.builder().connectString(zk.getConnectString())
+                    .namespace("ipdr-fin").retryPolicy(new RetryNTimes(3, 100)).sessionTimeoutMs(5_000).build();
+            c.start();
+            assertThat(c.blockUntilConnected(10, TimeUnit.SECONDS)).isTrue();
+            PersistentNode reg = new PersistentNode(c, CreateMode.EPHEMERAL, false, "/nodes/site1/" + id,
+                    id.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            reg.start();
+            reg.waitForInitialCreate(10, TimeUnit.SECONDS);
+            ExporterLeadership lead = new ExporterLeadership(c, "site1", id).start();
+            lead.setExporters(List.of(exporter));
+            return new Node(id, c, reg, lead, new DocumentFinalizer(id, storage, lead, settings, Clock.systemUTC()));
+        }
+
+        @Override
+        public void close() throws Exception {
+            finalizer.close();
+            lead.close();
+            registration.close();
+            curator.close();
+        }
+    }
+
+    private static void await(String what, BooleanSupplier c) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!c.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    private static RecordKey newDoc(String exporter, int session, long boot) {
+        return new RecordKey(exporter, session, UUID.randomUUID(), boot);
+    }
+
+    private static void records(RecordKey key, long first, long last) throws Exception {
+        List<CompletableFuture<Void>> f = new ArrayList<>();
+        for (long s = first; s <= last; s++) {
+            f.add(writer.write(key, s, 1, 1, false, ByteBuffer.wrap(("rec-" + s).getBytes())).toCompletableFuture());
+        }
+        writer.flush();
+        CompletableFuture.allOf(f.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+    }
+
+    /** What a primary node writes at SESSION_START (document row + time index) and its segment. */
+    private static void document(RecordKey key, Instant startedAt) throws Exception {
+        storage.saveDocument(new DocumentInfo(key, "OPEN", startedAt, startedAt, startedAt, null, null, "n-test"))
+                .toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    private static void segment(RecordKey key, Instant startedAt, String node, boolean primary, long first,
+            long dropped, Instant stoppedAt, Integer reason) throws Exception {
+        storage.saveSegment(new Segment(key, startedAt, node, primary, first, dropped, 60, 100, stoppedAt, reason,
+                reason == null ? null : "reason " + reason)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    private static Optional<AuditRow> row(RecordKey key) throws Exception {
+        return storage.audit().audit(key, null).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    private static Node leaderOf(String exporter, List<Node> nodes) throws InterruptedException {
+        await("a leader for " + exporter, () -> nodes.stream().filter(n -> n.lead().isLeader(exporter)).count() == 1);
+        return nodes.stream().filter(n -> n.lead().isLeader(exporter)).findFirst().orElseThrow();
+    }
+
+    private static Instant ago(int seconds) {
+        return Instant.now().minusSeconds(seconds).truncatedTo(ChronoUnit.MILLIS);
+    }
+
+    @Test
+    void onlyTheLeaderFinalizesAndAStaleLeaderIsFencedOut() throws Exception {
+        String exporter = "cmts-fence-" + System.nanoTime();
+        List<Node> nodes = new ArrayList<>(List.of(Node.start("n1", exporter, SETTINGS),
+                Node.start("n2", exporter, SETTINGS)));
+        try {
+            RecordKey doc = newDoc(exporter, 1, 1000);
+            document(doc, ago(60));
+            segment(doc, ago(60), "n1", true, 0, 0, ago(10), 0);
+            records(doc, 0, 99);
+            Node leader = leaderOf(exporter, nodes);
+            Node other = nodes.stream().filter(n -> n != leader).findFirst().orElseThrow();
+
+            other.finalizer().runOnce();
+            assertThat(row(doc)).as("the non-leader writes nothing").isEmpty();
+            leader.finalizer().runOnce();
+            AuditRow first = row(doc).orElseThrow();
+            assertThat(first.state()).isEqualTo("FINAL");
+            assertThat(first.verdict()).isEqualTo("COMPLETE");
+            assertThat(first.recordsHeld()).isEqualTo(100);
+            assertThat(first.finalizedBy()).isEqualTo(leader.id());
+            assertThat(first.trigger()).startsWith("SESSION_STOP 0");
+            assertThat(storage.audit().auditByDay(exporter, ago(3600), Instant.now()))
+                    .extracting(AuditRow::verdict).containsExactly("COMPLETE");
+            long staleToken = leader.lead().fencingToken(exporter).orElseThrow();
+
+            // the leader's ZooKeeper session ends: the other node's new term has a higher token
+            nodes.remove(leader);
+            leader.lead().close();
+            leader.registration().close();
+            await("new leader", () -> other.lead().isLeader(exporter));
+            long newToken = other.lead().fencingToken(exporter).orElseThrow();
+            assertThat(newToken).isGreaterThan(staleToken);
+
+            RecordKey second = newDoc(exporter, 1, 1000);
+            document(second, ago(50));
+            segment(second, ago(50), "n2", true, 0, 0, ago(10), 6);
+            records(second, 0, 9);
+            other.finalizer().runOnce();
+            assertThat(row(second).orElseThrow().finalizedBy()).isEqualTo(other.id());
+
+            // a third document is due; the stale leader tries with its old token and is refused by the fence
+            RecordKey third = newDoc(exporter, 1, 1000);
+            document(third, ago(40));
+            segment(third, ago(40), "n2", true, 0, 0, ago(10), 0);
+            assertThatThrownBy(() -> leader.finalizer().pass(exporter, staleToken))
+                    .isInstanceOf(DocumentFinalizer.Fenced.class);
+            assertThat(row(third)).as("no verdict from the stale leader").isEmpty();
+            // and the conditional write itself refuses a row over one written by a higher token
+            AuditRow current = row(second).orElseThrow();
+            AuditRow stale = new AuditRow(second, current.startedAt(), "FINAL", "INCOMPLETE", "stale", 0, 9, 0,
+                    List.of(), List.of(new SequenceRange(0, 9)), List.of(new SequenceRange(0, 9)), 0, 0, 0, 0, 0, 1,
+                    0, java.util.Map.of(), Instant.now(), 0, Instant.now(), leader.id(), staleToken,
+                    current.version() + 1, false);
+            AuditStore.AuditWrite w = storage.audit().writeAudit(stale, current.version(),
+                    DefaultConsistencyLevel.LOCAL_SERIAL).toCompletableFuture().get(10, TimeUnit.SECONDS);
+            assertThat(w.applied()).isFalse();
+            assertThat(w.current().orElseThrow().fenceToken()).isEqualTo(newToken);
+            assertThat(row(second).orElseThrow().verdict()).isEqualTo("COMPLETE");
+            leader.curator().close();
+        } finally {
+            for (Node n : nodes) {
+                n.close();
+            }
+        }
+    }
+
+    @Test
+    void sessionStopOneOrThreeSuspendsAndTheResumedDocumentIsFinalizedWithItsDeclaredDrops() throws Exception {
+        String exporter = "cmts-suspend-" + System.nanoTime();
+        try (Node n = Node.start("n1", exporter, SETTINGS)) {
+            leaderOf(exporter, List.of(n));
+            RecordKey handOff = newDoc(exporter, 1, 1000);
+            document(handOff, ago(60));
+            segment(handOff, ago(60), "n1", true, 0, 0, ago(30), 1);
+            records(handOff, 0, 49);
+            RecordKey congestion = newDoc(exporter, 2, 1000);
+            document(congestion, ago(60));
+            segment(congestion, ago(60), "n1", true, 0, 0, ago(30), 3);
+            records(congestion, 0, 49);
+            n.finalizer().runOnce();
+            for (RecordKey k : List.of(handOff, congestion)) {
+                AuditRow r = row(k).orElseThrow();
+                assertThat(r.state()).isEqualTo("SUSPENDED");
+                assertThat(r.verdict()).isEqualTo("OPEN");
+                assertThat(r.recordsHeld()).isEqualTo(50);
+            }
+            assertThat(storage.audit().events(handOff)).extracting(AuditEvent::event).containsExactly("SUSPENDED");
+
+            // the exporter resumes on another collector after dropping 10 records (declared), then ends the document
+            segment(congestion, ago(20), "n2", true, 60, 10, ago(5), 0);
+            records(congestion, 60, 99);
+            n.finalizer().runOnce();
+            AuditRow r = row(congestion).orElseThrow();
+            assertThat(r.state()).isEqualTo("FINAL");
+            assertThat(r.verdict()).isEqualTo("COMPLETE_WITH_DECLARED_DROPS");
+            assertThat(r.missing()).containsExactly(new SequenceRange(50, 59));
+            assertThat(r.declaredDrops()).isEqualTo(10);
+            assertThat(r.declaredMatched()).isEqualTo(10);
+            assertThat(r.failovers()).isEqualTo(1);
+            assertThat(r.reopenCount()).isZero();
+            assertThat(row(handOff).orElseThrow().state()).isEqualTo("SUSPENDED");
+        }
+    }
+
+    @Test
+    void aLateRecordReopensAFinalizedDocument() throws Exception {
+        String exporter = "cmts-late-" + System.nanoTime();
+        FinalizerSettings quickRecheck = SETTINGS.withRecheckAfter(Duration.ofSeconds(2));
+        try (Node n = Node.start("n1", exporter, quickRecheck)) {
+            leaderOf(exporter, List.of(n));
+            RecordKey doc = newDoc(exporter, 1, 1000);
+            document(doc, ago(60));
+            segment(doc, ago(60), "n1", true, 0, 0, ago(10), 0);
+            records(doc, 0, 49);
+            records(doc, 60, 99);
+            n.finalizer().runOnce();
+            AuditRow before = row(doc).orElseThrow();
+            assertThat(before.verdict()).isEqualTo("INCOMPLETE");
+            assertThat(before.unexplained()).containsExactly(new SequenceRange(50, 59));
+
+            // the missing records land late (written by another site, no new segment here)
+            records(doc, 50, 59);
+            n.finalizer().runOnce();
+            assertThat(row(doc).orElseThrow().version()).as("not re-checked before recheckAfter")
+                    .isEqualTo(before.version());
+            Thread.sleep(2_100);
+            n.finalizer().runOnce();
+            AuditRow after = row(doc).orElseThrow();
+            assertThat(after.verdict()).isEqualTo("COMPLETE");
+            assertThat(after.reopenCount()).isEqualTo(1);
+            assertThat(after.recordsHeld()).isEqualTo(100);
+            assertThat(storage.audit().events(doc)).extracting(AuditEvent::event)
+                    .containsExactly("FINALIZED", "REOPENED", "FINALIZED");
+            assertThat(n.finalizer().reopened()).isEqualTo(1);
+
+            // the exporter resumes the document: re-opened at once, final again after its next stop
+            segment(doc, Instant.now().truncatedTo(ChronoUnit.MILLIS), "n1", true, 100, 0, null, null);
+            n.finalizer().runOnce();
+            AuditRow reopened = row(doc).orElseThrow();
+            assertThat(reopened.state()).isEqualTo("REOPENED");
+            assertThat(reopened.verdict()).isEqualTo("OPEN");
+            assertThat(reopened.reopenCount()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void rebootAndIdleFinalizeDocumentsWithoutSessionStop() throws Exception {
+        String exporter = "cmts-reboot-" + System.nanoTime();
+        try (Node n = Node.start("n1", exporter, SETTINGS)) {
+            leaderOf(exporter, List.of(n));
+            RecordKey beforeReboot = newDoc(exporter, 1, 1000);
+            document(beforeReboot, ago(120));
+            segment(beforeReboot, ago(120), "n1", true, 0, 0, null, null);
+            records(beforeReboot, 0, 19);
+            RecordKey afterReboot = newDoc(exporter, 1, 2000);
+            document(afterReboot, ago(30));
+            segment(afterReboot, ago(30), "n1", true, 0, 0, null, null);
+            // session 2: an older document that ended with SESSION_STOP 7 and a newer one; the older is idle
+            RecordKey idle = newDoc(exporter, 2, 2000);
+            document(idle, ago(25));
+            segment(idle, ago(25), "n1", true, 0, 0, ago(20), 7);
+            records(idle, 0, 4);
+            RecordKey newer = newDoc(exporter, 2, 2000);
+            document(newer, ago(19));
+            segment(newer, ago(19), "n1", true, 0, 0, null, null);
+            n.finalizer().runOnce();
+            AuditRow rebooted = row(beforeReboot).orElseThrow();
+            assertThat(rebooted.state()).isEqualTo("FINAL");
+            assertThat(rebooted.trigger()).contains("rebooted");
+            assertThat(rebooted.verdict()).isEqualTo("COMPLETE");
+            AuditRow idled = row(idle).orElseThrow();
+            assertThat(idled.state()).isEqualTo("FINAL");
+            assertThat(idled.trigger()).startsWith("idle");
+            assertThat(row(afterReboot).orElseThrow().state()).isEqualTo("OPEN");
+            assertThat(row(newer).orElseThrow().state()).isEqualTo("OPEN");
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package io.ipdrsp.node.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ipdrsp.node.cluster.ClusterFixture.CmtsPlan;
+import io.ipdrsp.simulator.Fleet;
+import io.ipdrsp.simulator.SessionSpec;
+import io.ipdrsp.simulator.Templates;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Scenario 4: node-1's Cassandra path swallows everything (blackhole) while the other nodes' paths are healthy.
+ * node-1 must stop acknowledging, stop the flow once its bound (storage.stopFlowAfterSeconds: 4) is reached, the CMTS
+ * fails over to node-2 and nothing is lost; when the path heals, node-1 takes its role back.
+ */
+class CassandraBlackholeTest {
+    static final String DIALS = "cmts-dials";
+    static final String LISTENS = "cmts-listens";
+    private static ClusterFixture cluster;
+
+    @BeforeAll
+    static void start() throws Exception {
+        // ackTimeInterval (20 s) longer than the node's stop-flow bound, so the node's own FLOW_STOP moves the session
+        SessionSpec session = SessionSpec.event(1, Templates.SAMIS_TYPE_1).withRate(300).withAcks(50, 20)
+                .withRecords(3000);
+        cluster = new ClusterFixture("cl_blackhole", List.of(
+                new CmtsPlan(DIALS, true, new int[] {1, 2, 3}, List.of(session)),
+                new CmtsPlan(LISTENS, false, new int[] {1, 2, 3}, List.of(session))))
+                .startNodes();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    void nodeWhoseStorageHangsStopsTheFlowAndTheCmtsFailsOverWithoutLoss() throws Exception {
+        Fleet fleet = cluster.startFleet();
+        for (String cmts : List.of(DIALS, LISTENS)) {
+            cluster.awaitRoles(cmts, 1, Duration.ofSeconds(30), "primary", "backup", "backup");
+        }
+        assertThat(fleet.awaitAcked(600, Duration.ofSeconds(30))).isTrue();
+
+        long[] before = {cluster.ackedBy(DIALS, 1, "node-2"), cluster.ackedBy(LISTENS, 1, "node-2")};
+        long cut = System.nanoTime();
+        cluster.cassandraProxy(1).blackhole();
+        cluster.measureTakeoverMillis("node-1 Cassandra blackholed", DIALS, 1, "node-2", before[0], cut,
+                Duration.ofSeconds(30));
+        cluster.measureTakeoverMillis("node-1 Cassandra blackholed", LISTENS, 1, "node-2", before[1], cut,
+                Duration.ofSeconds(30));
+        long ackedByNode1 = cluster.ackedBy(DIALS, 1, "node-1") + cluster.ackedBy(LISTENS, 1, "node-1");
+        long acked = fleet.ledger().totalAcked();
+        assertThat(fleet.awaitAcked(acked + 400, Duration.ofSeconds(30))).as("node-2 carries the flow").isTrue();
+        assertThat(cluster.ackedBy(DIALS, 1, "node-1") + cluster.ackedBy(LISTENS, 1, "node-1"))
+                .as("node-1 acknowledges nothing it could not store").isEqualTo(ackedByNode1);
+        assertThat(cluster.node(1).counterTotal("ipdr_flow_stops_total"))
+                .as("node-1 stopped the flow when its storage bound was reached").isPositive();
+        assertThat(cluster.node(2).counterTotal("ipdr_flow_stops_total") + cluster.node(3).counterTotal(
+                "ipdr_flow_stops_total")).as("healthy nodes never stop a flow").isZero();
+
+        long healed = System.nanoTime();
+        cluster.cassandraProxy(1).resume();
+        for (String cmts : List.of(DIALS, LISTENS)) {
+            cluster.awaitRoles(cmts, 1, Duration.ofSeconds(60), "primary", "backup", "backup");
+        }
+        System.out.printf("FAILBACK to node-1 %d ms after its Cassandra path healed%n",
+                (System.nanoTime() - healed) / 1_000_000);
+
+        cluster.finishAndCheck(true);
+    }
+}

@@ -1,0 +1,314 @@
+package io.ipdrsp.node.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ipdrsp.simulator.CmtsSpec;
+import io.ipdrsp.simulator.CollectorSpec;
+import io.ipdrsp.simulator.Direction;
+import io.ipdrsp.simulator.Fleet;
+import io.ipdrsp.simulator.FleetSpec;
+import io.ipdrsp.simulator.Ledger;
+import io.ipdrsp.simulator.SessionSpec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Three collector nodes (separate JVMs, ids node-1..node-3) in one Hazelcast cluster with the class's ZooKeeper
+ * namespace and Cassandra keyspace, and a simulated CMTS fleet, with a {@link TcpProxy} on every path a fault test
+ * wants to cut:
+ * <ul>
+ * <li>CMTS ↔ node, per (CMTS, node), in both connection directions. For a CMTS that dials, the proxy connects to the
+ *     node from the CMTS's own address (the node matches it by source); for a CMTS that listens, the node dials the
+ *     proxy and the proxy connects to the CMTS from the node's address 127.0.2.n (the CMTS matches collectors by
+ *     source address, and all nodes run on one host);</li>
+ * <li>node → Cassandra, per node ({@link #cassandraProxy});</li>
+ * <li>Hazelcast, per node ({@link #hazelcastProxy}): node n binds 127.0.3.n and advertises the proxy as its public
+ *     address (127.0.4.n:port), so every member-to-member connection to node n crosses that proxy, and node n's own
+ *     outgoing member connections leave from 127.0.4.n (a proxy can {@link TcpProxy#block block} them).</li>
+ * </ul>
+ */
+final class ClusterFixture implements AutoCloseable {
+    static final int NODES = 3;
+
+    /** One CMTS of the fleet: who dials, its priority for node-1..node-3, its sessions. */
+    record CmtsPlan(String name, boolean cmtsDials, int[] priorities, List<SessionSpec> sessions) {
+    }
+
+    final String keyspace;
+    final Path dir;
+    final ClusterInfra infra;
+    final List<NodeProcess> nodes = new ArrayList<>();
+    final List<TcpProxy> cassandraProxies = new ArrayList<>();
+    final List<TcpProxy> hazelcastProxies = new ArrayList<>();
+    private final Map<String, TcpProxy> cmtsProxies = new LinkedHashMap<>();
+    private final List<CmtsPlan> plans;
+    private final List<CmtsSpec> cmtsSpecs = new ArrayList<>();
+    private Fleet fleet;
+
+    ClusterFixture(String keyspace, List<CmtsPlan> plans) {
+        this.keyspace = keyspace;
+        this.plans = List.copyOf(plans);
+        this.infra = ClusterInfra.get();
+        this.dir = Path.of("target", "cluster-it", keyspace).toAbsolutePath();
+        build();
+    }
+
+    static String nodeId(int n) {
+        return "node-" + n;
+    }
+
+    private static String nodeSource(int n) {
+        return "127.0.2." + n;
+    }
+
+    private static String hazelcastBind(int n) {
+        return "127.0.3." + n;
+    }
+
+    /**
+     * The IP of node n's advertised Hazelcast address (its proxy listens there). Hazelcast binds a member's outgoing
+     * connections to the IP of its own public address, so connections opened by node n come from this IP.
+     */
+    static String hazelcastPublic(int n) {
+        return "127.0.4." + n;
+    }
+
+    private void build() {
+        int[] api = new int[NODES + 1];
+        int[] admin = new int[NODES + 1];
+        int[] listen = new int[NODES + 1];
+        int[] hz = new int[NODES + 1];
+        for (int n = 1; n <= NODES; n++) {
+            api[n] = freePort("127.0.0.1");
+            admin[n] = freePort("127.0.0.1");
+            listen[n] = freePort("127.0.0.1");
+            hz[n] = freePort(hazelcastBind(n));
+            cassandraProxies.add(TcpProxy.start("cassandra<-" + nodeId(n), 0, infra.cassandra.contactPoint(), null));
+            hazelcastProxies.add(TcpProxy.start("hazelcast->" + nodeId(n), hazelcastPublic(n), 0,
+                    new InetSocketAddress(hazelcastBind(n), hz[n]), null));
+        }
+        List<StringBuilder> exporters = new ArrayList<>();
+        for (int n = 0; n <= NODES; n++) {
+            exporters.add(new StringBuilder());
+        }
+        int k = 0;
+        for (CmtsPlan p : plans) {
+            k++;
+            String cmtsAddress = "127.0.1." + k;
+            List<CollectorSpec> collectors = new ArrayList<>();
+            if (p.cmtsDials()) {
+                for (int n = 1; n <= NODES; n++) {
+                    TcpProxy proxy = TcpProxy.start(p.name() + "->" + nodeId(n), 0,
+                            new InetSocketAddress("127.0.0.1", listen[n]), cmtsAddress);
+                    cmtsProxies.put(p.name() + "/" + n, proxy);
+                    collectors.add(CollectorSpec.at("127.0.0.1", proxy.port(), p.priorities()[n - 1]).named(nodeId(n)));
+                    exporters.get(n).append(String.format("  - {name: %s, address: %s, direction: listen, "
+                            + "keepAliveSeconds: 5}%n", p.name(), cmtsAddress));
+                }
+                cmtsSpecs.add(CmtsSpec.of(p.name(), Direction.CONNECT, collectors, p.sessions())
+                        .withListen(cmtsAddress, 0).withKeepAlive(5).withReconnectDelay(Duration.ofMillis(200))
+                        .withMac(0x001dcf100000L + k));
+            } else {
+                int cmtsPort = freePort(cmtsAddress);
+                for (int n = 1; n <= NODES; n++) {
+                    TcpProxy proxy = TcpProxy.start(nodeId(n) + "->" + p.name(), 0,
+                            new InetSocketAddress(cmtsAddress, cmtsPort), nodeSource(n));
+                    cmtsProxies.put(p.name() + "/" + n, proxy);
+                    collectors.add(CollectorSpec.at(nodeSource(n), 0, p.priorities()[n - 1]).named(nodeId(n)));
+                    exporters.get(n).append(String.format("  - {name: %s, address: 127.0.0.1, port: %d, direction: "
+                            + "connect, keepAliveSeconds: 5, reconnectMinMillis: 100, reconnectMaxMillis: 1000}%n",
+                            p.name(), proxy.port()));
+                }
+                cmtsSpecs.add(CmtsSpec.of(p.name(), Direction.LISTEN, collectors, p.sessions())
+                        .withListen(cmtsAddress, cmtsPort).withKeepAlive(5).withMac(0x001dcf100000L + k));
+            }
+        }
+        String clusterName = "it-" + keyspace + "-" + System.nanoTime();
+        for (int n = 1; n <= NODES; n++) {
+            List<String> members = new ArrayList<>();
+            for (int m = 1; m <= NODES; m++) {
+                if (m != n) {
+                    members.add("\"" + hazelcastProxies.get(m - 1).address() + "\"");
+                }
+            }
+            String yaml = String.join("\n",
+                    "node: {id: " + nodeId(n) + ", site: dc1}",
+                    "server:",
+                    "  type: default",
+                    "  applicationConnectors: [{type: http, bindHost: 127.0.0.1, port: " + api[n] + "}]",
+                    "  adminConnectors: [{type: http, bindHost: 127.0.0.1, port: " + admin[n] + "}]",
+                    "  requestLog: {appenders: []}",
+                    "logging:",
+                    "  level: INFO",
+                    "  loggers: {org.eclipse.jetty: WARN, org.glassfish: WARN, com.datastax: WARN, "
+                            + "org.apache.zookeeper: WARN, org.apache.curator: WARN}",
+                    "  appenders: [{type: console, target: stdout}]",
+                    "listen: {address: 127.0.0.1, port: " + listen[n] + ", allow: [127.0.0.1]}",
+                    "storage: {contactPoints: [\"" + cassandraProxies.get(n - 1).address() + "\"], keyspace: " + keyspace
+                            + ", consistency: ONE, stopFlowAfterSeconds: 4}",
+                    "cluster: {clusterName: " + clusterName + ", hazelcastAddress: " + hazelcastBind(n)
+                            + ", hazelcastPort: " + hz[n] + ", members: " + members + ", zooKeeper: \""
+                            + infra.zooKeeper.connectString() + "\", zkNamespace: it-" + keyspace + "}",
+                    "exporters:",
+                    exporters.get(n).toString());
+            List<String> props = List.of(
+                    "-Dhazelcast.local.localAddress=" + hazelcastBind(n),
+                    "-Dhazelcast.local.publicAddress=" + hazelcastProxies.get(n - 1).address(),
+                    "-Dhazelcast.socket.client.bind.any=false",
+                    "-Dhazelcast.heartbeat.interval.seconds=1",
+                    "-Dhazelcast.max.no.heartbeat.seconds=6",
+                    "-Dhazelcast.merge.first.run.delay.seconds=5",
+                    "-Dhazelcast.merge.next.run.delay.seconds=3",
+                    "-Dhazelcast.wait.seconds.before.join=1",
+                    "-Dhazelcast.graceful.shutdown.max.wait=5");
+            nodes.add(new NodeProcess(nodeId(n), dir, yaml, api[n], admin[n], props));
+        }
+    }
+
+    /** Starts the three nodes in parallel and waits for them (and for a Hazelcast cluster of three). */
+    ClusterFixture startNodes() throws InterruptedException {
+        long t0 = System.nanoTime();
+        nodes.forEach(NodeProcess::start);
+        for (NodeProcess n : nodes) {
+            n.awaitReady(Duration.ofSeconds(120));
+        }
+        await("a Hazelcast cluster of " + NODES, Duration.ofSeconds(60),
+                () -> nodes.stream().allMatch(n -> n.hazelcastMembersFromLog() == NODES));
+        System.out.printf("%s: 3 nodes up in %d ms%n", keyspace, (System.nanoTime() - t0) / 1_000_000);
+        return this;
+    }
+
+    Fleet startFleet() {
+        fleet = Fleet.start(FleetSpec.of(cmtsSpecs.toArray(CmtsSpec[]::new))
+                .withLedgerFile(dir.resolve("ledger.json")));
+        return fleet;
+    }
+
+    Fleet fleet() {
+        return fleet;
+    }
+
+    NodeProcess node(int n) {
+        return nodes.get(n - 1);
+    }
+
+    TcpProxy cassandraProxy(int n) {
+        return cassandraProxies.get(n - 1);
+    }
+
+    TcpProxy hazelcastProxy(int n) {
+        return hazelcastProxies.get(n - 1);
+    }
+
+    /** The proxy on the path between a CMTS and node n (whichever side dials). */
+    TcpProxy cmtsProxy(String cmts, int n) {
+        return cmtsProxies.get(cmts + "/" + n);
+    }
+
+    /** Waits until every live node's API reports the expected role for the session (index 0 = node-1). */
+    void awaitRoles(String cmts, int sessionId, Duration timeout, String... roles) throws InterruptedException {
+        await(cmts + "/" + sessionId + " roles " + String.join(",", roles), timeout, () -> {
+            for (int n = 1; n <= NODES; n++) {
+                if (roles[n - 1] != null && !roles[n - 1].equals(node(n).role(cmts, sessionId))) {
+                    return false;
+                }
+            }
+            return true;
+        });
+    }
+
+    String roles(String cmts, int sessionId) {
+        List<String> r = new ArrayList<>();
+        for (NodeProcess n : nodes) {
+            r.add(n.id + "=" + (n.isAlive() ? n.role(cmts, sessionId) : "dead"));
+        }
+        return String.join(" ", r);
+    }
+
+    /** Acks the ledger attributes to one collector (node name) for a CMTS session, over all its documents. */
+    long ackedBy(String cmts, int sessionId, String node) {
+        return fleet.ledger().documents(cmts, sessionId).stream()
+                .mapToLong(d -> d.ackedBy().containsKey(node) ? d.ackedBy().get(node).count() : 0).sum();
+    }
+
+    /**
+     * Time from {@code sinceNanos} (a kill) until the ledger shows the first record acknowledged by {@code node} for
+     * the session beyond what it had acknowledged before. Printed, never asserted.
+     */
+    long measureTakeoverMillis(String what, String cmts, int sessionId, String node, long ackedBefore,
+                               long sinceNanos, Duration timeout) throws InterruptedException {
+        long deadline = sinceNanos + timeout.toNanos();
+        while (ackedBy(cmts, sessionId, node) <= ackedBefore) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(what + ": " + node + " acknowledged nothing for " + cmts + "/" + sessionId
+                        + " within " + timeout + " (roles: " + roles(cmts, sessionId) + ")");
+            }
+            Thread.sleep(5);
+        }
+        long ms = (System.nanoTime() - sinceNanos) / 1_000_000;
+        System.out.printf("TAKEOVER %s: %s/%d first ack by %s %d ms after the fault%n", what, cmts, sessionId, node, ms);
+        return ms;
+    }
+
+    /** Closes the fleet (graceful SESSION_STOP), lets the nodes settle, and compares ledger with storage. */
+    LedgerCheck.Result finishAndCheck(boolean countersComplete) throws InterruptedException {
+        boolean drained = fleet.awaitDrained(Duration.ofSeconds(90));
+        Ledger ledger = fleet.ledger();
+        fleet.close();
+        Thread.sleep(1000); // writes in flight when the CMTS closed land (or fail) before we look
+        assertThat(drained).as("every generated record acknowledged, declared dropped or lost within 90 s; "
+                + "ledger acked %d of %d sent", ledger.totalAcked(), ledger.totalSent()).isTrue();
+        return new LedgerCheck(infra.cql, keyspace).verify(ledger, nodes, true, countersComplete);
+    }
+
+    static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + timeout + " waiting for " + what);
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    static int freePort(String host) {
+        try (ServerSocket s = new ServerSocket()) {
+            s.bind(new InetSocketAddress(host, 0));
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (fleet != null) {
+            fleet.close();
+        }
+        List<Thread> stopping = new ArrayList<>();
+        for (NodeProcess n : nodes) {
+            Thread t = new Thread(n::close, "stop-" + n.id); // in parallel: each waits for Hazelcast to leave
+            t.start();
+            stopping.add(t);
+        }
+        for (Thread t : stopping) {
+            try {
+                t.join(60_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        cmtsProxies.values().forEach(TcpProxy::close);
+        cassandraProxies.forEach(TcpProxy::close);
+        hazelcastProxies.forEach(TcpProxy::close);
+    }
+}
