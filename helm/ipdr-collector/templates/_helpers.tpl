@@ -121,6 +121,7 @@ cluster:
   members: []
   {{- if $v.nodeFeatures.kubernetesDiscovery }}
   kubernetes:
+    enabled: true
     serviceDns: {{ include "ipdr-collector.serviceDns" . | quote }}
   {{- end }}
   {{- end }}

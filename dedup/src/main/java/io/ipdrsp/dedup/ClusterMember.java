@@ -121,11 +121,22 @@ public final class ClusterMember implements AutoCloseable {
         c.getMemberAttributeConfig().setAttribute(ATTR_SITE, self.site());
         c.getNetworkConfig().setPort(s.port()).setPortAutoIncrement(true).setPortCount(10);
         c.getNetworkConfig().getInterfaces().setEnabled(true).addInterface(s.bindAddress());
+        if (!s.publicAddress().isBlank()) {
+            c.getNetworkConfig().setPublicAddress(s.publicAddress().trim());
+        }
         JoinConfig j = c.getNetworkConfig().getJoin();
         j.getMulticastConfig().setEnabled(false);
         j.getAutoDetectionConfig().setEnabled(false);
-        j.getTcpIpConfig().setEnabled(true);
-        if (s.members().isEmpty()) {
+        if (!s.kubernetesServiceDns().isBlank()) {
+            // DNS mode: the headless Service lists the ready pods; no RBAC needed (recipes §3)
+            j.getTcpIpConfig().setEnabled(false);
+            j.getKubernetesConfig().setEnabled(true).setProperty("service-dns", s.kubernetesServiceDns().trim());
+        } else {
+            j.getTcpIpConfig().setEnabled(true);
+        }
+        if (!s.kubernetesServiceDns().isBlank()) {
+            // members come from DNS
+        } else if (s.members().isEmpty()) {
             j.getTcpIpConfig().addMember(s.bindAddress());
         } else {
             s.members().forEach(m -> j.getTcpIpConfig().addMember(m));

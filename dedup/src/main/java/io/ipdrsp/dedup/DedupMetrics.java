@@ -6,7 +6,8 @@ import java.util.concurrent.atomic.LongAdder;
 /** Plain counters of the dedup path, for the node to export. Thread-safe, monotonic unless stated. */
 public final class DedupMetrics {
     final LongAdder plainWrites = new LongAdder();
-    final LongAdder conditionalWrites = new LongAdder();
+    final LongAdder checkedWrites = new LongAdder();
+    final LongAdder checkedAbsent = new LongAdder();
     final LongAdder duplicatesFlagged = new LongAdder();
     final LongAdder duplicatesUnflagged = new LongAdder();
     final LongAdder lateDuplicates = new LongAdder();
@@ -19,15 +20,22 @@ public final class DedupMetrics {
     final LongAdder rangeFlushes = new LongAdder();
     final LongAdder rangeFlushFailures = new LongAdder();
     final LongAdder rebuilds = new LongAdder();
+    /** Told each takeover time as it is measured (a histogram/timer in the node); set once at start. */
+    private volatile java.util.function.LongConsumer takeoverListener = ms -> { };
 
     /** Records written on the plain batched path (classified NEW). */
     public long plainWrites() {
         return plainWrites.sum();
     }
 
-    /** Records written on the conditional (lightweight transaction) path (classified SUSPECT). */
-    public long conditionalWrites() {
-        return conditionalWrites.sum();
+    /** Records classified SUSPECT: their stored row was read before anything was written. */
+    public long checkedWrites() {
+        return checkedWrites.sum();
+    }
+
+    /** Of the checked records, those found absent and then written (plain batched write). */
+    public long checkedAbsent() {
+        return checkedAbsent.sum();
     }
 
     /** Duplicates (same bytes already stored) that carried the D flag. */
@@ -87,7 +95,13 @@ public final class DedupMetrics {
         return rebuilds.sum();
     }
 
+    /** Receives every takeover time (ms) from now on, on a driver thread; must not block. */
+    public void onTakeover(java.util.function.LongConsumer listener) {
+        takeoverListener = java.util.Objects.requireNonNull(listener, "listener");
+    }
+
     void takeover(long millis) {
+        takeoverListener.accept(millis);
         takeovers.increment();
         takeoverMillisTotal.add(millis);
         takeoverMillisMax.accumulateAndGet(millis, Math::max);

@@ -1,6 +1,5 @@
 package io.ipdrsp.dedup;
 
-import com.datastax.oss.driver.api.core.DefaultConsistencyLevel;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -10,17 +9,14 @@ import java.util.Objects;
  * @param flushInterval      how long durable sequence numbers accumulate per document before one entry-processor
  *                           call adds them to the cluster's range set (the only Hazelcast traffic of the record path)
  * @param continuationWindow when a document is opened that already has stored records (a takeover or a reconnect),
- *                           records up to {@code known max + continuationWindow} take the conditional path even
- *                           without the D flag: they may have been stored by a node that died before it published
- *                           them. At least the exporter's window of unacknowledged records.
- * @param verifyDelay        a record stored by the conditional path in a continued document is read back after this
- *                           delay (longer than the old primary's write timeout) to catch a late plain write of the
- *                           same key with different bytes
- * @param serialConsistency  SERIAL (several sites share the keyspace: Paxos across data centers) or LOCAL_SERIAL
- *                           (single site)
+ *                           records up to {@code known max + continuationWindow} are read before they are written
+ *                           even without the D flag: they may have been stored by a node that died before it
+ *                           published them. At least the exporter's window of unacknowledged records.
+ * @param verifyDelay        a record stored after its check found it absent is read back after this delay (longer
+ *                           than the old primary's write timeout and the cross-site replication delay) to catch a
+ *                           write of the same key the check could not see; zero: no read-back
  */
-public record DedupSettings(Duration flushInterval, long continuationWindow, Duration verifyDelay,
-                            DefaultConsistencyLevel serialConsistency) {
+public record DedupSettings(Duration flushInterval, long continuationWindow, Duration verifyDelay) {
     public DedupSettings {
         if (flushInterval.isNegative() || flushInterval.isZero() || flushInterval.toMillis() > 1000) {
             throw new IllegalArgumentException("flushInterval must be within (0, 1 s]: " + flushInterval);
@@ -29,19 +25,17 @@ public record DedupSettings(Duration flushInterval, long continuationWindow, Dur
             throw new IllegalArgumentException("continuationWindow must be >= 0");
         }
         Objects.requireNonNull(verifyDelay, "verifyDelay");
-        Objects.requireNonNull(serialConsistency, "serialConsistency");
+        if (verifyDelay.isNegative()) {
+            throw new IllegalArgumentException("verifyDelay must be >= 0: " + verifyDelay);
+        }
     }
 
-    /** 5 ms flushes, a 10 000-record continuation window, verification after 15 s, SERIAL. */
+    /** 5 ms flushes, a 10 000-record continuation window, read-back after 15 s. */
     public static DedupSettings defaults() {
-        return new DedupSettings(Duration.ofMillis(5), 10_000, Duration.ofSeconds(15), DefaultConsistencyLevel.SERIAL);
+        return new DedupSettings(Duration.ofMillis(5), 10_000, Duration.ofSeconds(15));
     }
 
     public DedupSettings withVerifyDelay(Duration d) {
-        return new DedupSettings(flushInterval, continuationWindow, d, serialConsistency);
-    }
-
-    public DedupSettings withSerialConsistency(DefaultConsistencyLevel c) {
-        return new DedupSettings(flushInterval, continuationWindow, verifyDelay, c);
+        return new DedupSettings(flushInterval, continuationWindow, d);
     }
 }

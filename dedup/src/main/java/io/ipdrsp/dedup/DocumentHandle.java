@@ -19,14 +19,21 @@ public final class DocumentHandle {
     /** All fields below: guarded by {@code this}. */
     State state = State.LOADING;
     long firstRecordSeq;
-    /** Highest sequence number (inclusive) that still takes the conditional path after a continuation; -1 none. */
+    /** Records above the known maximum that stay SUSPECT after a continuation (see sessionStarted). */
+    long continuationWindow;
+    /** Highest sequence number (inclusive) that is still checked before writing after a continuation; -1 none. */
     long suspectThrough = -1;
     boolean continued;
     final SequenceRangeSet known = new SequenceRangeSet();
     SequenceRangeSet pendingWritten = new SequenceRangeSet();
     SequenceRangeSet pendingKnown = new SequenceRangeSet();
     List<Written> pendingRecords = new ArrayList<>();
+    /** Per sequence number, the outcome of its latest write under way here (a later copy waits for it). */
+    final java.util.Map<Long, java.util.concurrent.CompletableFuture<io.ipdrsp.storage.WriteOutcome>> inFlight =
+            new java.util.HashMap<>();
     int loadGeneration;
+    /** SESSION_STARTs not yet matched by sessionStopped (a node may reopen a document before the old stretch ended). */
+    int opens;
     // takeover measurement of the current SESSION_START
     long sessionStartNanos;
     long firstDurableNanos;

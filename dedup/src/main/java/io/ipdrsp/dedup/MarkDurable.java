@@ -10,7 +10,7 @@ import java.util.Map;
 /**
  * Adds a node's recently stored sequence numbers to a document's range set in one partition-thread step, and reports
  * which of the {@code written} ones were already there: records this node stored that another node had stored too
- * (a late-detected duplicate). {@code known} numbers (found already stored by a conditional write) are added without
+ * (a late-detected duplicate). {@code known} numbers (found already stored by the read-before-write check) are added without
  * that check. {@code rebuilt} = the caller merges what Cassandra holds: the entry becomes complete. Runs on the backup
  * replicas too (same deterministic union), so the backups stay equal to the owner.
  */

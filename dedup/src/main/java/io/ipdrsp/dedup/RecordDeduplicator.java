@@ -3,10 +3,9 @@ package io.ipdrsp.dedup;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import io.ipdrsp.storage.CassandraStorage;
-import io.ipdrsp.storage.ConditionalRecordWriter;
-import io.ipdrsp.storage.ConditionalWrite;
 import io.ipdrsp.storage.IntegrityConflict;
 import io.ipdrsp.storage.RecordKey;
+import io.ipdrsp.storage.RecordReader;
 import io.ipdrsp.storage.RecordWriter;
 import io.ipdrsp.storage.StoredRecord;
 import io.ipdrsp.storage.WriteOutcome;
@@ -28,16 +27,26 @@ import org.slf4j.LoggerFactory;
 /**
  * The record path's duplicate guard: every record goes through {@link #write}, which decides locally (no network) whether
  * the record is certainly new — then it takes the plain batched {@link RecordWriter} — or may already be stored
- * somewhere — then it takes the conditional path ({@code INSERT ... IF NOT EXISTS}) and comes back STORED, DUPLICATE
- * or CONFLICT. Durable sequence numbers are published to the cluster's range set in batches (one entry-processor call
- * per document every {@code flushInterval}), never per record.
+ * somewhere — then it is checked first: its stored row is read (point reads batched per partition by
+ * {@link RecordReader}); present → DUPLICATE or CONFLICT by the bytes, nothing written; absent → the same batched
+ * plain write, STORED. There is no lightweight transaction (Paxos) on the record path: after a takeover the whole
+ * resent window is suspect, and one Paxos round per record could not keep up with an exporter's ack timeout on a
+ * small (or durably syncing) Cassandra. Durable sequence numbers are published to the cluster's range set in batches
+ * (one entry-processor call per document every {@code flushInterval}), never per record.
  *
  * <p>A record is SUSPECT when it carries the D flag, lies below the session's firstRecordSequenceNumber, is already in
  * the document's known range set or below its highest known number, lies within the continuation window of a document
  * that already had records when this node opened it, or arrives before the cluster's view of the document is loaded.
- * Otherwise it is NEW. A NEW record that the cluster turns out to have held already (another node stored it between
- * the snapshot and the publish) is found when its range is published: its stored row is read back and compared, so
- * it is counted as a (late) duplicate or raises the integrity alarm.
+ * Otherwise it is NEW.
+ *
+ * <p>Without Paxos, two writers can both find a key absent and both write it (the last write wins in Cassandra).
+ * Three read-backs catch that: (1) when a node publishes its range, the entry processor reports numbers the cluster
+ * already held; their stored row is read and compared (same bytes: a late duplicate, the rewrite was harmless;
+ * different: integrity alarm with both versions); (2) a record stored after a check found it absent is read again
+ * {@code verifyDelay} later, which catches a write the check could not see (a dead primary's in-flight write, another
+ * site's write still replicating); (3) a second copy of a number still being written on this node waits for that
+ * write, then is checked. What stays possible: when the version that survived is the later publisher's own, the
+ * other version is gone and cannot be compared (logged, counted as a late duplicate).
  *
  * <p>Hazelcast and ZooKeeper are never awaited on the record path. Hazelcast unavailable: publishes are retried and
  * documents stay SUSPECT until loaded from Cassandra, so dedup stays correct (slower). ZooKeeper is not used here.
@@ -57,7 +66,7 @@ public final class RecordDeduplicator implements AutoCloseable {
     private final IMap<String, PrimaryClaim> primaries;
     private final CassandraStorage storage;
     private final RecordWriter writer;
-    private final ConditionalRecordWriter conditional;
+    private final RecordReader reader;
     private final DedupSettings settings;
     private final DedupMetrics metrics = new DedupMetrics();
     /** Duplicates per document for the audit (document_duplicates counters), flushed with the ranges. */
@@ -75,7 +84,7 @@ public final class RecordDeduplicator implements AutoCloseable {
         this.storage = storage;
         this.writer = writer;
         this.settings = settings;
-        this.conditional = storage.conditionalWriter(nodeId, settings.serialConsistency());
+        this.reader = storage.recordReader();
         this.duplicates = new io.ipdrsp.dedup.audit.DocumentDuplicates(storage, nodeId);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "ipdr-dedup-flush-" + nodeId));
         this.worker = Executors.newFixedThreadPool(2, r -> daemon(r, "ipdr-dedup-worker-" + nodeId));
@@ -85,7 +94,7 @@ public final class RecordDeduplicator implements AutoCloseable {
 
     /**
      * Starts the guard of one node. {@code writer} is the node's plain record writer (shared with nothing else);
-     * the conditional writer is created from {@code storage}. The Hazelcast maps must be configured as in
+     * the duplicate check's reader is created from {@code storage}. The Hazelcast maps must be configured as in
      * {@link ClusterMember#hazelcastConfig} (union merge policy on {@link #RANGES_MAP}).
      */
     public static RecordDeduplicator start(String nodeId, HazelcastInstance hazelcast, CassandraStorage storage,
@@ -97,6 +106,15 @@ public final class RecordDeduplicator implements AutoCloseable {
         return metrics;
     }
 
+    /**
+     * The cluster's published durable sequence numbers of a document (Hazelcast), empty when the cluster holds none
+     * (never written, expired, or not yet rebuilt). Synchronous Hazelcast read: for REST handlers, not event loops.
+     */
+    public java.util.Optional<SequenceRangeSet> clusterRanges(RecordKey key) {
+        DocumentRanges r = ranges.get(DocumentKeys.of(key));
+        return r == null ? java.util.Optional.empty() : java.util.Optional.of(r.stored().copy());
+    }
+
     // ------------------------------------------------------------------ per SESSION_START
 
     /**
@@ -106,10 +124,31 @@ public final class RecordDeduplicator implements AutoCloseable {
      * observed failover, and the time to this node's first durable record as the takeover time.
      */
     public DocumentHandle sessionStarted(RecordKey key, long firstRecordSequenceNumber, boolean primary) {
-        DocumentHandle doc = documents.computeIfAbsent(DocumentKeys.of(key), k -> new DocumentHandle(key));
+        return sessionStarted(key, firstRecordSequenceNumber, primary, settings.continuationWindow());
+    }
+
+    /**
+     * As {@link #sessionStarted(RecordKey, long, boolean)} with this session's continuation window: what a previous
+     * collector may have stored without publishing is bounded by the exporter's window of unacknowledged records
+     * (SESSION_START's ackSequenceInterval), which it re-sends; beyond that the records are new and take the plain
+     * path. A window far larger than the exporter's costs a read before every record of it after a takeover.
+     */
+    public DocumentHandle sessionStarted(RecordKey key, long firstRecordSequenceNumber, boolean primary,
+            long continuationWindow) {
+        if (continuationWindow < 0) {
+            throw new IllegalArgumentException("continuationWindow must be >= 0");
+        }
+        DocumentHandle doc = documents.compute(DocumentKeys.of(key), (k, v) -> {
+            DocumentHandle h = v == null ? new DocumentHandle(key) : v;
+            synchronized (h) {
+                h.opens++;
+            }
+            return h;
+        });
         int generation;
         synchronized (doc) {
             doc.firstRecordSeq = firstRecordSequenceNumber;
+            doc.continuationWindow = continuationWindow;
             doc.state = DocumentHandle.State.LOADING;
             generation = ++doc.loadGeneration;
             doc.sessionStartNanos = System.nanoTime();
@@ -142,7 +181,15 @@ public final class RecordDeduplicator implements AutoCloseable {
     public void sessionStopped(DocumentHandle doc) {
         scheduler.execute(() -> {
             flush(doc);
-            documents.remove(doc.mapKey, doc);
+            // forgotten only when every SESSION_START of it here has stopped: a reopened handle keeps publishing
+            documents.computeIfPresent(doc.mapKey, (k, v) -> {
+                if (v != doc) {
+                    return v;
+                }
+                synchronized (doc) {
+                    return --doc.opens > 0 ? doc : null;
+                }
+            });
         });
     }
 
@@ -172,56 +219,86 @@ public final class RecordDeduplicator implements AutoCloseable {
      * three cases the record is durable and may be acked.</li>
      * <li>exceptionally ({@link io.ipdrsp.storage.StorageException}) — nothing known: do not ack.</li>
      * </ul>
+     * NEW records go straight to the batched writer. SUSPECT records are checked first (read-before-write, no
+     * lightweight transaction): the stored row is read (batched per partition, read consistency); present → its bytes
+     * decide DUPLICATE or CONFLICT and nothing is written; absent → written through the same batched writer. A second
+     * copy of a number whose write is still under way on this node waits for that write before its check.
      *
      * @param data record bytes (position to limit); copied, the caller may release its buffer when this returns
      */
     public CompletionStage<WriteOutcome> write(DocumentHandle doc, long seq, int templateId, int configId,
             boolean dupFlag, ByteBuffer data) {
+        byte[] bytes = new byte[data.remaining()];
+        data.duplicate().get(bytes);
+        DocumentHandle.Written w = new DocumentHandle.Written(seq, templateId, configId, dupFlag, bytes);
         Verdict verdict;
+        CompletableFuture<WriteOutcome> outcome = new CompletableFuture<>();
+        CompletableFuture<WriteOutcome> earlier;
         synchronized (doc) {
             verdict = classifyLocked(doc, seq, dupFlag);
             doc.known.add(seq); // admitted: a second copy arriving before this one is durable is SUSPECT
+            earlier = doc.inFlight.put(seq, outcome);
         }
-        byte[] bytes = new byte[data.remaining()];
-        data.duplicate().get(bytes);
+        CompletionStage<WriteOutcome> result;
         if (verdict == Verdict.NEW) {
             metrics.plainWrites.increment();
-            return writer.write(doc.key, seq, templateId, configId, dupFlag, ByteBuffer.wrap(bytes)).thenApply(v -> {
-                durable(doc, new DocumentHandle.Written(seq, templateId, configId, dupFlag, bytes));
-                return WriteOutcome.STORED;
-            });
+            result = store(doc, w, false);
+        } else {
+            metrics.checkedWrites.increment();
+            CompletionStage<?> before = earlier == null ? CompletableFuture.completedFuture(null)
+                    : earlier.handle((o, e) -> null);
+            result = before.thenCompose(ignored -> check(doc, w));
         }
-        metrics.conditionalWrites.increment();
-        return conditional.writeIfAbsent(doc.key, seq, templateId, configId, dupFlag, ByteBuffer.wrap(bytes))
-                .thenApply(r -> conditionalOutcome(doc, new DocumentHandle.Written(seq, templateId, configId,
-                        dupFlag, bytes), r));
+        result.whenComplete((o, e) -> {
+            synchronized (doc) {
+                doc.inFlight.remove(seq, outcome);
+            }
+            if (e == null) {
+                outcome.complete(o);
+            } else {
+                outcome.completeExceptionally(e instanceof java.util.concurrent.CompletionException
+                        && e.getCause() != null ? e.getCause() : e);
+            }
+        });
+        return outcome;
     }
 
-    private WriteOutcome conditionalOutcome(DocumentHandle doc, DocumentHandle.Written w, ConditionalWrite r) {
-        switch (r.outcome()) {
-            case STORED -> {
-                durable(doc, w);
-                boolean verify;
-                synchronized (doc) {
-                    verify = doc.continued;
-                }
-                if (verify && !settings.verifyDelay().isZero()) {
-                    scheduler.schedule(() -> verifyLater(doc, w), settings.verifyDelay().toMillis(),
-                            TimeUnit.MILLISECONDS);
-                }
+    /** A plain batched write; {@code checked}: the record was found absent first (see {@link #check}). */
+    private CompletionStage<WriteOutcome> store(DocumentHandle doc, DocumentHandle.Written w, boolean checked) {
+        return writer.write(doc.key, w.seq(), w.templateId(), w.configId(), w.dupFlag(), ByteBuffer.wrap(w.data()))
+                .thenApply(v -> {
+                    durable(doc, w);
+                    if (checked && !settings.verifyDelay().isZero() && !closed) {
+                        // a write this check could not see (a dead primary's, another site's not yet replicated)
+                        // may land after ours with other bytes: read back once it must have arrived
+                        try {
+                            scheduler.schedule(() -> verifyLater(doc, w), settings.verifyDelay().toMillis(),
+                                    TimeUnit.MILLISECONDS);
+                        } catch (java.util.concurrent.RejectedExecutionException closing) {
+                            // closing: the record is stored all the same
+                        }
+                    }
+                    return WriteOutcome.STORED;
+                });
+    }
+
+    /** Read-before-write of a SUSPECT record: the stored row decides; absent → stored now. */
+    private CompletionStage<WriteOutcome> check(DocumentHandle doc, DocumentHandle.Written w) {
+        return reader.read(doc.key, w.seq()).thenCompose(found -> {
+            if (found.isEmpty()) {
+                metrics.checkedAbsent.increment();
+                return store(doc, w, true);
             }
-            case DUPLICATE -> {
+            StoredRecord stored = found.get();
+            known(doc, w.seq());
+            if (stored.data().equals(ByteBuffer.wrap(w.data()))) {
                 (w.dupFlag() ? metrics.duplicatesFlagged : metrics.duplicatesUnflagged).increment();
                 duplicates.add(doc.key, w.dupFlag());
-                known(doc, w.seq());
+                return CompletableFuture.completedFuture(WriteOutcome.DUPLICATE);
             }
-            case CONFLICT -> {
-                alarm(doc, w, r.existing().orElseThrow(), "duplicate with different bytes (conditional write)");
-                known(doc, w.seq());
-            }
-            default -> throw new IllegalStateException(r.outcome().toString());
-        }
-        return r.outcome();
+            alarm(doc, w, stored, "duplicate with different bytes (read before write)");
+            return CompletableFuture.completedFuture(WriteOutcome.CONFLICT);
+        });
     }
 
     private void durable(DocumentHandle doc, DocumentHandle.Written w) {
@@ -306,7 +383,7 @@ public final class RecordDeduplicator implements AutoCloseable {
             doc.known.addAll(clusterView);
             if (doc.loadGeneration == generation && doc.state == DocumentHandle.State.LOADING) {
                 doc.continued = !doc.known.isEmpty();
-                doc.suspectThrough = doc.continued ? doc.known.max() + settings.continuationWindow() : -1;
+                doc.suspectThrough = doc.continued ? doc.known.max() + doc.continuationWindow : -1;
                 doc.state = DocumentHandle.State.READY;
             }
         }
@@ -383,7 +460,7 @@ public final class RecordDeduplicator implements AutoCloseable {
 
     /** Another node had stored a record this node wrote plainly: compare what is stored now with what we received. */
     private void verifyOverlap(DocumentHandle doc, DocumentHandle.Written w) {
-        storage.readRecord(doc.key, w.seq()).whenComplete((stored, e) -> {
+        reader.read(doc.key, w.seq()).whenComplete((stored, e) -> {
             if (e != null || stored.isEmpty()) {
                 LOG.warn("{} seq {}: stored twice, read-back failed: {}", doc, w.seq(), e);
                 return;
@@ -403,11 +480,11 @@ public final class RecordDeduplicator implements AutoCloseable {
         });
     }
 
-    /** The conditional write of a continued document stored our bytes; a late plain write may have replaced them. */
+    /** A checked record was stored with our bytes; a write the check could not see may have replaced them since. */
     private void verifyLater(DocumentHandle doc, DocumentHandle.Written w) {
-        storage.readRecord(doc.key, w.seq()).whenComplete((stored, e) -> {
+        reader.read(doc.key, w.seq()).whenComplete((stored, e) -> {
             if (e == null && stored.isPresent() && !stored.get().data().equals(ByteBuffer.wrap(w.data()))) {
-                alarm(doc, w, stored.get(), "replaced after the conditional write (late write of another node)");
+                alarm(doc, w, stored.get(), "replaced after the checked write (late write of another node or site)");
             }
         });
     }

@@ -9,8 +9,6 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import io.ipdrsp.launcher.CassandraServer;
 import io.ipdrsp.storage.CassandraStorage;
-import io.ipdrsp.storage.ConditionalRecordWriter;
-import io.ipdrsp.storage.ConditionalWrite;
 import io.ipdrsp.storage.IntegrityConflict;
 import io.ipdrsp.storage.RecordKey;
 import io.ipdrsp.storage.RecordWriter;
@@ -72,27 +70,76 @@ class DeduplicatorTest {
     }
 
     private static DedupSettings settings(long window) {
-        return new DedupSettings(Duration.ofMillis(5), window, Duration.ofMillis(300), DefaultConsistencyLevel.SERIAL);
+        return new DedupSettings(Duration.ofMillis(5), window, Duration.ofMillis(300));
     }
 
     private static <T> T get(java.util.concurrent.CompletionStage<T> s) throws Exception {
         return s.toCompletableFuture().get(20, TimeUnit.SECONDS);
     }
 
+    /**
+     * The checked path without Paxos: suspect copies (D flag) of a number are read before they are written. The first
+     * finds nothing and stores; the same bytes again are a duplicate; other bytes a conflict that changes nothing. Two
+     * copies of one number in flight at once on this node: the second waits for the first and then compares.
+     */
     @Test
-    void conditionalWriteReportsStoredDuplicateAndConflict() throws Exception {
-        ConditionalRecordWriter w = storage.conditionalWriter("n1", DefaultConsistencyLevel.LOCAL_SERIAL);
+    void suspectRecordsAreReadBeforeWriteAndNeverOverwritten() throws Exception {
         RecordKey key = newDocument();
-        ConditionalWrite first = get(w.writeIfAbsent(key, 42, 1, 7, false, bytes(42, "x")));
-        ConditionalWrite again = get(w.writeIfAbsent(key, 42, 1, 7, true, bytes(42, "x")));
-        ConditionalWrite other = get(w.writeIfAbsent(key, 42, 1, 7, true, bytes(42, "CHANGED")));
-        assertThat(first.outcome()).isEqualTo(WriteOutcome.STORED);
-        assertThat(again.outcome()).isEqualTo(WriteOutcome.DUPLICATE);
-        assertThat(other.outcome()).isEqualTo(WriteOutcome.CONFLICT);
-        assertThat(other.existing().orElseThrow().data()).isEqualTo(bytes(42, "x"));
-        // the conflicting write changed nothing, and the bucket index makes the record findable
-        assertThat(get(storage.readRecord(key, 42)).orElseThrow().data()).isEqualTo(bytes(42, "x"));
-        assertThat(storage.storedSequences(key)).containsExactly(new SequenceRange(42, 42));
+        try (RecordWriter writer = storage.recordWriter("n1");
+             RecordDeduplicator d = RecordDeduplicator.start("n1", hzA, storage, writer, settings(0))) {
+            DocumentHandle doc = d.sessionStarted(key, 0, true);
+            await("document loaded", 20_000, doc::isReady);
+            assertThat(get(d.write(doc, 42, 1, 7, true, bytes(42, "x")))).isEqualTo(WriteOutcome.STORED);
+            assertThat(get(d.write(doc, 42, 1, 7, true, bytes(42, "x")))).isEqualTo(WriteOutcome.DUPLICATE);
+            assertThat(get(d.write(doc, 42, 1, 7, true, bytes(42, "CHANGED")))).isEqualTo(WriteOutcome.CONFLICT);
+            CompletableFuture<WriteOutcome> first = d.write(doc, 43, 1, 7, true, bytes(43, "x"))
+                    .toCompletableFuture();
+            CompletableFuture<WriteOutcome> second = d.write(doc, 43, 1, 7, true, bytes(43, "OTHER"))
+                    .toCompletableFuture();
+            writer.flush();
+            assertThat(first.get(20, TimeUnit.SECONDS)).isEqualTo(WriteOutcome.STORED);
+            assertThat(second.get(20, TimeUnit.SECONDS)).isEqualTo(WriteOutcome.CONFLICT);
+
+            assertThat(get(storage.readRecord(key, 42)).orElseThrow().data()).isEqualTo(bytes(42, "x"));
+            assertThat(get(storage.readRecord(key, 43)).orElseThrow().data()).isEqualTo(bytes(43, "x"));
+            assertThat(storage.storedSequences(key)).containsExactly(new SequenceRange(42, 43));
+            DedupMetrics m = d.metrics();
+            assertThat(m.checkedWrites()).isEqualTo(5);
+            assertThat(m.checkedAbsent()).isEqualTo(2);
+            assertThat(m.duplicatesFlagged()).isEqualTo(1);
+            assertThat(m.integrityAlarms()).isEqualTo(2);
+            await("conflicts saved", 10_000, () -> storage.integrityConflicts(key).size() == 2);
+            assertThat(storage.integrityConflicts(key)).allSatisfy(c -> {
+                assertThat(c.storedData()).isEqualTo(bytes(c.seq(), "x"));
+                assertThat(c.receivedData()).isNotEqualTo(bytes(c.seq(), "x"));
+            });
+        }
+    }
+
+    /**
+     * A takeover: node b checks a resent record, finds it absent and stores it; then the dead primary's in-flight
+     * write of the same key lands late with other bytes (last write wins in Cassandra). The read-back after
+     * verifyDelay raises the alarm and keeps both versions in the conflict row.
+     */
+    @Test
+    void aLateWriteTheCheckCouldNotSeeIsCaughtByTheReadBack() throws Exception {
+        RecordKey key = newDocument();
+        try (RecordWriter oldPrimary = storage.recordWriter("dead");
+             RecordWriter writer = storage.recordWriter("b");
+             RecordDeduplicator b = RecordDeduplicator.start("b", hzB, storage, writer,
+                     settings(0).withVerifyDelay(Duration.ofSeconds(3)))) {
+            DocumentHandle doc = b.sessionStarted(key, 7, true);
+            await("document loaded", 20_000, doc::isReady);
+            assertThat(get(b.write(doc, 7, 256, 1, true, bytes(7, "x")))).isEqualTo(WriteOutcome.STORED);
+            get(oldPrimary.write(key, 7, 256, 1, false, bytes(7, "LATE")));
+            assertThat(b.metrics().integrityAlarms()).isZero(); // not yet: the read-back runs verifyDelay later
+            await("alarm", 10_000, () -> b.metrics().integrityAlarms() == 1);
+            await("conflict saved", 10_000, () -> !storage.integrityConflicts(key).isEmpty());
+            IntegrityConflict c = storage.integrityConflicts(key).get(0);
+            assertThat(c.seq()).isEqualTo(7);
+            assertThat(c.storedData()).isEqualTo(bytes(7, "LATE"));
+            assertThat(c.receivedData()).isEqualTo(bytes(7, "x"));
+        }
     }
 
     /**
@@ -136,7 +183,7 @@ class DeduplicatorTest {
             assertThat(b.classify(docB, 100, false)).isEqualTo(RecordDeduplicator.Verdict.SUSPECT);
             assertThat(get(b.write(docB, 100, 256, 1, false, bytes(100, "x")))).isEqualTo(WriteOutcome.DUPLICATE);
             assertThat(get(b.write(docB, 10, 256, 1, false, bytes(10, "x")))).isEqualTo(WriteOutcome.DUPLICATE);
-            // new records: the first 20 above the known max take the conditional path (continuation window)
+            // new records: the first 20 above the known max are read before writing (continuation window)
             for (long seq = 101; seq <= 130; seq++) {
                 CompletableFuture<WriteOutcome> o = b.write(docB, seq, 256, 1, false, bytes(seq, "x"))
                         .toCompletableFuture();
@@ -148,7 +195,8 @@ class DeduplicatorTest {
             assertThat(m.duplicatesFlagged()).isEqualTo(4);
             assertThat(m.duplicatesUnflagged()).isEqualTo(2);
             assertThat(m.integrityAlarms()).isEqualTo(1);
-            assertThat(m.conditionalWrites()).isEqualTo(7 + 20);
+            assertThat(m.checkedWrites()).isEqualTo(7 + 20);
+            assertThat(m.checkedAbsent()).isEqualTo(20);
             assertThat(m.plainWrites()).isEqualTo(10);
             assertThat(m.failoversObserved()).isEqualTo(1);
             assertThat(m.takeovers()).isEqualTo(1);
@@ -229,7 +277,7 @@ class DeduplicatorTest {
 
     /**
      * A real node membership (Hazelcast + Curator + registry + leadership). ZooKeeper stops: leadership is given up,
-     * but classification, plain and conditional writes and range publishing go on.
+     * but classification, plain and checked writes and range publishing go on.
      */
     @Test
     void losingZooKeeperStopsLeadershipButNotIngest() throws Exception {

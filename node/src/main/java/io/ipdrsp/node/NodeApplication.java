@@ -24,6 +24,7 @@ public class NodeApplication extends Application<NodeConfiguration> {
     private final CountDownLatch started = new CountDownLatch(1);
     private volatile Server server;
     private volatile NodeServices services;
+    private volatile io.ipdrsp.node.api.AuditServices auditServices;
 
     public NodeApplication() {
         this(System.out);
@@ -54,6 +55,19 @@ public class NodeApplication extends Application<NodeConfiguration> {
         env.lifecycle().manage(s);
         env.jersey().register(new ExportersResource(s));
         env.jersey().register(new DocumentsResource(s));
+        // the operator's status page (plain HTML+JS polling the REST API) at /status/ on the API port; what
+        // dropwizard-assets' AssetsBundle does, with the servlet that bundle wraps (dropwizard-servlets)
+        env.servlets().addServlet("status", new io.dropwizard.servlets.assets.AssetServlet("/assets/status",
+                "/status/", "index.html", java.nio.charset.StandardCharsets.UTF_8)).addMapping("/status/*");
+        env.jersey().register(new io.ipdrsp.node.api.ClusterResource(s));
+        io.ipdrsp.node.api.AuditServices audit = new io.ipdrsp.node.api.AuditServices(s);
+        auditServices = audit;
+        env.lifecycle().manage(audit); // after s: starts once Cassandra and the cluster are up, stops first
+        env.jersey().register(new io.ipdrsp.node.api.AuditResource(audit));
+        io.ipdrsp.node.api.ExportServices exports = new io.ipdrsp.node.api.ExportServices(s, audit);
+        env.lifecycle().manage(exports); // after s, like audit: needs Cassandra and the cluster
+        env.jersey().register(new io.ipdrsp.node.api.DocumentExportResource(exports));
+        env.jersey().register(new io.ipdrsp.node.api.SubscribersResource(exports));
         env.healthChecks().register("cassandra", new CassandraHealthCheck(s));
         env.healthChecks().register("exporters", new ExportersHealthCheck(s));
         PrometheusRegistry prometheus = new PrometheusRegistry();
@@ -82,7 +96,9 @@ public class NodeApplication extends Application<NodeConfiguration> {
                     lines.add("  admin    : " + base + "/  (health " + base + "/healthcheck, metrics " + base
                             + "/prometheus)");
                 } else {
-                    lines.add("  API      : " + base + "/api/exporters  " + base + "/api/documents");
+                    lines.add("  API      : " + base + "/api/exporters  " + base + "/api/cluster  " + base + "/api/documents  " + base
+                            + "/api/audit");
+                    lines.add("  status   : " + base + "/status/  (the operator's status page)");
                 }
             }
         }
@@ -96,6 +112,11 @@ public class NodeApplication extends Application<NodeConfiguration> {
 
     public NodeServices services() {
         return services;
+    }
+
+    /** The finalizer and audit queries of this node (null before run). */
+    public io.ipdrsp.node.api.AuditServices auditServices() {
+        return auditServices;
     }
 
     CountDownLatch startedLatch() {

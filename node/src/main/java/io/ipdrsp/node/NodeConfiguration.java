@@ -44,6 +44,24 @@ public class NodeConfiguration extends Configuration {
     @JsonProperty
     private ClusterConfig cluster = new ClusterConfig();
 
+    @Valid
+    @NotNull(message = "must be an audit section (may be empty: defaults)")
+    @JsonProperty
+    private io.ipdrsp.node.config.AuditConfig audit = new io.ipdrsp.node.config.AuditConfig();
+
+    public io.ipdrsp.node.config.AuditConfig getAudit() {
+        return audit;
+    }
+
+    @Valid
+    @NotNull(message = "must be an export section (may be empty: defaults)")
+    @JsonProperty
+    private io.ipdrsp.node.config.ExportConfig export = new io.ipdrsp.node.config.ExportConfig();
+
+    public io.ipdrsp.node.config.ExportConfig getExport() {
+        return export;
+    }
+
     public NodeIdentity getNode() {
         return node;
     }

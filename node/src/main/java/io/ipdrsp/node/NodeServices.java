@@ -4,6 +4,9 @@ import com.codahale.metrics.MetricRegistry;
 import io.dropwizard.lifecycle.Managed;
 import io.ipdrsp.dedup.ClusterMember;
 import io.ipdrsp.dedup.ClusterSettings;
+import io.ipdrsp.dedup.DedupSettings;
+import io.ipdrsp.dedup.NodeInfo;
+import io.ipdrsp.dedup.RecordDeduplicator;
 import io.ipdrsp.dedup.StreamRegistry;
 import io.ipdrsp.launcher.CassandraServer;
 import io.ipdrsp.launcher.ZooKeeperServer;
@@ -39,6 +42,7 @@ public final class NodeServices implements Managed {
     private ZooKeeperServer zooKeeper;
     private NodeStorage store;
     private ClusterMember cluster;
+    private RecordDeduplicator dedup;
     private NodeTransport transport;
     private volatile int listenPort = -1;
 
@@ -81,10 +85,20 @@ public final class NodeServices implements Managed {
             zk = zooKeeper.connectString();
             LOG.info("no cluster.zooKeeper: embedded ZooKeeper at {} (data {})", zk, dir);
         }
+        String publicAddress = cc.getPublicAddress().trim();
+        String host = publicAddress.isEmpty() ? System.getProperty("hazelcast.local.publicAddress", "") : publicAddress;
+        host = host.isBlank() ? cc.getHazelcastAddress() : hostOf(host.trim());
+        NodeInfo self = new NodeInfo(config.getNode().getId(), config.getNode().getSite(), host, apiPort(),
+                config.getListen().isEnabled() ? config.getListen().getPort() : -1, "node " + config.getNode().getId());
         cluster = ClusterMember.join(new ClusterSettings(cc.getClusterName(), cc.getHazelcastAddress(),
-                cc.getHazelcastPort(), cc.getMembers(), zk, cc.getZkNamespace()), config.getNode().getSite(),
-                config.getNode().getId(), "node " + config.getNode().getId(), 20_000);
-        NodeContext ctx = new NodeContext(config.getNode(), st, store, cluster.streams(), documents, metrics,
+                cc.getHazelcastPort(), cc.getMembers(), zk, cc.getZkNamespace(), publicAddress,
+                cc.kubernetesServiceDns()), self, 20_000);
+        // the once-per-CMTS work (finalization, audit) is led per configured exporter
+        cluster.leadership().setExporters(config.getExporters().stream().map(e -> e.getName()).toList());
+        dedup = RecordDeduplicator.start(config.getNode().getId(), cluster.hazelcast(), store.storage(),
+                store.writer(), DedupSettings.defaults());
+        metrics.bind(dedup.metrics());
+        NodeContext ctx = new NodeContext(config.getNode(), st, store, cluster.streams(), dedup, documents, metrics,
                 new PausedConnections(store.writer()), System::nanoTime);
         transport = new NodeTransport(ctx, config.getListen(), config.getExporters(),
                 Math.max(2, Runtime.getRuntime().availableProcessors()));
@@ -96,6 +110,10 @@ public final class NodeServices implements Managed {
         if (transport != null) {
             transport.close();
             transport = null;
+        }
+        if (dedup != null) {
+            dedup.close(); // publishes the last durable ranges while Hazelcast is still up
+            dedup = null;
         }
         if (cluster != null) {
             cluster.close();
@@ -141,6 +159,40 @@ public final class NodeServices implements Managed {
 
     public ClusterMember cluster() {
         return cluster;
+    }
+
+    /** The duplicate guard of the record path (null before start). */
+    public RecordDeduplicator dedup() {
+        return dedup;
+    }
+
+    /** "host:port", "[v6]:port" or "host" → host. */
+    static String hostOf(String address) {
+        if (address.startsWith("[")) {
+            int end = address.indexOf(']');
+            return end > 0 ? address.substring(1, end) : address;
+        }
+        int colon = address.lastIndexOf(':');
+        return colon > 0 && address.indexOf(':') == colon ? address.substring(0, colon) : address;
+    }
+
+    /** The configured HTTP API port (registry entry; -1 when not a fixed HTTP port). */
+    private int apiPort() {
+        try {
+            if (config.getServerFactory() instanceof io.dropwizard.core.server.DefaultServerFactory d) {
+                for (io.dropwizard.jetty.ConnectorFactory c : d.getApplicationConnectors()) {
+                    if (c instanceof io.dropwizard.jetty.HttpConnectorFactory h) {
+                        return h.getPort();
+                    }
+                }
+            } else if (config.getServerFactory() instanceof io.dropwizard.core.server.SimpleServerFactory s
+                    && s.getConnector() instanceof io.dropwizard.jetty.HttpConnectorFactory h) {
+                return h.getPort();
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("API port unknown: {}", e.toString());
+        }
+        return -1;
     }
 
     public RecordPathMetrics metrics() {

@@ -70,11 +70,11 @@ public final class AuditStore {
                 + " IF version = ? AND fence_token <= ?");
         selectAudit = session.prepare("SELECT " + AUDIT_COLUMNS + " FROM " + ks + ".document_audit WHERE "
                 + KEY_WHERE);
-        String dayColumns = "state, verdict, expected_first, expected_last, records_held, missing, unexplained,"
+        String dayColumns = "state, verdict, trigger, expected_first, expected_last, records_held, missing, unexplained,"
                 + " declared_drops, declared_matched, declared_unplaced, duplicates, integrity_conflicts, segments,"
                 + " failovers, nodes, reopen_count, finalized_at, finalized_by";
         insertByDay = session.prepare("INSERT INTO " + ks + ".audit_by_day (exporter, day, started_at, session_id,"
-                + " document_id, boot_time, " + dayColumns + ") VALUES (?, ?, ?, ?, ?, ?" + ", ?".repeat(18) + ")");
+                + " document_id, boot_time, " + dayColumns + ") VALUES (?, ?, ?, ?, ?, ?" + ", ?".repeat(19) + ")");
         selectByDay = session.prepare("SELECT started_at, session_id, document_id, boot_time, " + dayColumns
                 + " FROM " + ks + ".audit_by_day WHERE exporter = ? AND day = ? AND started_at >= ?"
                 + " AND started_at < ?");
@@ -129,14 +129,14 @@ public final class AuditStore {
             BoundStatement summary = insertByDay.boundStatementBuilder().setString(0, k.exporter()).setInt(1, day)
                     .setInstant(2, row.startedAt()).setInt(3, k.sessionId()).setUuid(4, k.documentId())
                     .setLong(5, k.bootTime()).setString(6, row.state()).setString(7, row.verdict())
-                    .setLong(8, row.expectedFirst()).setLong(9, row.expectedLast()).setLong(10, row.recordsHeld())
-                    .setList(11, tuples(row.missing()), TupleValue.class)
-                    .setList(12, tuples(row.unexplained()), TupleValue.class).setLong(13, row.declaredDrops())
-                    .setLong(14, row.declaredMatched()).setLong(15, row.declaredUnplaced())
-                    .setLong(16, row.duplicates()).setLong(17, row.integrityConflicts()).setInt(18, row.segments())
-                    .setInt(19, row.failovers()).setMap(20, row.nodes(), String.class, Long.class)
-                    .setInt(21, row.reopenCount()).setInstant(22, row.finalizedAt())
-                    .setString(23, row.finalizedBy()).build();
+                    .setString(8, row.trigger()).setLong(9, row.expectedFirst()).setLong(10, row.expectedLast())
+                    .setLong(11, row.recordsHeld()).setList(12, tuples(row.missing()), TupleValue.class)
+                    .setList(13, tuples(row.unexplained()), TupleValue.class).setLong(14, row.declaredDrops())
+                    .setLong(15, row.declaredMatched()).setLong(16, row.declaredUnplaced())
+                    .setLong(17, row.duplicates()).setLong(18, row.integrityConflicts()).setInt(19, row.segments())
+                    .setInt(20, row.failovers()).setMap(21, row.nodes(), String.class, Long.class)
+                    .setInt(22, row.reopenCount()).setInstant(23, row.finalizedAt())
+                    .setString(24, row.finalizedBy()).build();
             CompletableFuture<?> a = session.executeAsync(write(summary)).toCompletableFuture();
             CompletableFuture<?> b = session.executeAsync(write(insertExporterDay.bind(day, k.exporter())))
                     .toCompletableFuture();
@@ -165,11 +165,11 @@ public final class AuditStore {
         for (int day = day(from); day <= day(to); day++) {
             for (Row r : rows(selectByDay.bind(exporter, day, from, to), null)) {
                 RecordKey key = new RecordKey(exporter, r.getInt(1), r.getUuid(2), r.getLong(3));
-                out.add(new AuditRow(key, r.getInstant(0), r.getString(4), r.getString(5), null, r.getLong(6),
-                        r.getLong(7), r.getLong(8), List.of(), ranges(r, 9), ranges(r, 10), r.getLong(11),
-                        r.getLong(12), r.getLong(13), r.getLong(14), r.getLong(15), r.getInt(16), r.getInt(17),
-                        r.getMap(18, String.class, Long.class), null, r.getInt(19), r.getInstant(20),
-                        r.getString(21), -1, 0, false));
+                out.add(new AuditRow(key, r.getInstant(0), r.getString(4), r.getString(5), r.getString(6),
+                        r.getLong(7), r.getLong(8), r.getLong(9), List.of(), ranges(r, 10), ranges(r, 11),
+                        r.getLong(12), r.getLong(13), r.getLong(14), r.getLong(15), r.getLong(16), r.getInt(17),
+                        r.getInt(18), r.getMap(19, String.class, Long.class), null, r.getInt(20), r.getInstant(21),
+                        r.getString(22), -1, 0, false));
             }
         }
         return out;

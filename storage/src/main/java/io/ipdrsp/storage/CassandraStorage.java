@@ -63,7 +63,7 @@ public final class CassandraStorage implements AutoCloseable {
     private final PreparedStatement selectTemplates;
     private final PreparedStatement insertConflict;
     private final PreparedStatement selectConflicts;
-    private final PreparedStatement insertRecordIfAbsent;
+    private final PreparedStatement selectRecordsIn;
     private final PreparedStatement createFence;
     private final PreparedStatement advanceFence;
 
@@ -111,9 +111,8 @@ public final class CassandraStorage implements AutoCloseable {
                 + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
         selectConflicts = prepare("SELECT seq, detected_at, detected_by, stored_data, received_data, note FROM " + ks
                 + ".integrity_conflicts WHERE " + KEY_WHERE);
-        insertRecordIfAbsent = prepare("INSERT INTO " + ks + ".records (exporter, session_id, document_id, boot_time,"
-                + " bucket, seq, template_id, config_id, data, dup_flag, received_by, received_at)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) IF NOT EXISTS");
+        selectRecordsIn = prepare("SELECT " + recordColumns + " FROM " + ks + ".records WHERE " + KEY_WHERE
+                + " AND bucket = ? AND seq IN ?");
         createFence = prepare("INSERT INTO " + ks + ".leadership_fences (exporter, scope, fence_token, holder, updated_at)"
                 + " VALUES (?, ?, ?, ?, ?) IF NOT EXISTS");
         advanceFence = prepare("UPDATE " + ks + ".leadership_fences SET fence_token = ?, holder = ?, updated_at = ?"
@@ -145,6 +144,12 @@ public final class CassandraStorage implements AutoCloseable {
     private static DriverConfigLoader driverConfig(StorageConfig config) {
         return DriverConfigLoader.programmaticBuilder()
                 .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, config.requestTimeout())
+                // protocol V4: with V5 (result metadata ids) a prepared LWT that is not applied, whose answer has
+                // the existing row's columns instead of the prepared [applied], was undecodable for the driver
+                // (IndexOutOfBoundsException on the channel, which closed the connection and failed every request
+                // in flight); V4 sends the answer's own metadata. The record path has no LWT any more, but the
+                // fences, audit verdicts and spool markers are prepared conditional statements (docs/storage.md)
+                .withString(DefaultDriverOption.PROTOCOL_VERSION, "V4")
                 .withString(DefaultDriverOption.REQUEST_CONSISTENCY, config.readConsistency().name())
                 .withInt(DefaultDriverOption.REQUEST_PAGE_SIZE, config.readPageSize())
                 // DDL runs only at start; the default 1 s debounce made each CREATE take 1.1 s (recipes §1.3)
@@ -206,12 +211,11 @@ public final class CassandraStorage implements AutoCloseable {
     }
 
     /**
-     * A writer for records that may already be stored: one {@code INSERT ... IF NOT EXISTS} per record, reporting
-     * STORED, DUPLICATE or CONFLICT (see {@link ConditionalRecordWriter} for the choice of {@code serialConsistency}).
+     * A reader for the record path's duplicate check: point reads batched per partition ({@code seq IN ?}) with a
+     * bound on reads in flight (see {@link RecordReader}).
      */
-    public ConditionalRecordWriter conditionalWriter(String nodeId, DefaultConsistencyLevel serialConsistency) {
-        return new ConditionalRecordWriter(session, insertRecordIfAbsent, insertBucket, config, serialConsistency,
-                nodeId);
+    public RecordReader recordReader() {
+        return new RecordReader(session, selectRecordsIn, config);
     }
 
     private volatile AuditStore audit;
@@ -294,7 +298,7 @@ public final class CassandraStorage implements AutoCloseable {
         return rows(bindKey(selectBuckets.boundStatementBuilder(), key).build()).map(r -> r.getLong(0)).toList();
     }
 
-    private static StoredRecord toRecord(RecordKey key, Row r) {
+    static StoredRecord toRecord(RecordKey key, Row r) {
         return new StoredRecord(key, r.getLong(0), r.getInt(1), r.getInt(2), r.getBoolean(3),
                 Objects.requireNonNull(r.getByteBuffer(4)), r.getString(5), r.getInstant(6));
     }

@@ -80,7 +80,7 @@ final class Schema {
             """
             CREATE TABLE IF NOT EXISTS {ks}.audit_by_day (
               exporter text, day int, started_at timestamp, session_id int, document_id uuid, boot_time bigint,
-              state text, verdict text, expected_first bigint, expected_last bigint, records_held bigint,
+              state text, verdict text, trigger text, expected_first bigint, expected_last bigint, records_held bigint,
               missing list<frozen<tuple<bigint, bigint>>>, unexplained list<frozen<tuple<bigint, bigint>>>,
               declared_drops bigint, declared_matched bigint, declared_unplaced bigint,
               duplicates bigint, integrity_conflicts bigint, segments int, failovers int, nodes map<text, bigint>,
@@ -98,7 +98,38 @@ final class Schema {
             CREATE TABLE IF NOT EXISTS {ks}.audit_events (
               exporter text, session_id int, document_id uuid, boot_time bigint, at timestamp, node text,
               event text, verdict text, detail text,
-              PRIMARY KEY ((exporter, session_id, document_id, boot_time), at, node, event))""")));
+              PRIMARY KEY ((exporter, session_id, document_id, boot_time), at, node, event))""")),
+            new Migration(4, "exports and subscriber view: spool markers, bindings by MAC/IP/CM, index progress",
+                    List.of(
+            """
+            CREATE TABLE IF NOT EXISTS {ks}.export_spool (
+              exporter text, session_id int, document_id uuid, boot_time bigint, format text,
+              state text, claimed_by text, claimed_at timestamp, file text, records bigint, bytes bigint,
+              written_at timestamp,
+              PRIMARY KEY ((exporter, session_id, document_id, boot_time), format))""",
+            """
+            CREATE TABLE IF NOT EXISTS {ks}.subscriber_by_mac (
+              mac bigint, first_seen timestamp, ip inet, kind text, cm_mac bigint, exporter text,
+              last_seen timestamp, ended_at timestamp, end_reason text,
+              PRIMARY KEY ((mac), first_seen, ip)
+            ) WITH CLUSTERING ORDER BY (first_seen DESC, ip ASC)""",
+            """
+            CREATE TABLE IF NOT EXISTS {ks}.subscriber_by_ip (
+              ip inet, first_seen timestamp, mac bigint, kind text, cm_mac bigint, exporter text,
+              last_seen timestamp, ended_at timestamp, end_reason text,
+              PRIMARY KEY ((ip), first_seen, mac)
+            ) WITH CLUSTERING ORDER BY (first_seen DESC, mac ASC)""",
+            """
+            CREATE TABLE IF NOT EXISTS {ks}.subscriber_cpes_by_cm (
+              cm_mac bigint, first_seen timestamp, mac bigint, ip inet, exporter text,
+              last_seen timestamp, ended_at timestamp, end_reason text,
+              PRIMARY KEY ((cm_mac), first_seen, mac, ip)
+            ) WITH CLUSTERING ORDER BY (first_seen DESC, mac ASC, ip ASC)""",
+            """
+            CREATE TABLE IF NOT EXISTS {ks}.subscriber_index_progress (
+              exporter text, session_id int, document_id uuid, boot_time bigint,
+              indexed_through bigint, records bigint, updated_at timestamp, updated_by text,
+              PRIMARY KEY ((exporter, session_id, document_id, boot_time)))""")));
 
     private Schema() {
     }

@@ -94,6 +94,46 @@ class RecordWriterTest {
                 new SequenceRange(9_999, 10_001));
     }
 
+    /**
+     * The duplicate check's reads: many point reads across two buckets (stored and absent numbers mixed, one number
+     * asked twice) each get their own row or empty, byte for byte, whatever batch they travelled in.
+     */
+    @Test
+    void batchedPointReadsAnswerEachNumberWithItsRowOrEmpty() throws Exception {
+        RecordKey doc = CassandraTestSupport.newDocument("cmts-r");
+        List<CompletableFuture<Void>> writes = new ArrayList<>();
+        Map<Long, byte[]> written = new HashMap<>();
+        try (RecordWriter writer = storage.recordWriter("node-r")) {
+            for (long seq = 9_900; seq < 10_100; seq += 2) { // even numbers only, buckets 0 and 1
+                ByteBuffer data = CassandraTestSupport.recordBytes(seq);
+                written.put(seq, array(data));
+                writes.add(writer.write(doc, seq, 256, 3, false, data).toCompletableFuture());
+            }
+            CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+        }
+        RecordReader reader = storage.recordReader();
+        Map<Long, CompletableFuture<java.util.Optional<StoredRecord>>> reads = new HashMap<>();
+        for (long seq = 9_850; seq < 10_150; seq++) {
+            reads.put(seq, reader.read(doc, seq).toCompletableFuture());
+        }
+        CompletableFuture<java.util.Optional<StoredRecord>> again = reader.read(doc, 10_000).toCompletableFuture();
+        CompletableFuture.allOf(reads.values().toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+        for (Map.Entry<Long, CompletableFuture<java.util.Optional<StoredRecord>>> e : reads.entrySet()) {
+            long seq = e.getKey();
+            java.util.Optional<StoredRecord> r = e.getValue().get();
+            if (written.containsKey(seq)) {
+                assertThat(r).as("seq %d", seq).isPresent();
+                assertThat(r.get().seq()).isEqualTo(seq);
+                assertThat(r.get().dataBytes()).isEqualTo(written.get(seq));
+                assertThat(r.get().receivedBy()).isEqualTo("node-r");
+            } else {
+                assertThat(r).as("seq %d", seq).isEmpty();
+            }
+        }
+        assertThat(again.get(20, TimeUnit.SECONDS).orElseThrow().seq()).isEqualTo(10_000);
+        assertThat(reader.inFlight()).isZero();
+    }
+
     @Test
     void theCallersBufferMayBeReusedRightAfterWrite() throws Exception {
         RecordKey doc = CassandraTestSupport.newDocument("cmts-c");

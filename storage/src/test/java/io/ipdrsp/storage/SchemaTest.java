@@ -29,7 +29,9 @@ class SchemaTest {
                     .stream().map(r -> r.getString(0)).toList();
             assertThat(tables).containsExactlyInAnyOrder("schema_version", "records", "record_buckets", "documents",
                     "documents_by_time", "segments", "templates", "integrity_conflicts", "leadership_fences",
-                    "document_audit", "audit_by_day", "exporters_by_day", "document_duplicates", "audit_events");
+                    "document_audit", "audit_by_day", "exporters_by_day", "document_duplicates", "audit_events",
+                    "export_spool", "subscriber_by_mac", "subscriber_by_ip", "subscriber_cpes_by_cm",
+                    "subscriber_index_progress");
         }
     }
 

@@ -68,6 +68,8 @@ public final class DocumentFinalizer implements AutoCloseable {
     private final AtomicBoolean passQueued = new AtomicBoolean();
     private volatile boolean closed;
 
+    private final java.util.List<java.util.function.Consumer<RecordKey>> finalizedListeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
     private final AtomicLong passes = new AtomicLong();
     private final AtomicLong finalized = new AtomicLong();
     private final AtomicLong reopened = new AtomicLong();
@@ -105,6 +107,24 @@ public final class DocumentFinalizer implements AutoCloseable {
             }
         });
         return f;
+    }
+
+    /**
+     * Called on the finalizer thread with each document this node has just finalized (or finalized again after a
+     * re-open); mediation spools hang off this. Listeners must not block for long.
+     */
+    public void addFinalizedListener(java.util.function.Consumer<RecordKey> listener) {
+        finalizedListeners.add(listener);
+    }
+
+    private void notifyFinalized(RecordKey key) {
+        for (java.util.function.Consumer<RecordKey> l : finalizedListeners) {
+            try {
+                l.accept(key);
+            } catch (RuntimeException e) {
+                LOG.warn("{}: finalization listener failed: {}", key, e.toString());
+            }
+        }
     }
 
     /** Asks for a pass as soon as the finalizer thread is free (coalesced). */
@@ -266,6 +286,7 @@ public final class DocumentFinalizer implements AutoCloseable {
                                     + e.recordsHeld() + " records");
                     event(d.key(), now.plusMillis(1), "FINALIZED", e.verdict().name(), detail(t, e));
                     LOG.info("{}: re-opened and finalized again: {} ({})", d.key(), e.verdict(), detail(t, e));
+                    notifyFinalized(d.key());
                 } else if (in.duplicatesTotal() != row.duplicates() || in.integrityConflicts() != row.integrityConflicts()) {
                     event(d.key(), now, "UPDATED", e.verdict().name(), "duplicates " + in.duplicatesTotal()
                             + ", integrity conflicts " + in.integrityConflicts());
@@ -281,6 +302,7 @@ public final class DocumentFinalizer implements AutoCloseable {
             finalized.incrementAndGet();
             event(d.key(), now, "FINALIZED", e.verdict().name(), detail(t, e));
             LOG.info("{}: finalized {} ({})", d.key(), e.verdict(), detail(t, e));
+            notifyFinalized(d.key());
         }
     }
 
@@ -309,8 +331,17 @@ public final class DocumentFinalizer implements AutoCloseable {
     private static String detail(Trigger t, Completeness.Evaluation e) {
         return t.why() + "; held " + e.recordsHeld() + " of [" + e.expectedFirst() + ", " + e.expectedLast()
                 + "], missing " + e.missingCount() + " (declared " + e.matchedCount() + ", unexplained "
-                + e.unexplainedCount() + " " + e.unexplained() + "), declared drops " + e.declaredDrops()
+                + e.unexplainedCount() + (e.unexplained().isEmpty() ? "" : " " + ranges(e.unexplained())) + "), declared drops " + e.declaredDrops()
                 + " (unplaced " + e.declaredUnplaced() + ")";
+    }
+
+    private static String ranges(List<io.ipdrsp.storage.SequenceRange> rs) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < rs.size() && i < 20; i++) {
+            io.ipdrsp.storage.SequenceRange r = rs.get(i);
+            b.append(i == 0 ? "" : " ").append(r.first() == r.last() ? r.first() + "" : r.first() + ".." + r.last());
+        }
+        return rs.size() > 20 ? b + " … " + (rs.size() - 20) + " more" : b.toString();
     }
 
     /** Fence, then the conditional row write. False: someone else changed the row meanwhile (next pass retries). */

@@ -23,6 +23,45 @@ public final class ClusterConfig {
     @JsonProperty
     private int hazelcastPort = 5701;
 
+    /**
+     * The address other members reach this one at ("host" or "host:port"), when it is not the bind address (NAT,
+     * a proxy, a per-pod Service). "" = the bind address; {@code -Dhazelcast.local.publicAddress} also works.
+     */
+    @NotNull(message = "must be host or host:port other Hazelcast members reach this node at, or \"\" (the bind address)")
+    @JsonProperty
+    private String publicAddress = "";
+
+    /** Hazelcast discovery through a Kubernetes headless Service instead of the {@code members} list. */
+    @jakarta.validation.Valid
+    @NotNull(message = "must be an object {enabled: true|false, serviceDns: <headless service DNS name>}")
+    @JsonProperty
+    private Kubernetes kubernetes = new Kubernetes();
+
+    /** {@code cluster.kubernetes:} — Hazelcast's Kubernetes DNS discovery (no RBAC needed). */
+    public static final class Kubernetes {
+        @JsonProperty
+        private boolean enabled;
+
+        /** e.g. ipdr-collector-hz.ipdr.svc.cluster.local (a headless Service: clusterIP None). */
+        @NotNull(message = "must be the headless Service's DNS name, e.g. <svc>.<namespace>.svc.cluster.local")
+        @JsonProperty
+        private String serviceDns = "";
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public String getServiceDns() {
+            return serviceDns;
+        }
+
+        public Kubernetes enabled(boolean e, String dns) {
+            enabled = e;
+            serviceDns = dns;
+            return this;
+        }
+    }
+
     /** Other members, "host:port" each (TCP-IP join); empty = a cluster of one. */
     @NotNull(message = "must be a list of host:port, or [] for a single member")
     @JsonProperty
@@ -55,6 +94,24 @@ public final class ClusterConfig {
 
     public List<String> getMembers() {
         return members;
+    }
+
+    public String getPublicAddress() {
+        return publicAddress;
+    }
+
+    public Kubernetes getKubernetes() {
+        return kubernetes;
+    }
+
+    /** The service DNS name when Kubernetes discovery is enabled, else "". */
+    public String kubernetesServiceDns() {
+        return kubernetes.isEnabled() ? kubernetes.getServiceDns().trim() : "";
+    }
+
+    public ClusterConfig publicAddress(String a) {
+        publicAddress = a;
+        return this;
     }
 
     public String getZooKeeper() {

@@ -30,6 +30,14 @@ public final class ExporterConfig {
     @JsonProperty
     private Direction direction = Direction.CONNECT;
 
+    /**
+     * Direction 'connect' only: the local IP the node dials from ("" = chosen by the OS). A CMTS that listens tells
+     * its collectors apart by their source address, so nodes sharing a host (or a NAT) need one address each.
+     */
+    @NotNull(message = "must be a local IP address the node dials this CMTS from, or \"\" (any)")
+    @JsonProperty
+    private String localAddress = "";
+
     /** Sessions to take: ids or names from GET_SESSIONS_RESPONSE; empty = every session the CMTS offers. */
     @NotNull(message = "must be a list of session ids or names, or [] for all sessions")
     @JsonProperty
@@ -79,6 +87,15 @@ public final class ExporterConfig {
 
     public String getAddress() {
         return address;
+    }
+
+    public String getLocalAddress() {
+        return localAddress;
+    }
+
+    public ExporterConfig localAddress(String a) {
+        localAddress = a;
+        return this;
     }
 
     public int getPort() {

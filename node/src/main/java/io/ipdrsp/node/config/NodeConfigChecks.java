@@ -78,6 +78,16 @@ public final class NodeConfigChecks implements ConstraintValidator<ConsistentNod
                     }
                 }
             }
+            String local = e.getLocalAddress() == null ? "" : e.getLocalAddress().trim();
+            if (!local.isEmpty()) {
+                if (e.getDirection() == Direction.LISTEN) {
+                    out.add(new Problem(at + ".localAddress", "applies to direction 'connect' only (the address "
+                            + "the node dials the CMTS from): remove it or use direction: connect"));
+                } else if (AddressMatcher.literal(local) == null) {
+                    out.add(new Problem(at + ".localAddress", "'" + local + "' must be a local IP address of this "
+                            + "node (the source address the CMTS sees), e.g. 10.0.0.11"));
+                }
+            }
             if (e.getSessions() != null) {
                 for (int k = 0; k < e.getSessions().size(); k++) {
                     SessionSelector s = e.getSessions().get(k);
@@ -116,6 +126,20 @@ public final class NodeConfigChecks implements ConstraintValidator<ConsistentNod
         }
         hostPorts(out, "storage.contactPoints", c.getStorage().getContactPoints());
         hostPorts(out, "cluster.members", c.getCluster().getMembers());
+        ClusterConfig.Kubernetes k8s = c.getCluster().getKubernetes();
+        if (k8s != null && k8s.isEnabled() && (k8s.getServiceDns() == null || k8s.getServiceDns().isBlank())) {
+            out.add(new Problem("cluster.kubernetes.serviceDns", "is required when cluster.kubernetes.enabled is "
+                    + "true: the headless Service's DNS name, e.g. ipdr-collector-hz.ipdr.svc.cluster.local"));
+        }
+        if (k8s != null && k8s.isEnabled() && !c.getCluster().getMembers().isEmpty()) {
+            out.add(new Problem("cluster.members", "must be [] when cluster.kubernetes.enabled is true (members "
+                    + "are discovered through cluster.kubernetes.serviceDns)"));
+        }
+        String pub = c.getCluster().getPublicAddress() == null ? "" : c.getCluster().getPublicAddress().trim();
+        if (!pub.isEmpty() && (pub.contains(" ") || pub.contains("/") || pub.endsWith(":"))) {
+            out.add(new Problem("cluster.publicAddress", "'" + pub + "' must be host or host:port, e.g. "
+                    + "10.0.0.11 or 10.0.0.11:5701"));
+        }
         if (!c.getCluster().getZooKeeper().isBlank()) {
             hostPorts(out, "cluster.zooKeeper", List.of(c.getCluster().getZooKeeper().split(",")));
         }

@@ -1,5 +1,6 @@
 package io.ipdrsp.node.session;
 
+import io.ipdrsp.dedup.DocumentHandle;
 import io.ipdrsp.dedup.SessionState;
 import io.ipdrsp.node.config.Capability;
 import io.ipdrsp.node.config.ExporterConfig;
@@ -39,6 +40,7 @@ import io.ipdrsp.storage.RecordKey;
 import io.ipdrsp.storage.RecordWriter;
 import io.ipdrsp.storage.Segment;
 import io.ipdrsp.storage.StorageOverloadedException;
+import io.ipdrsp.storage.WriteOutcome;
 import io.netty.util.ReferenceCountUtil;
 import java.net.Inet4Address;
 import java.net.InetSocketAddress;
@@ -85,6 +87,12 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         final DocumentIndex.Entry entry;
         final long firstRecordSequenceNumber;
         final boolean primary;
+        /** Dedup's handle; released (sessionStopped) once the stretch ended and its last write completed. */
+        final DocumentHandle handle;
+        /** Writes of this document under way (including retries waiting), for releasing the handle. */
+        int writesInFlight;
+        boolean ended;
+        boolean released;
         /** Start of this node's segment; with the node id it keys the segment row. */
         final Instant startedAt = Instant.ofEpochMilli(System.currentTimeMillis());
         long lastDsn = Long.MIN_VALUE;
@@ -98,6 +106,10 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             this.firstRecordSequenceNumber = s.firstRecordSequenceNumber();
             this.primary = s.primary();
             this.lastProgressNanos = now;
+            // a previous collector can have stored unpublished records only within the exporter's unacknowledged
+            // window (which the exporter re-sends): twice that is read before writing, beyond is certainly new
+            long window = s.ackSequenceInterval() > 0 ? 2L * s.ackSequenceInterval() + 16 : 10_000;
+            this.handle = ctx.dedup().sessionStarted(key, s.firstRecordSequenceNumber(), s.primary(), window);
             entry.primary = s.primary();
             entry.droppedRecordCount = s.droppedRecordCount();
         }
@@ -108,7 +120,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
      * (the Netty frame is released as soon as the read is handled). Being the completion callback itself saves an
      * allocation per record.
      */
-    private final class PendingRecord implements BiConsumer<Void, Throwable> {
+    private final class PendingRecord implements BiConsumer<WriteOutcome, Throwable> {
         final Session session;
         final Document doc;
         final long ticket;
@@ -119,6 +131,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         final byte[] data;
         int attempt;
         long startedNanos;
+        WriteOutcome outcome;
         Throwable failure;
 
         PendingRecord(Session session, Document doc, long ticket, long dsn, int templateId, int configId,
@@ -135,7 +148,8 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
         /** Driver thread: queue for the event loop, waking it at most once per batch of completions. */
         @Override
-        public void accept(Void ignored, Throwable error) {
+        public void accept(WriteOutcome result, Throwable error) {
+            outcome = result;
             failure = error;
             completed.add(this);
             if (drainScheduled.compareAndSet(false, true)) {
@@ -249,6 +263,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
                     s.doc = null;
                     d.entry.stopReason = -1;
                     saveSegmentEnd(d, null, "connection closed without SESSION_STOP");
+                    ended(d);
                 }
                 publish(s, true);
             }
@@ -572,6 +587,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         s.status.documentId = "";
         d.entry.stopReason = reason == null ? -1 : reason;
         saveSegmentEnd(d, reason, info);
+        ended(d);
         if (d.primary && reason != null) {
             saveDocument(d, "STOPPED", "SESSION_STOP " + reason + (info == null || info.isEmpty() ? "" : " " + info));
         }
@@ -722,12 +738,10 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         ctx.metrics().received.mark();
         ctx.metrics().bytes.mark(length);
         if (duplicate) {
-            d.entry.duplicates.increment();
-            s.status.duplicates.increment();
-            exporter.duplicates.increment();
-            ctx.metrics().duplicates.mark();
+            countDuplicate(s, d);
         }
         inFlight++;
+        d.writesInFlight++;
         ctx.metrics().inFlight.incrementAndGet();
         write(new PendingRecord(s, d, ticket, dsn, templateId, configId, duplicate, copy));
         if (inFlight >= ctx.storage().getMaxInFlightPerConnection() || !writer.hasCapacity()) {
@@ -735,11 +749,20 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * Every record goes through dedup: certainly-new records take the plain batched writer (flushed at the end of the
+     * read), the others are read first and written only if absent. STORED, DUPLICATE and CONFLICT are all durable, so all are acked.
+     */
     private void write(PendingRecord p) {
         p.startedNanos = now();
         wroteSinceFlush = true;
-        writer.write(p.doc.key, p.dsn, p.templateId, p.configId, p.duplicate, ByteBuffer.wrap(p.data))
-                .whenComplete(p);
+        java.util.concurrent.CompletionStage<WriteOutcome> f;
+        try {
+            f = ctx.dedup().write(p.doc.handle, p.dsn, p.templateId, p.configId, p.duplicate, ByteBuffer.wrap(p.data));
+        } catch (RuntimeException e) {
+            f = java.util.concurrent.CompletableFuture.failedFuture(e); // retried like any failed write
+        }
+        f.whenComplete(p);
     }
 
     /** Event loop: apply the write completions queued by driver threads since the last drain. */
@@ -750,6 +773,13 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         while ((p = completed.poll()) != null) {
             if (p.failure == null) {
                 ctx.metrics().writeLatency.update(now - p.startedNanos, TimeUnit.NANOSECONDS);
+                if (p.outcome == WriteOutcome.DUPLICATE || p.outcome == WriteOutcome.CONFLICT) {
+                    (p.outcome == WriteOutcome.DUPLICATE ? ctx.metrics().duplicateOutcomes
+                            : ctx.metrics().conflictOutcomes).mark();
+                    if (!p.duplicate) {
+                        countDuplicate(p.session, p.doc); // received again without the D flag
+                    }
+                }
                 written(p.session, p.doc, p.ticket);
             } else {
                 failed(p);
@@ -760,7 +790,42 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** One record received again (the node's {@code duplicates} counters). */
+    private void countDuplicate(Session s, Document d) {
+        d.entry.duplicates.increment();
+        s.status.duplicates.increment();
+        exporter.duplicates.increment();
+        ctx.metrics().duplicates.mark();
+    }
+
+    /** The document's stretch on this connection is over (SESSION_STOP, FLOW_STOP, connection lost). */
+    private void ended(Document d) {
+        d.ended = true;
+        maybeRelease(d);
+    }
+
+    /** Tells dedup the stretch is over once its last write completed, so every durable number gets published. */
+    private void maybeRelease(Document d) {
+        if (d.ended && d.writesInFlight == 0 && !d.released) {
+            d.released = true;
+            try {
+                ctx.dedup().sessionStopped(d.handle);
+            } catch (RuntimeException e) {
+                LOG.warn("{}: dedup did not take the end of {}: {}", exporter.name(), d.key, e.toString());
+            }
+        }
+    }
+
+    private void writeDone(Document d) {
+        inFlight--;
+        d.writesInFlight--;
+        ctx.metrics().inFlight.decrementAndGet();
+        maybeRelease(d);
+    }
+
     private void written(Session s, Document d, long ticket) {
+        d.writesInFlight--;
+        maybeRelease(d);
         inFlight--;
         ctx.metrics().inFlight.decrementAndGet();
         ctx.metrics().stored.mark();
@@ -792,13 +857,16 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         }
         if (state == State.CLOSED) {
             // never acked; the exporter re-sends it to whichever collector takes over
-            inFlight--;
-            ctx.metrics().inFlight.decrementAndGet();
+            writeDone(p.doc);
             return;
         }
         if (!overloaded && (p.attempt == 0 || p.attempt % 20 == 0)) {
-            LOG.warn("{}: write of session {} DSN {} failed (attempt {}): {}", exporter.name(), p.session.id, p.dsn,
-                    p.attempt + 1, p.failure.toString());
+            Throwable root = p.failure;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            LOG.warn("{}: write of session {} DSN {} failed (attempt {}): {} (cause: {})", exporter.name(),
+                    p.session.id, p.dsn, p.attempt + 1, p.failure.toString(), root.toString());
             exporter.error("storage: " + p.failure.getMessage());
         }
         long delay = overloaded ? 20 : Math.min(2000, 50L << Math.min(p.attempt, 6));
@@ -806,8 +874,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         p.failure = null;
         channel.eventLoop().schedule(() -> {
             if (state == State.CLOSED) {
-                inFlight--;
-                ctx.metrics().inFlight.decrementAndGet();
+                writeDone(p.doc);
             } else {
                 write(p);
                 writer.flush();
@@ -922,6 +989,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         if (s.doc != null) {
             s.doc.entry.stopReason = -1;
             saveSegmentEnd(s.doc, null, "FLOW_STOP: " + why);
+            ended(s.doc);
         }
         s.doc = null;
         s.closing.clear();

@@ -1,5 +1,6 @@
 package io.ipdrsp.node.session;
 
+import io.ipdrsp.dedup.RecordDeduplicator;
 import io.ipdrsp.dedup.StreamRegistry;
 import io.ipdrsp.node.config.NodeIdentity;
 import io.ipdrsp.node.config.StorageSettings;
@@ -11,9 +12,10 @@ import java.util.function.LongSupplier;
  *
  * @param store     the storage module's handle and the node's one record writer
  * @param paused    connections that stopped reading because the record writer is full
+ * @param dedup     the duplicate guard every record write goes through (it owns the plain writes and the duplicate check)
  * @param nanoClock monotonic clock (System::nanoTime in production)
  */
 public record NodeContext(NodeIdentity identity, StorageSettings storage, NodeStorage store,
-                          StreamRegistry registry, DocumentIndex documents, RecordPathMetrics metrics,
-                          PausedConnections paused, LongSupplier nanoClock) {
+                          StreamRegistry registry, RecordDeduplicator dedup, DocumentIndex documents,
+                          RecordPathMetrics metrics, PausedConnections paused, LongSupplier nanoClock) {
 }

@@ -201,7 +201,12 @@ public final class NodeTransport implements AutoCloseable {
                             install(ch, exporter, true, Connector.this);
                         }
                     });
-            ChannelFuture f = b.connect(exporter.config().getAddress().trim(), exporter.config().getPort());
+            String local = exporter.config().getLocalAddress().trim();
+            // a listening CMTS matches its collectors by source address: dial from the configured one
+            ChannelFuture f = local.isEmpty()
+                    ? b.connect(exporter.config().getAddress().trim(), exporter.config().getPort())
+                    : b.connect(new InetSocketAddress(exporter.config().getAddress().trim(), exporter.config().getPort()),
+                            new InetSocketAddress(local, 0));
             f.addListener((ChannelFuture done) -> {
                 if (!done.isSuccess()) {
                     exporter.linkChanged(ExporterState.Link.DISCONNECTED, null);

@@ -8,6 +8,7 @@ import com.datastax.oss.driver.api.core.cql.BoundStatement;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
 import io.ipdrsp.launcher.CassandraServer;
+import io.ipdrsp.launcher.ZooKeeperServer;
 import io.ipdrsp.simulator.AckLatency;
 import io.ipdrsp.simulator.CmtsSpec;
 import io.ipdrsp.simulator.CollectorSpec;
@@ -42,14 +43,25 @@ import java.util.concurrent.atomic.AtomicReference;
  * per-partition batches with a bound on requests in flight. Prints durable acknowledged records/s, ack latency
  * percentiles, CPU of node / Cassandra / simulator, and the ratio to the ceiling. Run by {@code ops/bin/bench-load}.
  *
+ * <p>With {@code --nodes 3}: three node JVMs in one Hazelcast cluster sharing a ZooKeeper (started in this JVM) and
+ * the Cassandra; each CMTS lists the three at priorities 1..3, rotated so that every node is primary for some. After
+ * the measured window the node that is primary for cmts-1 is killed with SIGKILL and the takeover is timed: from the
+ * kill to the first record acknowledged by the next node (ledger), and dedup's own SESSION_START → first durable
+ * record on that node ({@code /api/exporters}); then the rate is sampled for a further window.
+ *
  * <p>Options: {@code --mode durable|throwaway|both} (durable), {@code --warmup 15s}, {@code --duration 60s},
- * {@code --cmts 4}, {@code --sessions 2}, {@code --work DIR} (ops/bench/target/bench-load), {@code --node-heap 1g}.
+ * {@code --cmts 4}, {@code --sessions 2}, {@code --work DIR} (ops/bench/target/bench-load), {@code --node-heap 1g},
+ * {@code --nodes 1|3} (1).
  */
 public final class EndToEndLoad {
     private static final long CLK_TCK = 100; // Linux USER_HZ; /proc/<pid>/stat counts in these
 
     private record Options(List<Boolean> modes, Duration warmup, Duration duration, int cmtses, int sessions,
-                           Path work, String nodeHeap) {
+                           Path work, String nodeHeap, int nodes) {
+    }
+
+    /** One collector JVM of the run. */
+    private record Node(String id, Process process, int listenPort, int apiPort) {
     }
 
     record Result(String mode, double ackedPerSecond, long ackedInWindow, AckLatency latency, double nodeCpu,
@@ -59,9 +71,9 @@ public final class EndToEndLoad {
 
     public static void main(String[] args) throws Exception {
         Options o = parse(args);
-        System.out.printf(Locale.ROOT, "bench-load: %d CMTS x %d sessions, SAMIS-TYPE-1 load mode, warm-up %s, "
-                        + "measured %s, %d cores, java %s%n", o.cmtses, o.sessions, o.warmup, o.duration,
-                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+        System.out.printf(Locale.ROOT, "bench-load: %d node(s), %d CMTS x %d sessions, SAMIS-TYPE-1 load mode, "
+                        + "warm-up %s, measured %s, %d cores, java %s%n", o.nodes, o.cmtses, o.sessions, o.warmup,
+                o.duration, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
         List<Result> results = new ArrayList<>();
         for (boolean durable : o.modes) {
             results.add(run(o, durable));
@@ -88,16 +100,20 @@ public final class EndToEndLoad {
         System.out.printf("%n== %s Cassandra (%s) ==%n", mode, durable ? "commitlog_sync group: an ack waits for "
                 + "the fsync" : "no fsync: acked writes die with the process");
         try (CassandraServer cassandra = CassandraServer.builder(dir.resolve("cassandra")).durable(durable)
-                .heap("-Xms1g -Xmx1g").start()) {
-            int listenPort = freePort();
-            Process node = startNode(o, dir, cassandra, listenPort);
+                .heap("-Xms1g -Xmx1g").start();
+             ZooKeeperServer zk = o.nodes > 1 ? ZooKeeperServer.startEmbedded(dir.resolve("zookeeper"), 0) : null) {
+            List<Node> nodes = startNodes(o, dir, cassandra, zk);
             Result partial;
             try {
-                partial = collectorPhase(o, mode, cassandra, node, listenPort);
+                partial = collectorPhase(o, mode, cassandra, nodes);
             } finally {
-                node.destroy();
-                if (!node.waitFor(20, TimeUnit.SECONDS)) {
-                    node.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                for (Node n : nodes) {
+                    n.process.destroy();
+                }
+                for (Node n : nodes) {
+                    if (!n.process.waitFor(20, TimeUnit.SECONDS)) {
+                        n.process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                    }
                 }
             }
             double[] ceiling = ceilingPhase(o, cassandra);
@@ -109,61 +125,108 @@ public final class EndToEndLoad {
 
     // ------------------------------------------------------------------ collector
 
-    private static Process startNode(Options o, Path dir, CassandraServer cassandra, int listenPort)
+    /** One node (embedded ZooKeeper) or several sharing {@code zk}, started in parallel, each in its own JVM. */
+    private static List<Node> startNodes(Options o, Path dir, CassandraServer cassandra, ZooKeeperServer zk)
             throws IOException, InterruptedException {
+        String clusterName = "bench-" + System.nanoTime();
+        int[] hz = new int[o.nodes];
+        for (int i = 0; i < o.nodes; i++) {
+            hz[i] = freePort();
+        }
+        List<Node> nodes = new ArrayList<>();
+        try {
+            for (int i = 0; i < o.nodes; i++) {
+                String id = o.nodes == 1 ? "bench-node" : "bench-node-" + (i + 1);
+                List<String> members = new ArrayList<>();
+                for (int m = 0; m < o.nodes; m++) {
+                    if (m != i) {
+                        members.add("\"127.0.0.1:" + hz[m] + "\"");
+                    }
+                }
+                String cluster = zk == null
+                        ? "cluster: {clusterName: " + clusterName + ", hazelcastPort: " + hz[i]
+                                + ", embeddedZooKeeperDir: " + dir.resolve("zookeeper") + "}\n"
+                        : "cluster: {clusterName: " + clusterName + ", hazelcastPort: " + hz[i] + ", members: "
+                                + members + ", zooKeeper: \"" + zk.connectString() + "\", zkNamespace: bench}\n";
+                nodes.add(launchNode(o, dir, cassandra, id, cluster));
+            }
+            for (Node n : nodes) {
+                awaitListening(n, dir);
+            }
+        } catch (IOException | RuntimeException | InterruptedException e) {
+            nodes.forEach(n -> n.process.destroyForcibly());
+            throw e;
+        }
+        return nodes;
+    }
+
+    private static Node launchNode(Options o, Path dir, CassandraServer cassandra, String id, String cluster)
+            throws IOException {
+        int listenPort = freePort();
+        int apiPort = freePort();
         StringBuilder y = new StringBuilder();
-        y.append("server:\n  applicationConnectors: [{type: http, port: 0, bindHost: 127.0.0.1}]\n")
+        y.append("server:\n  applicationConnectors: [{type: http, port: ").append(apiPort)
+                .append(", bindHost: 127.0.0.1}]\n")
                 .append("  adminConnectors: [{type: http, port: 0, bindHost: 127.0.0.1}]\n")
                 .append("  requestLog: {appenders: []}\n")
                 .append("logging:\n  level: WARN\n  appenders: [{type: file, currentLogFilename: ")
-                .append(dir.resolve("node.log")).append(", archive: false}]\n")
-                .append("node: {id: bench-node, site: bench}\n")
+                .append(dir.resolve(id + ".log")).append(", archive: false}]\n")
+                .append("node: {id: ").append(id).append(", site: bench}\n")
                 .append("listen: {address: 127.0.0.1, port: ").append(listenPort).append(", allow: []}\n")
                 .append("storage:\n  contactPoints: [\"127.0.0.1:").append(cassandra.nativePort()).append("\"]\n")
                 .append("  keyspace: bench\n  consistency: LOCAL_QUORUM\n")
-                .append("cluster: {clusterName: bench-").append(System.nanoTime()).append(", hazelcastPort: ")
-                .append(freePort()).append(", embeddedZooKeeperDir: ").append(dir.resolve("zookeeper")).append("}\n")
+                .append(cluster)
                 .append("exporters:\n");
         for (int c = 1; c <= o.cmtses; c++) {
             y.append("  - {name: cmts-").append(c).append(", address: 127.0.0.").append(10 + c)
                     .append(", direction: listen, keepAliveSeconds: 30}\n");
         }
-        Path config = dir.resolve("node.yml");
+        Path config = dir.resolve(id + ".yml");
         Files.writeString(config, y.toString());
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process p = new ProcessBuilder(java, "-Xms" + o.nodeHeap, "-Xmx" + o.nodeHeap, "-cp",
                 System.getProperty("java.class.path"), "io.ipdrsp.node.NodeApplication", "server", config.toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("node.out").toFile()).start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+                .redirectErrorStream(true).redirectOutput(dir.resolve(id + ".out").toFile()).start();
+        return new Node(id, p, listenPort, apiPort);
+    }
+
+    private static void awaitListening(Node n, Path dir) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
         while (true) {
-            if (!p.isAlive()) {
-                throw new IllegalStateException("node exited with " + p.exitValue() + "; see " + dir.resolve("node.out"));
+            if (!n.process.isAlive()) {
+                throw new IllegalStateException(n.id + " exited with " + n.process.exitValue() + "; see "
+                        + dir.resolve(n.id + ".out"));
             }
             try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", listenPort), 200);
+                s.connect(new InetSocketAddress("127.0.0.1", n.listenPort), 200);
                 break;
             } catch (IOException notYet) {
                 if (System.nanoTime() > deadline) {
-                    p.destroyForcibly();
-                    throw new IllegalStateException("node did not listen within 120 s; see " + dir.resolve("node.out"));
+                    throw new IllegalStateException(n.id + " did not listen within 180 s; see "
+                            + dir.resolve(n.id + ".out"));
                 }
                 Thread.sleep(200);
             }
         }
-        System.out.println("node pid " + p.pid() + " listening on " + listenPort);
-        return p;
+        System.out.println(n.id + " pid " + n.process.pid() + " listening on " + n.listenPort);
     }
 
-    private static Result collectorPhase(Options o, String mode, CassandraServer cassandra, Process node,
-                                         int listenPort) throws Exception {
+    private static Result collectorPhase(Options o, String mode, CassandraServer cassandra, List<Node> nodes)
+            throws Exception {
         List<CmtsSpec> cmtses = new ArrayList<>();
         for (int c = 1; c <= o.cmtses; c++) {
             List<SessionSpec> sessions = new ArrayList<>();
             for (int s = 1; s <= o.sessions; s++) {
                 sessions.add(SessionSpec.event(s, Templates.SAMIS_TYPE_1).asLoad());
             }
-            cmtses.add(CmtsSpec.of("cmts-" + c, Direction.CONNECT,
-                            List.of(CollectorSpec.at("127.0.0.1", listenPort, 1)), sessions)
+            List<CollectorSpec> collectors = new ArrayList<>();
+            for (int n = 0; n < nodes.size(); n++) {
+                // rotated priorities: cmts-1 prefers node 1, cmts-2 node 2, ... so each node is primary for some
+                int priority = Math.floorMod(n - (c - 1), nodes.size()) + 1;
+                collectors.add(CollectorSpec.at("127.0.0.1", nodes.get(n).listenPort, priority)
+                        .named(nodes.get(n).id));
+            }
+            cmtses.add(CmtsSpec.of("cmts-" + c, Direction.CONNECT, collectors, sessions)
                     .withListen("127.0.0." + (10 + c), 0).withKeepAlive(30)
                     .withReconnectDelay(Duration.ofMillis(200)).withBufferCapacity(200_000)
                     .withMac(0x001dcf200000L + c));
@@ -174,7 +237,8 @@ public final class EndToEndLoad {
             Thread.sleep(o.warmup.toMillis());
             long a0 = fleet.ledger().totalAcked();
             fleet.ackLatency().reset();
-            Cpu cpu0 = Cpu.sample(node.pid(), cassandra.process().pid());
+            long[] pids = nodes.stream().mapToLong(n -> n.process.pid()).toArray();
+            Cpu cpu0 = Cpu.sample(pids, cassandra.process().pid());
             long t0 = System.nanoTime();
             long last = a0;
             for (long s = 1; s <= o.duration.toSeconds(); s++) {
@@ -188,7 +252,7 @@ public final class EndToEndLoad {
             }
             long a1 = fleet.ledger().totalAcked();
             double seconds = (System.nanoTime() - t0) / 1e9;
-            Cpu cpu1 = Cpu.sample(node.pid(), cassandra.process().pid());
+            Cpu cpu1 = Cpu.sample(pids, cassandra.process().pid());
             String load = loadAverage();
             AckLatency latency = snapshot(fleet.ackLatency());
             double rate = (a1 - a0) / seconds;
@@ -197,8 +261,67 @@ public final class EndToEndLoad {
             System.out.printf(Locale.ROOT, "CPU: node %.2f cores, Cassandra %.2f cores, simulator+bench %.2f cores; "
                     + "load average %s%n", cpu1.node(cpu0, seconds), cpu1.cassandra(cpu0, seconds),
                     cpu1.self(cpu0, seconds), load);
+            if (nodes.size() > 1) {
+                takeover(o, fleet, nodes);
+            }
             return new Result(mode, rate, a1 - a0, latency, cpu1.node(cpu0, seconds),
                     cpu1.cassandra(cpu0, seconds), cpu1.self(cpu0, seconds), 0, 0, 0, load);
+        }
+    }
+
+    /**
+     * SIGKILL of node 1 (primary of cmts-1 and every nodes-th CMTS after it); times the takeover of cmts-1 session 1
+     * by node 2 from the kill to its first acknowledged record (ledger), prints dedup's own measurement on node 2,
+     * then the rate over a further window with one node fewer.
+     */
+    private static void takeover(Options o, Fleet fleet, List<Node> nodes) throws Exception {
+        Node victim = nodes.get(0);
+        Node heir = nodes.get(1);
+        long before = ackedBy(fleet, "cmts-1", 1, heir.id);
+        long a0 = fleet.ledger().totalAcked();
+        long killed = System.nanoTime();
+        victim.process.destroyForcibly(); // SIGKILL
+        long deadline = killed + TimeUnit.SECONDS.toNanos(60);
+        while (ackedBy(fleet, "cmts-1", 1, heir.id) <= before) {
+            if (System.nanoTime() > deadline) {
+                System.out.println("TAKEOVER: " + heir.id + " acknowledged nothing for cmts-1/1 within 60 s");
+                return;
+            }
+            Thread.sleep(2);
+        }
+        long ms = (System.nanoTime() - killed) / 1_000_000;
+        System.out.printf(Locale.ROOT, "TAKEOVER kill -9 %s: cmts-1/1 first record acknowledged by %s %d ms after "
+                + "the kill; load average %s%n", victim.id, heir.id, ms, loadAverage());
+        Thread.sleep(3000);
+        String api = httpGet(heir.apiPort, "/api/exporters");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"dedup\":\\{[^}]*\\}").matcher(api);
+        System.out.println("  " + heir.id + " dedup counters: " + (m.find() ? m.group() : "(not found)"));
+        long window = Math.max(10, o.duration.toSeconds() / 2);
+        long a1 = fleet.ledger().totalAcked();
+        long t0 = System.nanoTime();
+        Thread.sleep(TimeUnit.SECONDS.toMillis(window));
+        long a2 = fleet.ledger().totalAcked();
+        System.out.printf(Locale.ROOT, "after the kill: %,d records acked in the first %.1f s, then %,.0f acked/s "
+                        + "over %d s with %d nodes; load average %s%n", a1 - a0, (t0 - killed) / 1e9,
+                (a2 - a1) / ((System.nanoTime() - t0) / 1e9), window, nodes.size() - 1, loadAverage());
+    }
+
+    private static long ackedBy(Fleet fleet, String cmts, int sessionId, String node) {
+        return fleet.ledger().documents(cmts, sessionId).stream()
+                .mapToLong(d -> d.ackedBy().containsKey(node) ? d.ackedBy().get(node).count() : 0).sum();
+    }
+
+    private static String httpGet(int port, String path) {
+        try {
+            var client = java.net.http.HttpClient.newHttpClient();
+            return client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port
+                    + path)).timeout(Duration.ofSeconds(5)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        } catch (IOException e) {
+            return "";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "";
         }
     }
 
@@ -292,9 +415,18 @@ public final class EndToEndLoad {
     /** Process CPU time (ns) of the node, Cassandra and this JVM at one instant. */
     private record Cpu(long node, long cassandra, long self) {
         static Cpu sample(long nodePid, long cassandraPid) {
+            return sample(new long[] {nodePid}, cassandraPid);
+        }
+
+        /** The nodes' CPU summed. */
+        static Cpu sample(long[] nodePids, long cassandraPid) {
             com.sun.management.OperatingSystemMXBean os =
                     (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-            return new Cpu(procCpu(nodePid), procCpu(cassandraPid), os.getProcessCpuTime());
+            long nodes = 0;
+            for (long pid : nodePids) {
+                nodes += procCpu(pid);
+            }
+            return new Cpu(nodes, procCpu(cassandraPid), os.getProcessCpuTime());
         }
 
         double node(Cpu before, double seconds) {
@@ -358,6 +490,7 @@ public final class EndToEndLoad {
         int sessions = 2;
         Path work = Path.of("ops/bench/target/bench-load");
         String heap = "1g";
+        int nodes = 1;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             String v = i + 1 < args.length ? args[i + 1] : null;
@@ -378,10 +511,14 @@ public final class EndToEndLoad {
                 case "--sessions" -> sessions = Integer.parseInt(v);
                 case "--work" -> work = Path.of(v);
                 case "--node-heap" -> heap = v;
+                case "--nodes" -> nodes = Integer.parseInt(v);
                 default -> throw new IllegalArgumentException("unknown option " + a);
             }
         }
-        return new Options(modes, warmup, duration, cmtses, sessions, work, heap);
+        if (nodes != 1 && nodes != 3) {
+            throw new IllegalArgumentException("--nodes 1|3");
+        }
+        return new Options(modes, warmup, duration, cmtses, sessions, work, heap, nodes);
     }
 
     private static Duration seconds(String v) {

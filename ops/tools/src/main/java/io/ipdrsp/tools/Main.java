@@ -10,6 +10,10 @@ public final class Main {
     /** Adding a command is adding one line here. */
     static final List<Subcommand> COMMANDS = List.of(
             new DecodeCommand(),
+            new DemoCommand(),
+            new ExportCommand(),
+            new SubscribersCommand(),
+            new AuditCommand(),
             new DelegatingCommand("simulate", "run a fleet of simulated CMTSes (IPDR/SP exporters) from a scenario",
                     io.ipdrsp.simulator.SimulatorCli::run),
             new DelegatingCommand("node", "run a collector node (no CONFIG: embedded Cassandra, ZooKeeper, Hazelcast)",

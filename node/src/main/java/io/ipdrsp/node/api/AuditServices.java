@@ -1,0 +1,70 @@
+package io.ipdrsp.node.api;
+
+import io.dropwizard.lifecycle.Managed;
+import io.ipdrsp.dedup.ClusterMember;
+import io.ipdrsp.dedup.audit.AuditService;
+import io.ipdrsp.dedup.audit.DocumentFinalizer;
+import io.ipdrsp.dedup.audit.FinalizerSettings;
+import io.ipdrsp.node.NodeServices;
+import io.ipdrsp.node.config.ExporterConfig;
+import io.ipdrsp.storage.CassandraStorage;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The audit half of a node, managed after {@link NodeServices} (so Cassandra and the cluster membership are up):
+ * dedup's {@link DocumentFinalizer} for the exporters this node leads, and the {@link AuditService} behind
+ * {@code /api/audit}. Stopped before NodeServices (Dropwizard stops managed objects in reverse order).
+ */
+public final class AuditServices implements Managed {
+    private static final Logger LOG = LoggerFactory.getLogger(AuditServices.class);
+
+    private final NodeServices services;
+    private volatile DocumentFinalizer finalizer;
+    private volatile AuditService audit;
+
+    public AuditServices(NodeServices services) {
+        this.services = services;
+    }
+
+    @Override
+    public void start() {
+        CassandraStorage storage = services.store().storage();
+        FinalizerSettings settings = services.config().getAudit().toSettings();
+        audit = new AuditService(storage, settings);
+        ClusterMember cluster = services.cluster();
+        if (!services.config().getAudit().isFinalize() || cluster == null) {
+            LOG.info("document finalization is off on this node");
+            return;
+        }
+        List<String> exporters = services.config().getExporters().stream().map(ExporterConfig::getName).toList();
+        cluster.leadership().setExporters(exporters); // idempotent: leadership only for the CMTSes served here
+        finalizer = DocumentFinalizer.start(services.config().getNode().getId(), storage, cluster.leadership(),
+                settings);
+        LOG.info("document finalizer started: grace {} s, idle {} s, every {} s", settings.grace().toSeconds(),
+                settings.idleTimeout().toSeconds(), settings.interval().toSeconds());
+    }
+
+    @Override
+    public void stop() {
+        DocumentFinalizer f = finalizer;
+        finalizer = null;
+        if (f != null) {
+            f.close();
+        }
+    }
+
+    /** The finalizer, or null when this node does not finalize (or before start). */
+    public DocumentFinalizer finalizer() {
+        return finalizer;
+    }
+
+    public AuditService audit() {
+        return audit;
+    }
+
+    public List<String> configuredExporters() {
+        return services.config().getExporters().stream().map(ExporterConfig::getName).toList();
+    }
+}

@@ -1,0 +1,95 @@
+package io.ipdrsp.node.audit;
+
+import io.dropwizard.core.server.DefaultServerFactory;
+import io.dropwizard.jetty.HttpConnectorFactory;
+import io.dropwizard.testing.DropwizardTestSupport;
+import io.ipdrsp.launcher.CassandraServer;
+import io.ipdrsp.node.NodeApplication;
+import io.ipdrsp.node.NodeConfiguration;
+import io.ipdrsp.node.api.AuditServices;
+import io.ipdrsp.node.config.ExporterConfig;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.curator.test.TestingServer;
+
+/**
+ * A real node for the audit scenarios (the style of the node tests' NodeHarness): Dropwizard on free ports, the shared
+ * Cassandra process, one in-JVM ZooKeeper for all nodes, and a Hazelcast cluster per site. Nodes of one test share a
+ * keyspace; nodes of different sites share only Cassandra and ZooKeeper, as two sites would.
+ */
+final class AuditNode implements AutoCloseable {
+    private static final AtomicInteger HZ_PORT = new AtomicInteger(17_000 + (int) (ProcessHandle.current().pid() % 200) * 10);
+    private static TestingServer zk;
+
+    final NodeConfiguration config;
+    private DropwizardTestSupport<NodeConfiguration> support;
+
+    AuditNode(String keyspace, String nodeId, String site, List<ExporterConfig> exporters) throws Exception {
+        CassandraServer cassandra = CassandraServer.shared();
+        config = new NodeConfiguration().exporters(exporters);
+        config.getNode().id(nodeId).site(site);
+        config.getListen().address("127.0.0.1").port(0).allow("127.0.0.1");
+        config.getStorage().contactPoints(cassandra.contactPoint().getHostString() + ":" + cassandra.nativePort())
+                .keyspace(keyspace).consistency("LOCAL_ONE").stopFlowAfterSeconds(30);
+        config.getCluster().clusterName("it-" + keyspace + "-" + site + "-" + System.nanoTime())
+                .hazelcastPort(HZ_PORT.getAndAdd(10)).zooKeeper(zooKeeper());
+        config.getAudit().intervalSeconds(1).graceSeconds(1).idleTimeoutSeconds(3).recheckAfterSeconds(4);
+        DefaultServerFactory server = (DefaultServerFactory) config.getServerFactory();
+        ((HttpConnectorFactory) server.getApplicationConnectors().get(0)).setPort(0);
+        ((HttpConnectorFactory) server.getAdminConnectors().get(0)).setPort(0);
+    }
+
+    static synchronized String zooKeeper() throws Exception {
+        if (zk == null) {
+            zk = new TestingServer(true);
+        }
+        return zk.getConnectString();
+    }
+
+    AuditNode start() throws Exception {
+        support = new DropwizardTestSupport<>(NodeApplication.class, config);
+        support.before();
+        return this;
+    }
+
+    String id() {
+        return config.getNode().getId();
+    }
+
+    NodeApplication app() {
+        return (NodeApplication) support.getApplication();
+    }
+
+    int listenPort() {
+        return app().services().listenPort();
+    }
+
+    String apiBase() {
+        return "http://127.0.0.1:" + support.getLocalPort();
+    }
+
+    AuditServices audit() {
+        return app().auditServices();
+    }
+
+    String get(String pathAndQuery) throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create(apiBase() + pathAndQuery)).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new AssertionError("GET " + pathAndQuery + " -> " + r.statusCode() + " " + r.body());
+        }
+        return r.body();
+    }
+
+    @Override
+    public void close() {
+        if (support != null) {
+            support.after();
+            support = null;
+        }
+    }
+}
