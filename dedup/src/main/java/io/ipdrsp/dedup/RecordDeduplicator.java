@@ -242,7 +242,11 @@ public final class RecordDeduplicator implements AutoCloseable {
         CompletionStage<WriteOutcome> result;
         if (verdict == Verdict.NEW) {
             metrics.plainWrites.increment();
-            result = store(doc, w, false);
+            try {
+                result = store(doc, w, false);
+            } catch (RuntimeException e) { // e.g. overloaded: fail this write, never leave it in inFlight
+                result = CompletableFuture.failedFuture(e);
+            }
         } else {
             metrics.checkedWrites.increment();
             CompletionStage<?> before = earlier == null ? CompletableFuture.completedFuture(null)

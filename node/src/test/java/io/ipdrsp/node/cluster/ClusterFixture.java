@@ -280,12 +280,46 @@ final class ClusterFixture implements AutoCloseable {
         }
     }
 
+    /**
+     * A port to listen on later (a node binds it seconds after this, and again after every restart). Taken below the
+     * kernel's ephemeral range: a port the kernel hands out (port 0) can meanwhile become the local port of some
+     * outgoing connection on a busy machine (driver, Hazelcast, ZooKeeper clients), and the node then fails to
+     * start with "Address already in use" (seen here). Below the range only other listeners can collide.
+     */
     static int freePort(String host) {
+        int ephemeralLow = 32768;
+        try {
+            ephemeralLow = Integer.parseInt(java.nio.file.Files.readString(
+                    Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim().split("\\s+")[0]);
+        } catch (IOException | RuntimeException e) {
+            // not Linux: keep the IANA default
+        }
+        int low = Math.max(1024, Math.min(10_000, ephemeralLow / 2));
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        for (int attempt = 0; attempt < 200 && ephemeralLow - low > 100; attempt++) {
+            int port = random.nextInt(low, ephemeralLow);
+            if (ISSUED.add(port) && canBind(host, port)) {
+                return port;
+            }
+        }
         try (ServerSocket s = new ServerSocket()) {
             s.bind(new InetSocketAddress(host, 0));
             return s.getLocalPort();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Ports handed out by this JVM (one run may start several fixtures). */
+    private static final java.util.Set<Integer> ISSUED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    private static boolean canBind(String host, int port) {
+        try (ServerSocket s = new ServerSocket()) {
+            s.setReuseAddress(false);
+            s.bind(new InetSocketAddress(host, port));
+            return true;
+        } catch (IOException e) {
+            return false;
         }
     }
 

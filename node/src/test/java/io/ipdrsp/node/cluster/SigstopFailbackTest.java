@@ -23,8 +23,11 @@ class SigstopFailbackTest {
 
     @BeforeAll
     static void start() throws Exception {
+        // the source must outlast the scenario: hand-off (2 s ack timeout) and dead declaration (5 s keep-alive) after
+        // ~1 s of traffic, 500 more records on node-2, then SIGCONT, fail-back and acks by node-1 again. 3000 records
+        // (10 s at 300/s) ran dry before the fail-back once the takeover stopped being slow: 9000 (30 s)
         SessionSpec session = SessionSpec.event(1, Templates.SAMIS_TYPE_1).withRate(300).withAcks(50, 2)
-                .withRecords(3000);
+                .withRecords(9000);
         cluster = new ClusterFixture("cl_sigstop", List.of(
                 new CmtsPlan(DIALS, true, new int[] {1, 2, 3}, List.of(session)),
                 new CmtsPlan(LISTENS, false, new int[] {1, 2, 3}, List.of(session))))
