@@ -109,6 +109,11 @@ class AuditScenarioTest {
                 fleet.inject(Fault.at(Duration.ZERO, Fault.Action.DROP, "cmts-a").count(40));
                 assertThat(fleet.awaitDrained(Duration.ofSeconds(60))).as("every record acked, dropped or lost")
                         .isTrue();
+                // drained is not yet stopped: closing the fleet before the ad-hoc session's own SESSION_STOP would
+                // end the document with reason 2 (exporter terminating) instead of 0 (end of data)
+                assertThat(fleet.awaitLedger(l -> l.documents("cmts-a", 1).stream()
+                        .allMatch(x -> x.stopReason() != null), Duration.ofSeconds(30)))
+                        .as("the ad-hoc document was stopped by the exporter").isTrue();
                 ledger = fleet.ledger();
             }
             List<Ledger.Document> docs = ledger.documents("cmts-a", 1);
