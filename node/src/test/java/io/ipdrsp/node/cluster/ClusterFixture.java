@@ -289,8 +289,9 @@ final class ClusterFixture implements AutoCloseable {
     static int freePort(String host) {
         int ephemeralLow = 32768;
         try {
-            ephemeralLow = Integer.parseInt(java.nio.file.Files.readString(
-                    Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim().split("\\s+")[0]);
+            // readAllLines, not readString: procfs reports size 0 and readString returned only "3" here
+            ephemeralLow = Integer.parseInt(java.nio.file.Files.readAllLines(
+                    Path.of("/proc/sys/net/ipv4/ip_local_port_range")).get(0).trim().split("\\s+")[0]);
         } catch (IOException | RuntimeException e) {
             // not Linux: keep the IANA default
         }
