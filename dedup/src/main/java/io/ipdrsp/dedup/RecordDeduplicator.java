@@ -230,6 +230,15 @@ public final class RecordDeduplicator implements AutoCloseable {
             boolean dupFlag, ByteBuffer data) {
         byte[] bytes = new byte[data.remaining()];
         data.duplicate().get(bytes);
+        return writeOwned(doc, seq, templateId, configId, dupFlag, bytes);
+    }
+
+    /**
+     * {@link #write(DocumentHandle, long, int, int, boolean, ByteBuffer)} without the copy: {@code bytes} is the
+     * caller's own copy of the record, which neither side changes afterwards (the node keeps it for retries).
+     */
+    public CompletionStage<WriteOutcome> writeOwned(DocumentHandle doc, long seq, int templateId, int configId,
+            boolean dupFlag, byte[] bytes) {
         DocumentHandle.Written w = new DocumentHandle.Written(seq, templateId, configId, dupFlag, bytes);
         Verdict verdict;
         CompletableFuture<WriteOutcome> outcome = new CompletableFuture<>();
@@ -269,7 +278,8 @@ public final class RecordDeduplicator implements AutoCloseable {
 
     /** A plain batched write; {@code checked}: the record was found absent first (see {@link #check}). */
     private CompletionStage<WriteOutcome> store(DocumentHandle doc, DocumentHandle.Written w, boolean checked) {
-        return writer.write(doc.key, w.seq(), w.templateId(), w.configId(), w.dupFlag(), ByteBuffer.wrap(w.data()))
+        return writer.writeOwned(doc.key, w.seq(), w.templateId(), w.configId(), w.dupFlag(),
+                ByteBuffer.wrap(w.data()))
                 .thenApply(v -> {
                     durable(doc, w);
                     if (checked && !settings.verifyDelay().isZero() && !closed) {

@@ -78,8 +78,20 @@ public final class RecordWriter implements AutoCloseable {
      */
     public CompletionStage<Void> write(RecordKey key, long seq, int templateId, int configId, boolean dupFlag,
             ByteBuffer data) {
-        Objects.requireNonNull(key, "key");
         Objects.requireNonNull(data, "data");
+        ByteBuffer copy = ByteBuffer.allocate(data.remaining());
+        copy.put(data.duplicate()).flip();
+        return writeOwned(key, seq, templateId, configId, dupFlag, copy);
+    }
+
+    /**
+     * {@link #write} without the copy, for a caller that already holds its own copy of the record and never changes
+     * it afterwards (the record path copies once out of the Netty frame; copying again per layer was waste).
+     */
+    public CompletionStage<Void> writeOwned(RecordKey key, long seq, int templateId, int configId, boolean dupFlag,
+            ByteBuffer copy) {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(copy, "data");
         if (seq < 0) {
             throw new IllegalArgumentException("negative sequence number: " + seq);
         }
@@ -101,8 +113,6 @@ public final class RecordWriter implements AutoCloseable {
         if (now >= config.maxPendingRecords()) {
             full.set(true);
         }
-        ByteBuffer copy = ByteBuffer.allocate(data.remaining());
-        copy.put(data.duplicate()).flip();
         long bucket = RecordKey.bucketOf(seq);
         BoundStatement row = insertRecord.boundStatementBuilder()
                 .setString(0, key.exporter()).setInt(1, key.sessionId()).setUuid(2, key.documentId())

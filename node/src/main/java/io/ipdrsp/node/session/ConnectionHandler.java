@@ -758,7 +758,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         wroteSinceFlush = true;
         java.util.concurrent.CompletionStage<WriteOutcome> f;
         try {
-            f = ctx.dedup().write(p.doc.handle, p.dsn, p.templateId, p.configId, p.duplicate, ByteBuffer.wrap(p.data));
+            f = ctx.dedup().writeOwned(p.doc.handle, p.dsn, p.templateId, p.configId, p.duplicate, p.data);
         } catch (RuntimeException e) {
             f = java.util.concurrent.CompletableFuture.failedFuture(e); // retried like any failed write
         }
