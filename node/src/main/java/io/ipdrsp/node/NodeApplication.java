@@ -72,6 +72,10 @@ public class NodeApplication extends Application<NodeConfiguration> {
         env.healthChecks().register("exporters", new ExportersHealthCheck(s));
         PrometheusRegistry prometheus = new PrometheusRegistry();
         DropwizardExports.builder().dropwizardRegistry(env.metrics()).register(prometheus);
+        // the labelled per-CMTS metrics are native Prometheus metrics in the same registry
+        s.metrics().exporters().register(prometheus);
+        // ipdr_documents{exporter,verdict} from Cassandra's audit summaries; after audit: it hooks its finalizer
+        env.lifecycle().manage(new io.ipdrsp.node.api.DocumentVerdictMetrics(s, audit, s.metrics().exporters()));
         env.admin().addServlet("prometheus", new PrometheusMetricsServlet(prometheus)).addMapping("/prometheus");
         env.lifecycle().addServerLifecycleListener(srv -> {
             server = srv;

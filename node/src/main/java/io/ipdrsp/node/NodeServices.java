@@ -93,8 +93,11 @@ public final class NodeServices implements Managed {
         cluster = ClusterMember.join(new ClusterSettings(cc.getClusterName(), cc.getHazelcastAddress(),
                 cc.getHazelcastPort(), cc.getMembers(), zk, cc.getZkNamespace(), publicAddress,
                 cc.kubernetesServiceDns()), self, 20_000);
-        // the once-per-CMTS work (finalization, audit) is led per configured exporter
-        cluster.leadership().setExporters(config.getExporters().stream().map(e -> e.getName()).toList());
+        // the once-per-CMTS work (finalization, spooling) is led per configured exporter; a node that does not
+        // finalize must not contend, or it could win a CMTS's leadership and nobody would finalize its documents
+        if (config.getAudit().isFinalize()) {
+            cluster.leadership().setExporters(config.getExporters().stream().map(e -> e.getName()).toList());
+        }
         dedup = RecordDeduplicator.start(config.getNode().getId(), cluster.hazelcast(), store.storage(),
                 store.writer(), DedupSettings.defaults());
         metrics.bind(dedup.metrics());

@@ -17,7 +17,8 @@ import java.util.Objects;
  * @param expectedLast     highest DSN known to exist (records or segment information); -1 when nothing is known
  * @param declaredDrops    sum of droppedRecordCount over the document's primary segments
  * @param declaredMatched  missing DSNs explained by those declarations
- * @param declaredUnplaced declared drops that no missing DSN of this document could absorb
+ * @param declaredUnplaced declared drops that lie before this document (the rest of declaredDrops - declaredMatched
+ *                         are records stored all the same: the exporter dropped them after a collector received them)
  * @param nodes            records stored per node (the node that wrote each stored row last)
  * @param lastActivity     the latest segment start/stop seen when evaluated (change detection for re-opening)
  * @param fenceToken       the finalizing leader's fencing token (guards the conditional write)

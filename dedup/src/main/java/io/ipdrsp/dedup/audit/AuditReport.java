@@ -20,12 +20,19 @@ public record AuditReport(Instant from, Instant to, Instant generatedAt, List<Ex
             List<DocumentSummary> documentList) {
     }
 
-    /** One document's audit (from {@code audit_by_day}, or evaluated live while it has no audit row yet). */
+    /**
+     * One document's audit (from {@code audit_by_day}, or evaluated live while it has no audit row yet).
+     *
+     * @param declaredMatched  missing records the exporter's declared drops explain
+     * @param declaredReceived records the exporter declared dropped that are stored all the same (it dropped them
+     *                         after a collector had received them; nothing is missing there)
+     * @param declaredUnplaced declared drops that lie before this document (announced at its first SESSION_START)
+     */
     public record DocumentSummary(String exporter, int sessionId, String documentId, long bootTime, Instant startedAt,
             String state, String verdict, String trigger, long expectedFirst, long expectedLast, long recordsHeld,
             long missingCount, List<SequenceRange> missing, long unexplainedCount, List<SequenceRange> unexplained,
-            long declaredDrops, long declaredMatched, long declaredUnplaced, long duplicates, long integrityConflicts,
-            int segments, int failovers, Map<String, Long> nodes, int reopenCount, Instant finalizedAt,
-            String finalizedBy) {
+            long declaredDrops, long declaredMatched, long declaredReceived, long declaredUnplaced, long duplicates,
+            long integrityConflicts, int segments, int failovers, Map<String, Long> nodes, int reopenCount,
+            Instant finalizedAt, String finalizedBy) {
     }
 }

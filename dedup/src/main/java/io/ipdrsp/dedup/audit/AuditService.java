@@ -70,7 +70,7 @@ public final class AuditService {
                 } else {
                     docs.add(new AuditReport.DocumentSummary(exporter, d.key().sessionId(),
                             d.key().documentId().toString(), d.key().bootTime(), d.startedAt(), "NOT_EVALUATED",
-                            Verdict.OPEN.name(), null, -1, -1, 0, 0, List.of(), 0, List.of(), 0, 0, 0, 0, 0, 0, 0,
+                            Verdict.OPEN.name(), null, -1, -1, 0, 0, List.of(), 0, List.of(), 0, 0, 0, 0, 0, 0, 0, 0,
                             Map.of(), 0, null, null));
                 }
             }
@@ -112,7 +112,8 @@ public final class AuditService {
         return new AuditReport.DocumentSummary(r.key().exporter(), r.key().sessionId(),
                 r.key().documentId().toString(), r.key().bootTime(), r.startedAt(), r.state(), r.verdict(),
                 r.trigger(), r.expectedFirst(), r.expectedLast(), r.recordsHeld(), r.missingCount(), r.missing(),
-                r.unexplainedCount(), r.unexplained(), r.declaredDrops(), r.declaredMatched(), r.declaredUnplaced(),
+                r.unexplainedCount(), r.unexplained(), r.declaredDrops(), r.declaredMatched(),
+                r.declaredDrops() - r.declaredMatched() - r.declaredUnplaced(), r.declaredUnplaced(),
                 r.duplicates(), r.integrityConflicts(), r.segments(), r.failovers(), new TreeMap<>(r.nodes()),
                 r.reopenCount(), r.finalizedAt(), r.finalizedBy());
     }

@@ -19,15 +19,22 @@ import java.util.List;
  * document cannot be detected here (the next document's declared drops then show as unplaced).
  *
  * <h2>Declared drops</h2>
- * droppedRecordCount is a count, not ranges, so the matching is conservative: the drops declared by a primary
- * SESSION_START with firstRecordSequenceNumber f can only be records the exporter had before f; they are matched to
- * the not yet matched missing DSNs below f, <b>highest first</b> (an exporter drops the oldest records it still holds,
- * so they lie right below the point where it resumes). Primary segments are taken in start order; declarations that
- * find no missing DSN below their f count as <em>unplaced</em> (typically drops at the end of the previous document,
- * announced in this document's first SESSION_START). Backup segments never carry drops (the exporter declares them to
- * its primary only) and are ignored. A missing DSN is explained only if a declaration made after it covers it; the
- * verdict COMPLETE_WITH_DECLARED_DROPS needs every missing DSN explained, so a count that falls short always leaves
- * INCOMPLETE, and a count that cannot be placed never explains anything.
+ * droppedRecordCount is a count, not ranges. An exporter drops the oldest records it still holds and resumes with the
+ * oldest one it kept, so the N records declared by a primary SESSION_START with firstRecordSequenceNumber f are the N
+ * DSNs right below f: the <em>window</em> {@code [f - N, f - 1]} (DSNs an earlier declaration already claimed are
+ * skipped, so windows of successive declarations never overlap). Within its window a declaration
+ * <ul>
+ * <li><b>matches</b> the missing DSNs: they are explained;</li>
+ * <li>finds some DSNs <b>held</b>: the exporter dropped records a collector had already stored but not yet
+ *     acknowledged (typically a node whose writes were slow when the exporter gave up on it) — nothing is missing
+ *     there, and the audit reports them as {@code declaredReceived};</li>
+ * <li>reaches below the start of the document: the rest is <b>unplaced</b> (drops at the end of the previous
+ *     document, announced in this document's first SESSION_START).</li>
+ * </ul>
+ * Primary segments are taken in start order; backup segments never carry drops (the exporter declares them to its
+ * primary only) and are ignored. A missing DSN outside every window stays unexplained, so a count that falls short
+ * leaves INCOMPLETE, and a declaration never explains a gap below its own window (a silent loss further back stays
+ * visible). The verdict COMPLETE_WITH_DECLARED_DROPS needs every missing DSN explained.
  */
 public final class Completeness {
     private Completeness() {
@@ -37,12 +44,18 @@ public final class Completeness {
      * @param held             stored sequence numbers, inclusive ranges (any order)
      * @param matched          missing DSNs explained by declared drops
      * @param unexplained      missing DSNs nothing explains
-     * @param declaredUnplaced declared drops no missing DSN of this document could absorb
+     * @param declaredReceived DSNs inside a declaration's window that are stored all the same
+     * @param declaredUnplaced declared drops whose window reaches below the start of this document
      * @param failovers        changes of primary node between consecutive primary segments
      */
     public record Evaluation(long expectedFirst, long expectedLast, long recordsHeld, List<SequenceRange> held,
             List<SequenceRange> missing, List<SequenceRange> matched, List<SequenceRange> unexplained,
-            long declaredDrops, long declaredUnplaced, int failovers, Verdict verdict) {
+            List<SequenceRange> declaredReceived, long declaredDrops, long declaredUnplaced, int failovers,
+            Verdict verdict) {
+        public long declaredReceivedCount() {
+            return count(declaredReceived);
+        }
+
         public long missingCount() {
             return count(missing);
         }
@@ -86,12 +99,9 @@ public final class Completeness {
         }
         List<SequenceRange> missing = last < 0 ? List.of() : held.missing(first, last);
 
-        // unmatched missing DSNs as mutable [first, last] pairs, ascending
-        List<long[]> unmatched = new ArrayList<>();
-        for (SequenceRange r : missing) {
-            unmatched.add(new long[] {r.first(), r.last()});
-        }
         SequenceRangeSet matched = new SequenceRangeSet();
+        SequenceRangeSet received = new SequenceRangeSet();
+        SequenceRangeSet claimed = new SequenceRangeSet(); // DSNs some declaration's window already covers
         long declared = 0;
         long unplaced = 0;
         int failovers = 0;
@@ -103,31 +113,32 @@ public final class Completeness {
             previousPrimary = s.node();
             long budget = s.droppedRecordCount();
             declared += budget;
-            long below = s.firstRecordSeq(); // candidates: DSN < below
-            for (int i = unmatched.size() - 1; i >= 0 && budget > 0; i--) {
-                long[] r = unmatched.get(i);
-                if (r[0] >= below) {
-                    continue;
+            long floor = Math.max(first, 0);
+            long hi = s.firstRecordSeq() - 1;
+            if (budget > 0 && hi >= floor) {
+                // the window: the highest `budget` DSNs below f that no earlier declaration claimed
+                SequenceRangeSet window = new SequenceRangeSet();
+                List<SequenceRange> free = claimed.missing(floor, hi);
+                for (int i = free.size() - 1; i >= 0 && budget > 0; i--) {
+                    SequenceRange r = free.get(i);
+                    long lo = Math.max(r.first(), r.last() - budget + 1);
+                    window.add(lo, r.last());
+                    budget -= r.last() - lo + 1;
                 }
-                long hi = Math.min(r[1], below - 1);
-                long take = Math.min(budget, hi - r[0] + 1);
-                long lo = hi - take + 1;
-                matched.add(lo, hi);
-                budget -= take;
-                // split r into [r0, lo-1] and [hi+1, r1]
-                List<long[]> parts = new ArrayList<>(2);
-                if (r[0] <= lo - 1) {
-                    parts.add(new long[] {r[0], lo - 1});
+                claimed.addAll(window);
+                received.addAll(held.intersection(window));
+                for (SequenceRange w : window.ranges()) {
+                    for (SequenceRange m : held.missing(w.first(), w.last())) {
+                        matched.add(m.first(), m.last());
+                    }
                 }
-                if (hi + 1 <= r[1]) {
-                    parts.add(new long[] {hi + 1, r[1]});
-                }
-                unmatched.remove(i);
-                unmatched.addAll(i, parts);
             }
             unplaced += budget;
         }
-        List<SequenceRange> unexplained = unmatched.stream().map(r -> new SequenceRange(r[0], r[1])).toList();
+        List<SequenceRange> unexplained = new ArrayList<>();
+        for (SequenceRange m : missing) {
+            unexplained.addAll(matched.missing(m.first(), m.last()));
+        }
         Verdict verdict;
         if (!finalized) {
             verdict = Verdict.OPEN;
@@ -139,6 +150,6 @@ public final class Completeness {
             verdict = Verdict.INCOMPLETE;
         }
         return new Evaluation(first, last, held.cardinality(), held.ranges(), missing, matched.ranges(), unexplained,
-                declared, unplaced, failovers, verdict);
+                received.ranges(), declared, unplaced, failovers, verdict);
     }
 }

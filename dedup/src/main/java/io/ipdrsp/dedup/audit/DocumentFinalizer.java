@@ -42,9 +42,12 @@ import org.slf4j.LoggerFactory;
  * audit row that refuses to overwrite a row written by a higher token or changed meanwhile.
  *
  * <p>A final document is evaluated again when a primary segment starts after its evaluation (the exporter resumed
- * it: counted as a re-open), when its segments change, and once {@code recheckAfter} after finalization (late writes
- * that came without a segment, e.g. from another site). A change of the stored records re-opens it too; the audit row
- * keeps the re-open count and {@code audit_events} the history.
+ * it: counted as a re-open), when its segments change, and {@code recheckAfter} after finalization (late writes
+ * that came without a segment: another site, or a node whose stalled writes landed after the exporter gave up on
+ * it). After that first re-check the leader keeps re-checking with doubling intervals (2x, 4x, ... the age of the
+ * verdict) for as long as the document is within {@code lookback}: a late write is found within about the age it
+ * had, at a cost of a few dozen reads per document over its life. A change of the stored records re-opens it too;
+ * the audit row keeps the re-open count and {@code audit_events} the history.
  */
 public final class DocumentFinalizer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DocumentFinalizer.class);
@@ -66,6 +69,8 @@ public final class DocumentFinalizer implements AutoCloseable {
     private final DocumentEvaluator evaluator;
     private final ScheduledExecutorService scheduler;
     private final AtomicBoolean passQueued = new AtomicBoolean();
+    /** Final documents: when this node last re-checked them (leader-local; a new leader starts counting afresh). */
+    private final Map<RecordKey, Instant> lastRecheck = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile boolean closed;
 
     private final java.util.List<java.util.function.Consumer<RecordKey>> finalizedListeners =
@@ -210,6 +215,23 @@ public final class DocumentFinalizer implements AutoCloseable {
         for (Doc d : docs) {
             handle(d, trigger(d, docs, bootSeen, now), token, now);
         }
+        java.util.Set<RecordKey> seen = new java.util.HashSet<>();
+        docs.forEach(d -> seen.add(d.key()));
+        lastRecheck.keySet().removeIf(k -> k.exporter().equals(exporter) && !seen.contains(k));
+    }
+
+    /**
+     * Whether a final, already re-checked document is due for another look: the interval doubles with the age of
+     * the verdict ({@code recheckAfter} at least), so late writes are found without reading every document each pass.
+     */
+    private boolean laterRecheckDue(RecordKey key, Instant finalizedAt, Instant now) {
+        Instant last = lastRecheck.putIfAbsent(key, now);
+        if (last == null || finalizedAt == null) {
+            return false;
+        }
+        Duration age = Duration.between(finalizedAt, last);
+        Duration wait = age.compareTo(settings.recheckAfter()) > 0 ? age : settings.recheckAfter();
+        return !now.isBefore(last.plus(wait));
     }
 
     private Trigger trigger(Doc d, List<Doc> all, Map<Long, Instant> bootSeen, Instant now) {
@@ -265,14 +287,22 @@ public final class DocumentFinalizer implements AutoCloseable {
         if (isFinal) {
             boolean segmentsChanged = d.segments().size() != row.segments() || activity.isAfter(row.lastActivity());
             boolean recheck = !row.rechecked() && !now.isBefore(row.finalizedAt().plus(settings.recheckAfter()));
-            if (!resumed && !segmentsChanged && !recheck) {
+            boolean later = row.rechecked() && laterRecheckDue(d.key(), row.finalizedAt(), now);
+            if (!resumed && !segmentsChanged && !recheck && !later) {
                 return;
+            }
+            if (later) {
+                lastRecheck.put(d.key(), now);
             }
             DocumentEvaluator.Inputs in = evaluator.read(d.key(), d.segments());
             Completeness.Evaluation e = evaluator.evaluate(in, true);
             boolean recordsChanged = e.recordsHeld() != row.recordsHeld() || !e.missing().equals(row.missing())
                     || e.declaredDrops() != row.declaredDrops();
             boolean reopen = resumed || recordsChanged;
+            if (!reopen && !segmentsChanged && !recheck && in.duplicatesTotal() == row.duplicates()
+                    && in.integrityConflicts() == row.integrityConflicts()) {
+                return; // a later re-check that found nothing new: no new row version
+            }
             AuditRow next = DocumentEvaluator.row(d.key(), d.index().startedAt(), STATE_FINAL, reopen ? t.why()
                     : row.trigger(), in, e, activity, row.reopenCount() + (reopen ? 1 : 0),
                     reopen ? now : row.finalizedAt(), reopen ? nodeId : row.finalizedBy(), token, row.version() + 1,
@@ -332,7 +362,8 @@ public final class DocumentFinalizer implements AutoCloseable {
         return t.why() + "; held " + e.recordsHeld() + " of [" + e.expectedFirst() + ", " + e.expectedLast()
                 + "], missing " + e.missingCount() + " (declared " + e.matchedCount() + ", unexplained "
                 + e.unexplainedCount() + (e.unexplained().isEmpty() ? "" : " " + ranges(e.unexplained())) + "), declared drops " + e.declaredDrops()
-                + " (unplaced " + e.declaredUnplaced() + ")";
+                + " (received all the same " + e.declaredReceivedCount() + ", before this document "
+                + e.declaredUnplaced() + ")";
     }
 
     private static String ranges(List<io.ipdrsp.storage.SequenceRange> rs) {

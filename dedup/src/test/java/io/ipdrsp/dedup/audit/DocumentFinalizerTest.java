@@ -289,6 +289,42 @@ class DocumentFinalizerTest {
     }
 
     @Test
+    void aRecordLandingAfterTheFirstRecheckIsFoundByALaterOne() throws Exception {
+        String exporter = "cmts-later-" + System.nanoTime();
+        FinalizerSettings quickRecheck = SETTINGS.withRecheckAfter(Duration.ofSeconds(1));
+        try (Node n = Node.start("n1", exporter, quickRecheck)) {
+            leaderOf(exporter, List.of(n));
+            RecordKey doc = newDoc(exporter, 1, 1000);
+            document(doc, ago(60));
+            segment(doc, ago(60), "n1", true, 0, 0, ago(10), 0);
+            records(doc, 0, 49);
+            records(doc, 60, 99);
+            n.finalizer().runOnce();
+            Thread.sleep(1_100);
+            n.finalizer().runOnce(); // the first re-check: nothing new
+            AuditRow rechecked = row(doc).orElseThrow();
+            assertThat(rechecked.rechecked()).isTrue();
+            assertThat(rechecked.verdict()).isEqualTo("INCOMPLETE");
+
+            n.finalizer().runOnce(); // starts the doubling schedule
+            records(doc, 50, 59); // e.g. a node's stalled writes land
+            n.finalizer().runOnce();
+            assertThat(row(doc).orElseThrow().version()).as("a later re-check waits for its interval")
+                    .isEqualTo(rechecked.version());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (row(doc).orElseThrow().reopenCount() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+                n.finalizer().runOnce();
+            }
+            AuditRow after = row(doc).orElseThrow();
+            assertThat(after.reopenCount()).as("found by a later re-check").isEqualTo(1);
+            assertThat(after.verdict()).isEqualTo("COMPLETE");
+            assertThat(storage.audit().events(doc)).extracting(AuditEvent::event)
+                    .containsExactly("FINALIZED", "REOPENED", "FINALIZED");
+        }
+    }
+
+    @Test
     void rebootAndIdleFinalizeDocumentsWithoutSessionStop() throws Exception {
         String exporter = "cmts-reboot-" + System.nanoTime();
         try (Node n = Node.start("n1", exporter, SETTINGS)) {

@@ -52,7 +52,7 @@ public final class ExportServices implements Managed {
         subscribers = new SubscriberStore(storage);
         ClusterMember cluster = services.cluster();
         ExporterLeadership leadership = cluster == null ? null : cluster.leadership();
-        if (leadership != null) {
+        if (leadership != null && services.config().getAudit().isFinalize()) {
             leadership.setExporters(configuredExporters()); // idempotent; the audit services set the same list
         }
         if (!c.getSpoolDirectory().isBlank()) {

@@ -163,6 +163,8 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         final int id;
         final ExporterState.SessionStatus status;
         final TemplateHistory history;
+        /** Labelled Prometheus data points of this session, resolved once (not per record). */
+        final ExporterMetrics.SessionMetrics metrics;
         SessionPhase phase = SessionPhase.FLOW_STARTED;
         Document doc;
         final List<Document> closing = new ArrayList<>();
@@ -180,6 +182,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             this.id = id;
             this.status = exporter.session(id);
             this.history = exporter.history(id);
+            this.metrics = ctx.metrics().exporters.session(exporter.name(), id);
         }
     }
 
@@ -265,6 +268,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
                     saveSegmentEnd(d, null, "connection closed without SESSION_STOP");
                     ended(d);
                 }
+                s.metrics.noDocument();
                 publish(s, true);
             }
         }
@@ -550,6 +554,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         st.exporterBootTime = m.exporterBootTime();
         st.firstRecordSequenceNumber = m.firstRecordSequenceNumber();
         st.droppedRecordCount = m.droppedRecordCount();
+        s.metrics.primary(m.primary());
         Segment segment = new Segment(key, d.startedAt, ctx.identity().getId(), m.primary(),
                 m.firstRecordSequenceNumber(), m.droppedRecordCount(), m.ackTimeInterval(), m.ackSequenceInterval(),
                 null, null, null);
@@ -574,6 +579,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         if (s.phase == SessionPhase.ACTIVE) {
             closeDocument(s, m.reasonCode(), m.reasonInfo());
         }
+        s.metrics.noDocument();
         if (s.phase != SessionPhase.FLOW_STOPPED) {
             s.phase = SessionPhase.STOPPED;
             s.status.state = "STOPPED";
@@ -736,6 +742,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         s.status.received.increment();
         exporter.received.increment();
         ctx.metrics().received.mark();
+        s.metrics.received(1);
         ctx.metrics().bytes.mark(length);
         if (duplicate) {
             countDuplicate(s, d);
@@ -901,6 +908,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         exporter.acked.add(covered);
         exporter.lastAckAtMillis = nowMillis;
         ctx.metrics().acked.mark(covered);
+        s.metrics.acked(covered);
         if (now() - s.lastPublishNanos > 1000 * MS) {
             publish(s, false);
         }
@@ -993,6 +1001,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         }
         s.doc = null;
         s.closing.clear();
+        s.metrics.noDocument();
         s.phase = SessionPhase.FLOW_STOPPED;
         s.status.state = "FLOW_STOPPED";
         s.status.documentId = "";

@@ -13,6 +13,7 @@ import java.util.function.ToLongFunction;
 /**
  * Dropwizard metrics of the record path and of dedup; exported for Prometheus on the admin port. Every name here is
  * catalogued in {@code ops/observability/metrics.yaml} (status exported), which ops/helm-check compares with a scrape.
+ * The labelled per-CMTS metrics are native Prometheus metrics: {@link #exporters()}.
  */
 public final class RecordPathMetrics {
     final Meter received;
@@ -33,6 +34,8 @@ public final class RecordPathMetrics {
     /** Failover SESSION_START on this node → its first durable record of that document (dedup measures it). */
     final Timer takeover;
     final AtomicInteger inFlight = new AtomicInteger();
+    /** Labelled per-CMTS/session metrics (native Prometheus; registered by the node next to DropwizardExports). */
+    final ExporterMetrics exporters = new ExporterMetrics();
     private volatile DedupMetrics dedup;
 
     public RecordPathMetrics(MetricRegistry registry) {
@@ -89,6 +92,11 @@ public final class RecordPathMetrics {
                 throw new UnsupportedOperationException(name + " is read from dedup");
             }
         });
+    }
+
+    /** The labelled metrics; {@link ExporterMetrics#register} them in the registry that /prometheus serves. */
+    public ExporterMetrics exporters() {
+        return exporters;
     }
 
     public int inFlight() {

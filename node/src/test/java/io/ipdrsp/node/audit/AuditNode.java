@@ -43,6 +43,18 @@ final class AuditNode implements AutoCloseable {
         ((HttpConnectorFactory) server.getAdminConnectors().get(0)).setPort(0);
     }
 
+    /** Reach Cassandra at {@code hostPort} instead (e.g. through a {@code TcpProxy} that can stall the path). */
+    AuditNode cassandraAt(String hostPort) {
+        config.getStorage().contactPoints(hostPort);
+        return this;
+    }
+
+    /** A node that never finalizes (and so never contends for a CMTS's leadership). */
+    AuditNode finalizing(boolean on) {
+        config.getAudit().finalize(on);
+        return this;
+    }
+
     static synchronized String zooKeeper() throws Exception {
         if (zk == null) {
             zk = new TestingServer(true);
@@ -81,6 +93,15 @@ final class AuditNode implements AutoCloseable {
                 URI.create(apiBase() + pathAndQuery)).build(), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
             throw new AssertionError("GET " + pathAndQuery + " -> " + r.statusCode() + " " + r.body());
+        }
+        return r.body();
+    }
+
+    byte[] getBytes(String pathAndQuery) throws Exception {
+        HttpResponse<byte[]> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create(apiBase() + pathAndQuery)).build(), HttpResponse.BodyHandlers.ofByteArray());
+        if (r.statusCode() != 200) {
+            throw new AssertionError("GET " + pathAndQuery + " -> " + r.statusCode());
         }
         return r.body();
     }

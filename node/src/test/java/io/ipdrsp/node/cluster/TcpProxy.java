@@ -33,7 +33,7 @@ import java.util.concurrent.TimeUnit;
  * apart by source address (a listening CMTS, a node's {@code listen} side, Hazelcast members) then see that address
  * instead of the proxy's 127.0.0.1.
  */
-final class TcpProxy implements AutoCloseable {
+public final class TcpProxy implements AutoCloseable {
     enum Mode { FORWARD, PAUSE, BLACKHOLE, REFUSE }
 
     private static final EventLoopGroup GROUP = new NioEventLoopGroup(2, new DefaultThreadFactory("tcp-proxy", true));
@@ -110,11 +110,11 @@ final class TcpProxy implements AutoCloseable {
         }
     }
 
-    static TcpProxy start(String name, InetSocketAddress target) {
+    public static TcpProxy start(String name, InetSocketAddress target) {
         return start(name, 0, target, null);
     }
 
-    int port() {
+    public int port() {
         return ((InetSocketAddress) server.localAddress()).getPort();
     }
 
@@ -131,13 +131,13 @@ final class TcpProxy implements AutoCloseable {
     }
 
     /** Stops moving bytes both ways; connections stay open (TCP back-pressure builds up). New ones are held too. */
-    synchronized void pause() {
+    public synchronized void pause() {
         mode = Mode.PAUSE;
         pairs.forEach(p -> p.setAutoRead(false));
     }
 
     /** Back to forwarding; paused connections continue where they stopped. */
-    synchronized void resume() {
+    public synchronized void resume() {
         if (mode == Mode.BLACKHOLE) {
             pairs.forEach(Pair::reset); // their bytes were swallowed: the streams cannot continue, peers reconnect
         }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.codahale.metrics.MetricRegistry;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ipdrsp.node.session.ExporterMetrics;
 import io.ipdrsp.node.session.RecordPathMetrics;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.instrumentation.dropwizard.DropwizardExports;
@@ -178,15 +179,25 @@ class ObservabilityTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
     void exportedNamesAreWhatTheNodeReallyExports() throws Exception {
         MetricRegistry dropwizard = new MetricRegistry();
-        new RecordPathMetrics(dropwizard);
+        RecordPathMetrics metrics = new RecordPathMetrics(dropwizard);
         PrometheusRegistry prometheus = new PrometheusRegistry();
         DropwizardExports.builder().dropwizardRegistry(dropwizard).register(prometheus); // as NodeApplication does
+        metrics.exporters().register(prometheus);
+        // labelled series exist once a session carried records and a verdict refresh ran (the node's
+        // PrometheusMetricsTest checks their values in a real node's scrape)
+        ExporterMetrics.SessionMetrics session = metrics.exporters().session("cmts-1", 1);
+        session.received(3);
+        session.acked(2);
+        session.primary(true);
+        metrics.exporters().documents(Map.of("cmts-1", Map.of("COMPLETE", 4L)), Set.of());
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         PrometheusTextFormatWriter.create().write(out, prometheus.scrape());
+        String text = out.toString(StandardCharsets.UTF_8);
         Map<String, String> scraped = new TreeMap<>();
-        Matcher m = Pattern.compile("(?m)^# TYPE (\\S+) (\\S+)$").matcher(out.toString(StandardCharsets.UTF_8));
+        Matcher m = Pattern.compile("(?m)^# TYPE (\\S+) (\\S+)$").matcher(text);
         while (m.find()) {
             scraped.put(m.group(1), m.group(2));
         }
@@ -195,5 +206,38 @@ class ObservabilityTest {
                 .forEach(c -> exported.put((String) c.get("name"), (String) c.get("type")));
         System.out.println("node scrape: " + scraped);
         assertThat(scraped).as("the record path's metrics in a real scrape vs metrics.yaml 'exported'").isEqualTo(exported);
+
+        // the label names of every exported sample are the catalogue's `labels` (none when not listed)
+        Map<String, Set<String>> problems = new TreeMap<>();
+        Matcher sample = Pattern.compile("(?m)^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\\{([^}]*)\\})? \\S+$").matcher(text);
+        while (sample.find()) {
+            Map<String, Object> c = CATALOGUE.get(sample.group(1));
+            if (c == null) {
+                continue; // summary parts (_sum, _count) and the like
+            }
+            Set<String> labels = new java.util.TreeSet<>();
+            if (sample.group(2) != null) {
+                Matcher l = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"").matcher(sample.group(2));
+                while (l.find()) {
+                    labels.add(l.group(1));
+                }
+            }
+            labels.remove("quantile");
+            Set<String> expected = new java.util.TreeSet<>((List<String>) c.getOrDefault("labels", List.of()));
+            if (!labels.equals(expected)) {
+                problems.put(sample.group(1), labels);
+            }
+        }
+        assertThat(problems).as("scraped label names that differ from metrics.yaml `labels`").isEmpty();
+        assertThat(text).contains("ipdr_exporter_records_received_total{exporter=\"cmts-1\",session=\"1\"} 3.0",
+                "ipdr_exporter_records_acked_total{exporter=\"cmts-1\",session=\"1\"} 2.0",
+                "ipdr_session_primary{exporter=\"cmts-1\",session=\"1\"} 1.0",
+                "ipdr_documents{exporter=\"cmts-1\",verdict=\"COMPLETE\"} 4.0",
+                "ipdr_documents{exporter=\"cmts-1\",verdict=\"INCOMPLETE\"} 0.0");
+        session.noDocument();
+        out.reset();
+        PrometheusTextFormatWriter.create().write(out, prometheus.scrape());
+        assertThat(out.toString(StandardCharsets.UTF_8)).as("primary series removed when the document ends")
+                .doesNotContain("ipdr_session_primary{").contains("ipdr_exporter_records_acked_total{");
     }
 }

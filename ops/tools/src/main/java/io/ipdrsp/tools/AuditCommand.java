@@ -225,7 +225,8 @@ final class AuditCommand implements Subcommand {
         out.println("  now: expected [" + live.path("expectedFirst").asLong() + ", " + live.path("expectedLast").asLong()
                 + "], held " + live.path("recordsHeld").asLong() + " in " + ranges(doc.path("held")) + ", missing "
                 + live.path("missingCount").asLong() + ", declared drops " + live.path("declaredDrops").asLong()
-                + " (matched " + live.path("declaredMatched").asLong() + ", unplaced "
+                + " (matched " + live.path("declaredMatched").asLong() + ", received all the same "
+                + live.path("declaredReceived").asLong() + ", before this document "
                 + live.path("declaredUnplaced").asLong() + "), duplicates " + live.path("duplicates").asLong()
                 + ", integrity conflicts " + live.path("integrityConflicts").asLong());
         out.println("  records per node: " + pairs(live.path("nodes")));
