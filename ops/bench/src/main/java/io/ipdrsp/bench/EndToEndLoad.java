@@ -49,31 +49,72 @@ import java.util.concurrent.atomic.AtomicReference;
  * kill to the first record acknowledged by the next node (ledger), and dedup's own SESSION_START → first durable
  * record on that node ({@code /api/exporters}); then the rate is sampled for a further window.
  *
+ * <p>{@code --primary node-1} (with {@code --nodes 3}) measures the shared-state path without the CPU of three
+ * busy JVMs: every CMTS lists node 1 at priority 1 and nodes 2, 3 at 2, 3, so all records go through node 1, a full
+ * Hazelcast member whose map entries have backups on the others and which also sees the backups' side of every
+ * session; nodes 2 and 3 carry no records (their CPU is reported apart as the idle members'). Node 1's CPU µs per
+ * acknowledged record against the single node's ({@code --nodes 1}) is the cost of the shared state per record.
+ *
  * <p>Options: {@code --mode durable|throwaway|both} (durable), {@code --warmup 15s}, {@code --duration 60s},
  * {@code --cmts 4}, {@code --sessions 2}, {@code --work DIR} (ops/bench/target/bench-load), {@code --node-heap 1g},
- * {@code --nodes 1|3} (1).
+ * {@code --nodes 1|3} (1), {@code --primary rotated|node-1} (rotated), {@code --ceiling on|off} (on: the driver-only
+ * ceiling phase after the collector phase), {@code --jfr FILE} (a JFR recording, settings=profile, of node 1 over the
+ * measured window, written to FILE; for profiling, not for the figures: the sampling costs CPU).
  */
 public final class EndToEndLoad {
     private static final long CLK_TCK = 100; // Linux USER_HZ; /proc/<pid>/stat counts in these
 
     private record Options(List<Boolean> modes, Duration warmup, Duration duration, int cmtses, int sessions,
-                           Path work, String nodeHeap, int nodes) {
+                           Path work, String nodeHeap, int nodes, boolean primaryNode1, boolean ceiling, Path jfr) {
+        String primaryName() {
+            return nodes == 1 ? "-" : primaryNode1 ? "node-1" : "rotated";
+        }
     }
 
     /** One collector JVM of the run. */
     private record Node(String id, Process process, int listenPort, int apiPort) {
     }
 
-    record Result(String mode, double ackedPerSecond, long ackedInWindow, AckLatency latency, double nodeCpu,
+    /**
+     * {@code nodeCpus}: cores per node over the measured window (node 1 first); {@code carrying}: how many of them
+     * (from node 1 on) carry records, the rest are idle members; {@code loadBefore}: load average at the start of
+     * the measured window, {@code load} at its end.
+     */
+    record Result(String mode, double ackedPerSecond, long ackedInWindow, Latency latency, double nodeCpu,
                   double cassandraCpuCollector, double simulatorCpu, double ceilingPerSecond,
-                  double cassandraCpuCeiling, double bytesPerRecord, String load) {
+                  double cassandraCpuCeiling, double bytesPerRecord, String load, double[] nodeCpus, int carrying,
+                  String loadBefore, String takeover) {
+        /** CPU of the nodes carrying records, in cores. */
+        double carryingCpu() {
+            double c = 0;
+            for (int i = 0; i < carrying; i++) {
+                c += nodeCpus[i];
+            }
+            return c;
+        }
+
+        /** CPU of the members that carry no records, in cores. */
+        double idleCpu() {
+            return nodeCpu - carryingCpu();
+        }
+
+        /** CPU µs of the nodes carrying records per acknowledged record. */
+        double carryingMicrosPerRecord() {
+            return ackedPerSecond == 0 ? Double.NaN : carryingCpu() * 1e6 / ackedPerSecond;
+        }
+
+        /** CPU µs of every node per acknowledged record. */
+        double allMicrosPerRecord() {
+            return ackedPerSecond == 0 ? Double.NaN : nodeCpu * 1e6 / ackedPerSecond;
+        }
     }
 
     public static void main(String[] args) throws Exception {
         Options o = parse(args);
-        System.out.printf(Locale.ROOT, "bench-load: %d node(s), %d CMTS x %d sessions, SAMIS-TYPE-1 load mode, "
-                        + "warm-up %s, measured %s, %d cores, java %s%n", o.nodes, o.cmtses, o.sessions, o.warmup,
-                o.duration, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+        System.out.printf(Locale.ROOT, "bench-load: %d node(s), primary %s, %d CMTS x %d sessions, SAMIS-TYPE-1 "
+                        + "load mode, warm-up %s, measured %s, %d cores, java %s%n", o.nodes, o.primaryName(),
+                o.cmtses, o.sessions, o.warmup, o.duration, Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.version"));
         List<Result> results = new ArrayList<>();
         for (boolean durable : o.modes) {
             results.add(run(o, durable));
@@ -89,6 +130,26 @@ public final class EndToEndLoad {
                     r.latency.percentileMicros(99) / 1000.0, r.latency.maxMicros() / 1000.0, r.nodeCpu,
                     r.cassandraCpuCollector, r.ceilingPerSecond, r.cassandraCpuCeiling,
                     100 * r.ackedPerSecond / r.ceilingPerSecond, r.load);
+        }
+        System.out.println();
+        System.out.println("| Cassandra | nodes | primary | acked rec/s | node-1 CPU | carrying nodes' CPU µs / acked record "
+                + "| idle members' CPU | all nodes' CPU µs / acked record | load avg before → after | takeover |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|");
+        for (Result r : results) {
+            System.out.printf(Locale.ROOT, "| %s | %d | %s | %,.0f | %.2f cores | %.1f µs (%d node%s, %.2f cores) "
+                            + "| %s | %.1f µs | %s → %s | %s |%n", r.mode, r.nodeCpus.length, o.primaryName(),
+                    r.ackedPerSecond, r.nodeCpus[0], r.carryingMicrosPerRecord(), r.carrying,
+                    r.carrying == 1 ? "" : "s", r.carryingCpu(),
+                    r.carrying == r.nodeCpus.length ? "-" : String.format(Locale.ROOT, "%.2f cores", r.idleCpu()),
+                    r.allMicrosPerRecord(), r.loadBefore, r.load, r.takeover);
+        }
+        for (Result r : results) {
+            System.out.printf(Locale.ROOT, "SHARED-STATE %s nodes=%d primary=%s acked/s=%.0f node1.cores=%.3f "
+                            + "carrying.us/rec=%.1f idle.cores=%.3f all.us/rec=%.1f cassandra.cores=%.2f "
+                            + "ceiling/s=%.0f load=%s->%s%n", r.mode, r.nodeCpus.length, o.primaryName(),
+                    r.ackedPerSecond, r.nodeCpus[0], r.carryingMicrosPerRecord(), r.idleCpu(),
+                    r.allMicrosPerRecord(), r.cassandraCpuCollector, r.ceilingPerSecond,
+                    r.loadBefore.replace(' ', '/'), r.load.replace(' ', '/'));
         }
     }
 
@@ -116,10 +177,11 @@ public final class EndToEndLoad {
                     }
                 }
             }
-            double[] ceiling = ceilingPhase(o, cassandra);
+            double[] ceiling = o.ceiling ? ceilingPhase(o, cassandra) : new double[] {Double.NaN, Double.NaN};
             return new Result(mode, partial.ackedPerSecond, partial.ackedInWindow, partial.latency, partial.nodeCpu,
                     partial.cassandraCpuCollector, partial.simulatorCpu, ceiling[0], ceiling[1],
-                    partial.bytesPerRecord, partial.load);
+                    partial.bytesPerRecord, partial.load, partial.nodeCpus, partial.carrying, partial.loadBefore,
+                    partial.takeover);
         }
     }
 
@@ -221,8 +283,9 @@ public final class EndToEndLoad {
             }
             List<CollectorSpec> collectors = new ArrayList<>();
             for (int n = 0; n < nodes.size(); n++) {
-                // rotated priorities: cmts-1 prefers node 1, cmts-2 node 2, ... so each node is primary for some
-                int priority = Math.floorMod(n - (c - 1), nodes.size()) + 1;
+                // rotated priorities: cmts-1 prefers node 1, cmts-2 node 2, ... so each node is primary for some;
+                // --primary node-1: node 1 first for every CMTS, the others are backups
+                int priority = o.primaryNode1 ? n + 1 : Math.floorMod(n - (c - 1), nodes.size()) + 1;
                 collectors.add(CollectorSpec.at("127.0.0.1", nodes.get(n).listenPort, priority)
                         .named(nodes.get(n).id));
             }
@@ -238,6 +301,10 @@ public final class EndToEndLoad {
             long a0 = fleet.ledger().totalAcked();
             fleet.ackLatency().reset();
             long[] pids = nodes.stream().mapToLong(n -> n.process.pid()).toArray();
+            String loadBefore = loadAverage();
+            if (o.jfr != null) {
+                jcmd(pids[0], "JFR.start", "name=bench", "settings=profile");
+            }
             Cpu cpu0 = Cpu.sample(pids, cassandra.process().pid());
             long t0 = System.nanoTime();
             long last = a0;
@@ -254,18 +321,42 @@ public final class EndToEndLoad {
             double seconds = (System.nanoTime() - t0) / 1e9;
             Cpu cpu1 = Cpu.sample(pids, cassandra.process().pid());
             String load = loadAverage();
-            AckLatency latency = snapshot(fleet.ackLatency());
+            if (o.jfr != null) {
+                Files.createDirectories(o.jfr.toAbsolutePath().getParent());
+                jcmd(pids[0], "JFR.stop", "name=bench", "filename=" + o.jfr.toAbsolutePath());
+                System.out.println("JFR recording of " + nodes.get(0).id + " over the measured window: " + o.jfr);
+            }
+            Latency latency = Latency.of(fleet.ackLatency());
             double rate = (a1 - a0) / seconds;
             System.out.printf(Locale.ROOT, "collector: %,.0f durable acked records/s (%,d in %.1f s); %s%n", rate,
                     a1 - a0, seconds, latency);
             System.out.printf(Locale.ROOT, "CPU: node %.2f cores, Cassandra %.2f cores, simulator+bench %.2f cores; "
-                    + "load average %s%n", cpu1.node(cpu0, seconds), cpu1.cassandra(cpu0, seconds),
-                    cpu1.self(cpu0, seconds), load);
+                    + "load average %s at the start of the window, %s at its end%n", cpu1.node(cpu0, seconds),
+                    cpu1.cassandra(cpu0, seconds), cpu1.self(cpu0, seconds), loadBefore, load);
+            double[] nodeCpus = new double[nodes.size()];
+            int carrying = o.primaryNode1 ? 1 : nodes.size();
+            for (int i = 0; i < nodes.size(); i++) {
+                nodeCpus[i] = cpu1.node(i, cpu0, seconds);
+                System.out.printf(Locale.ROOT, "  %s: %.2f cores, %s%n", nodes.get(i).id, nodeCpus[i],
+                        i < carrying ? String.format(Locale.ROOT, "carries records (%.1f µs CPU per acked record%s)",
+                                nodeCpus[i] * 1e6 / rate, carrying > 1 ? " of all" : "")
+                                : "idle member (Hazelcast backups, backup connections)");
+            }
+            double carryingCpu = 0;
+            for (int i = 0; i < carrying; i++) {
+                carryingCpu += nodeCpus[i];
+            }
+            System.out.printf(Locale.ROOT, "SHARED-STATE PATH: %,.0f acked rec/s; node-1 %.2f cores; %.1f µs CPU per "
+                            + "acked record of the node(s) carrying records; idle members %.2f cores; all nodes %.1f "
+                            + "µs per acked record%n", rate, nodeCpus[0], carryingCpu * 1e6 / rate,
+                    cpu1.node(cpu0, seconds) - carryingCpu, cpu1.node(cpu0, seconds) * 1e6 / rate);
+            String takeover = "-";
             if (nodes.size() > 1) {
-                takeover(o, fleet, nodes);
+                takeover = takeover(o, fleet, nodes);
             }
             return new Result(mode, rate, a1 - a0, latency, cpu1.node(cpu0, seconds),
-                    cpu1.cassandra(cpu0, seconds), cpu1.self(cpu0, seconds), 0, 0, 0, load);
+                    cpu1.cassandra(cpu0, seconds), cpu1.self(cpu0, seconds), 0, 0, 0, load, nodeCpus, carrying,
+                    loadBefore, takeover);
         }
     }
 
@@ -274,7 +365,7 @@ public final class EndToEndLoad {
      * by node 2 from the kill to its first acknowledged record (ledger), prints dedup's own measurement on node 2,
      * then the rate over a further window with one node fewer.
      */
-    private static void takeover(Options o, Fleet fleet, List<Node> nodes) throws Exception {
+    private static String takeover(Options o, Fleet fleet, List<Node> nodes) throws Exception {
         Node victim = nodes.get(0);
         Node heir = nodes.get(1);
         long before = ackedBy(fleet, "cmts-1", 1, heir.id);
@@ -285,7 +376,7 @@ public final class EndToEndLoad {
         while (ackedBy(fleet, "cmts-1", 1, heir.id) <= before) {
             if (System.nanoTime() > deadline) {
                 System.out.println("TAKEOVER: " + heir.id + " acknowledged nothing for cmts-1/1 within 60 s");
-                return;
+                return "none within 60 s";
             }
             Thread.sleep(2);
         }
@@ -304,6 +395,26 @@ public final class EndToEndLoad {
         System.out.printf(Locale.ROOT, "after the kill: %,d records acked in the first %.1f s, then %,.0f acked/s "
                         + "over %d s with %d nodes; load average %s%n", a1 - a0, (t0 - killed) / 1e9,
                 (a2 - a1) / ((System.nanoTime() - t0) / 1e9), window, nodes.size() - 1, loadAverage());
+        String counters = m.find(0) ? m.group() : "";
+        java.util.regex.Matcher last = java.util.regex.Pattern.compile("\"lastTakeoverMillis\":(\\d+)")
+                .matcher(counters);
+        java.util.regex.Matcher max = java.util.regex.Pattern.compile("\"takeoverMillisMax\":(\\d+)")
+                .matcher(counters);
+        return ms + " ms" + (last.find() ? "; dedup last " + last.group(1) + " ms" : "")
+                + (max.find() ? ", max " + max.group(1) + " ms" : "");
+    }
+
+    /** Runs the JDK's jcmd against a node JVM (JFR), waiting for it. */
+    private static void jcmd(long pid, String... command) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString());
+        cmd.add(Long.toString(pid));
+        cmd.addAll(List.of(command));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IllegalStateException("jcmd " + String.join(" ", command) + " failed: " + out);
+        }
     }
 
     private static long ackedBy(Fleet fleet, String cmts, int sessionId, String node) {
@@ -325,8 +436,33 @@ public final class EndToEndLoad {
         }
     }
 
-    private static AckLatency snapshot(AckLatency live) {
-        return live; // the fleet is closed right after; its histogram no longer changes
+    /**
+     * Ack latency percentiles of the measured window, taken at its end (the fleet keeps running through the
+     * takeover of a 3-node run, whose records must not count).
+     */
+    record Latency(long p50, long p90, long p99, long max, String text) {
+        static Latency of(AckLatency live) {
+            return new Latency(live.percentileMicros(50), live.percentileMicros(90), live.percentileMicros(99),
+                    live.maxMicros(), live.toString());
+        }
+
+        long percentileMicros(int percent) {
+            return switch (percent) {
+                case 50 -> p50;
+                case 90 -> p90;
+                case 99 -> p99;
+                default -> throw new IllegalArgumentException("p" + percent);
+            };
+        }
+
+        long maxMicros() {
+            return max;
+        }
+
+        @Override
+        public String toString() {
+            return text;
+        }
     }
 
     // ------------------------------------------------------------------ ceiling
@@ -412,8 +548,8 @@ public final class EndToEndLoad {
 
     // ------------------------------------------------------------------ plumbing
 
-    /** Process CPU time (ns) of the node, Cassandra and this JVM at one instant. */
-    private record Cpu(long node, long cassandra, long self) {
+    /** Process CPU time (ns) of the nodes (summed, and each), Cassandra and this JVM at one instant. */
+    private record Cpu(long node, long cassandra, long self, long[] nodes) {
         static Cpu sample(long nodePid, long cassandraPid) {
             return sample(new long[] {nodePid}, cassandraPid);
         }
@@ -422,11 +558,17 @@ public final class EndToEndLoad {
         static Cpu sample(long[] nodePids, long cassandraPid) {
             com.sun.management.OperatingSystemMXBean os =
                     (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+            long[] each = new long[nodePids.length];
             long nodes = 0;
-            for (long pid : nodePids) {
-                nodes += procCpu(pid);
+            for (int i = 0; i < nodePids.length; i++) {
+                each[i] = procCpu(nodePids[i]);
+                nodes += each[i];
             }
-            return new Cpu(nodes, procCpu(cassandraPid), os.getProcessCpuTime());
+            return new Cpu(nodes, procCpu(cassandraPid), os.getProcessCpuTime(), each);
+        }
+
+        double node(int i, Cpu before, double seconds) {
+            return (nodes[i] - before.nodes[i]) / 1e9 / seconds;
         }
 
         double node(Cpu before, double seconds) {
@@ -491,6 +633,9 @@ public final class EndToEndLoad {
         Path work = Path.of("ops/bench/target/bench-load");
         String heap = "1g";
         int nodes = 1;
+        boolean primaryNode1 = false;
+        boolean ceiling = true;
+        Path jfr = null;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             String v = i + 1 < args.length ? args[i + 1] : null;
@@ -512,13 +657,27 @@ public final class EndToEndLoad {
                 case "--work" -> work = Path.of(v);
                 case "--node-heap" -> heap = v;
                 case "--nodes" -> nodes = Integer.parseInt(v);
+                case "--primary" -> primaryNode1 = switch (v) {
+                    case "rotated" -> false;
+                    case "node-1" -> true;
+                    default -> throw new IllegalArgumentException("--primary rotated|node-1");
+                };
+                case "--ceiling" -> ceiling = switch (v) {
+                    case "on" -> true;
+                    case "off" -> false;
+                    default -> throw new IllegalArgumentException("--ceiling on|off");
+                };
+                case "--jfr" -> jfr = Path.of(v);
                 default -> throw new IllegalArgumentException("unknown option " + a);
             }
         }
         if (nodes != 1 && nodes != 3) {
             throw new IllegalArgumentException("--nodes 1|3");
         }
-        return new Options(modes, warmup, duration, cmtses, sessions, work, heap, nodes);
+        if (primaryNode1 && nodes == 1) {
+            throw new IllegalArgumentException("--primary node-1 needs --nodes 3");
+        }
+        return new Options(modes, warmup, duration, cmtses, sessions, work, heap, nodes, primaryNode1, ceiling, jfr);
     }
 
     private static Duration seconds(String v) {
