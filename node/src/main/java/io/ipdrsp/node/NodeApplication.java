@@ -77,6 +77,8 @@ public class NodeApplication extends Application<NodeConfiguration> {
         // ipdr_documents{exporter,verdict} from Cassandra's audit summaries; after audit: it hooks its finalizer
         env.lifecycle().manage(new io.ipdrsp.node.api.DocumentVerdictMetrics(s, audit, s.metrics().exporters()));
         env.admin().addServlet("prometheus", new PrometheusMetricsServlet(prometheus)).addMapping("/prometheus");
+        env.admin().addServlet("ready", new io.ipdrsp.node.health.ReadinessServlet(env.healthChecks(),
+                List.of("cassandra"))).addMapping("/ready");
         env.lifecycle().addServerLifecycleListener(srv -> {
             server = srv;
             out.println(describe(srv, s));

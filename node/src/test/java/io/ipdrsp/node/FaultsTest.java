@@ -95,8 +95,12 @@ class FaultsTest {
                 long acked = fleet.ledger().totalAcked();
                 Thread.sleep(2000);
                 assertThat(fleet.ledger().totalAcked()).as("no DATA_ACK while Cassandra is dead").isEqualTo(acked);
+                var notReady = node.admin("/ready");
+                assertThat(notReady.statusCode()).as(notReady.body()).isEqualTo(503);
+                assertThat(notReady.body()).contains("cassandra: FAILING");
                 cassandra.restart();
                 assertThat(fleet.awaitAcked(acked + 300, Duration.ofSeconds(90))).as("recovered").isTrue();
+                assertThat(node.admin("/ready").statusCode()).as("ready again").isEqualTo(200);
                 Thread.sleep(1000);
                 ledger = fleet.ledger();
             }

@@ -57,6 +57,19 @@ class HostileInputTest {
     }
 
     @Test
+    void aCmtsThatIsNotConnectedFailsTheHealthCheckButNotReadiness() throws Exception {
+        NodeHarness.await("the raw CMTS disconnected", Duration.ofSeconds(20),
+                () -> node.services().exporters().stream().anyMatch(e -> e.name().equals("raw")
+                        && e.link() != io.ipdrsp.node.session.ExporterState.Link.CONNECTED));
+        var health = node.admin("/healthcheck");
+        assertThat(health.statusCode()).isEqualTo(500);
+        assertThat(health.body()).contains("not connected: raw");
+        var ready = node.admin("/ready");
+        assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
+        assertThat(ready.body()).startsWith("ready").contains("cassandra: ok");
+    }
+
+    @Test
     void garbageGetsDecodeErrorAndClose() throws Exception {
         byte[] garbage = new byte[4096];
         new Random(1).nextBytes(garbage);

@@ -86,6 +86,14 @@ final class NodeHarness implements AutoCloseable {
         return support.getAdminPort();
     }
 
+    /** GET on the admin port: status code and body. */
+    java.net.http.HttpResponse<String> admin(String path) throws Exception {
+        return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://127.0.0.1:" + adminPort() + path))
+                        .timeout(Duration.ofSeconds(20)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+    }
+
     CassandraStorage storage() {
         return services().store().storage();
     }

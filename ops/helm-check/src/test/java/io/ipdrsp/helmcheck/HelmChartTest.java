@@ -257,7 +257,7 @@ class HelmChartTest {
             assertThat(p.get("name")).isEqualTo("admin");
             assertThat(p.get("containerPort")).isEqualTo(at(values, "server.adminPort"));
         });
-        assertThat((String) at(c, "readinessProbe.httpGet.path")).isEqualTo("/healthcheck");
+        assertThat((String) at(c, "readinessProbe.httpGet.path")).isEqualTo("/ready");
         assertThat((String) at(c, "readinessProbe.httpGet.port")).isEqualTo("admin");
         assertThat((String) at(c, "livenessProbe.httpGet.port")).isEqualTo("admin");
         assertThat((String) at(c, "startupProbe.httpGet.port")).isEqualTo("admin");
