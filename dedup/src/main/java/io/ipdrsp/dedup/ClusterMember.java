@@ -62,6 +62,31 @@ public final class ClusterMember implements AutoCloseable {
                 zkTimeoutMillis);
     }
 
+    private static final Object ASYNC_LOCK = new Object();
+    private static boolean asyncPooled;
+
+    /**
+     * Hazelcast completes its futures' async callbacks on the common ForkJoinPool, but when that pool's parallelism is
+     * below 2 (a JVM that sees 2 CPUs or fewer: a small pod, the bench machine) on a new thread per callback — about
+     * 0.9 ms of CPU per Hazelcast call instead of 0.04 ms (docs/performance.md "Cluster"). Such JVMs get two pooled
+     * daemon threads instead. Hazelcast's setting is JVM-wide and internal API, hence once and guarded.
+     */
+    static void pooledAsyncCallbacks() {
+        synchronized (ASYNC_LOCK) {
+            if (asyncPooled || java.util.concurrent.ForkJoinPool.getCommonPoolParallelism() > 1) {
+                return;
+            }
+            java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+            com.hazelcast.internal.util.ConcurrencyUtil.setDefaultAsyncExecutor(
+                    java.util.concurrent.Executors.newFixedThreadPool(2, r -> {
+                        Thread t = new Thread(r, "ipdr-hz-async-" + n.incrementAndGet());
+                        t.setDaemon(true);
+                        return t;
+                    }));
+            asyncPooled = true;
+        }
+    }
+
     /**
      * Starts Hazelcast, connects to ZooKeeper (waiting up to {@code zkTimeoutMillis} for a first connection, then
      * going on without it), registers the node and starts the leadership watcher (no exporters yet: see
@@ -69,6 +94,7 @@ public final class ClusterMember implements AutoCloseable {
      */
     public static ClusterMember join(ClusterSettings settings, NodeInfo self, long zkTimeoutMillis)
             throws InterruptedException {
+        pooledAsyncCallbacks();
         HazelcastInstance hz = Hazelcast.newHazelcastInstance(hazelcastConfig(settings, self));
         CuratorFramework curator = null;
         try {

@@ -74,6 +74,14 @@ public final class RecordDeduplicator implements AutoCloseable {
     private final ConcurrentHashMap<String, DocumentHandle> documents = new ConcurrentHashMap<>();
     private final ScheduledExecutorService scheduler;
     private final ExecutorService worker;
+    /**
+     * Runs the callbacks of Hazelcast futures: on the flush thread (inline once it is shut down). A plain
+     * {@code whenComplete} on a Hazelcast future runs the callback on Hazelcast's default async executor, which, when
+     * the common pool's parallelism is below 2 (a JVM that sees 2 CPUs or fewer), starts a new thread for every
+     * callback: with it a range publish cost 3 thread starts instead of 2, ~0.3 ms of CPU each on the 2-core bench
+     * machine (docs/performance.md "Cluster"). Callbacks here are short and never block.
+     */
+    private final java.util.concurrent.Executor callbacks;
     private volatile boolean closed;
 
     private RecordDeduplicator(String nodeId, HazelcastInstance hazelcast, CassandraStorage storage,
@@ -88,6 +96,13 @@ public final class RecordDeduplicator implements AutoCloseable {
         this.duplicates = new io.ipdrsp.dedup.audit.DocumentDuplicates(storage, nodeId);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "ipdr-dedup-flush-" + nodeId));
         this.worker = Executors.newFixedThreadPool(2, r -> daemon(r, "ipdr-dedup-worker-" + nodeId));
+        this.callbacks = r -> {
+            try {
+                scheduler.execute(r);
+            } catch (java.util.concurrent.RejectedExecutionException closing) {
+                r.run();
+            }
+        };
         long every = settings.flushInterval().toNanos();
         scheduler.scheduleWithFixedDelay(this::flushSafely, every, every, TimeUnit.NANOSECONDS);
     }
@@ -159,7 +174,7 @@ public final class RecordDeduplicator implements AutoCloseable {
         if (primary) {
             PrimaryClaim claim = new PrimaryClaim(nodeId, key.documentId().toString(), key.bootTime(),
                     System.currentTimeMillis());
-            primaries.submitToKey(doc.exporterSession, new PrimaryClaim.Claim(claim)).whenComplete((prev, e) -> {
+            primaries.submitToKey(doc.exporterSession, new PrimaryClaim.Claim(claim)).whenCompleteAsync((prev, e) -> {
                 boolean failover = e == null && prev != null && !prev.nodeId().equals(nodeId);
                 if (failover) {
                     metrics.failoversObserved.increment();
@@ -169,7 +184,7 @@ public final class RecordDeduplicator implements AutoCloseable {
                     doc.failover = failover;
                     recordTakeover(doc);
                 }
-            });
+            }, callbacks);
         }
         return doc;
     }
@@ -357,13 +372,13 @@ public final class RecordDeduplicator implements AutoCloseable {
     // ------------------------------------------------------------------ loading and rebuilding
 
     private void load(DocumentHandle doc, int generation) {
-        ranges.getAsync(doc.mapKey).whenComplete((v, e) -> {
+        ranges.getAsync(doc.mapKey).whenCompleteAsync((v, e) -> {
             if (e == null && v != null && v.complete()) {
                 ready(doc, generation, v.stored());
             } else {
                 rebuild(doc, generation);
             }
-        });
+        }, callbacks);
     }
 
     /** Reads the stored sequence numbers from Cassandra (source of truth) and merges them into the cluster's set. */
@@ -385,10 +400,10 @@ public final class RecordDeduplicator implements AutoCloseable {
             }
             metrics.rebuilds.increment();
             ranges.submitToKey(doc.mapKey, new MarkDurable(new SequenceRangeSet(), fromStorage, true))
-                    .whenComplete((r, e) -> {
+                    .whenCompleteAsync((r, e) -> {
                         doc.rebuilding.set(false);
                         ready(doc, generation, e == null ? r.stored() : fromStorage);
-                    });
+                    }, callbacks);
         });
     }
 
@@ -443,7 +458,7 @@ public final class RecordDeduplicator implements AutoCloseable {
         } catch (RuntimeException e) {
             call = CompletableFuture.failedFuture(e);
         }
-        call.whenComplete((r, e) -> {
+        call.whenCompleteAsync((r, e) -> {
             if (e != null) {
                 metrics.rangeFlushFailures.increment();
                 synchronized (doc) { // Hazelcast is an accelerator: keep the ranges and try again next tick
@@ -469,7 +484,7 @@ public final class RecordDeduplicator implements AutoCloseable {
                     }
                 }
             }
-        });
+        }, callbacks);
     }
 
     /** Another node had stored a record this node wrote plainly: compare what is stored now with what we received. */

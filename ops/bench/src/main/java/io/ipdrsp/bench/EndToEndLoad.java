@@ -58,14 +58,17 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p>Options: {@code --mode durable|throwaway|both} (durable), {@code --warmup 15s}, {@code --duration 60s},
  * {@code --cmts 4}, {@code --sessions 2}, {@code --work DIR} (ops/bench/target/bench-load), {@code --node-heap 1g},
  * {@code --nodes 1|3} (1), {@code --primary rotated|node-1} (rotated), {@code --ceiling on|off} (on: the driver-only
- * ceiling phase after the collector phase), {@code --jfr FILE} (a JFR recording, settings=profile, of node 1 over the
- * measured window, written to FILE; for profiling, not for the figures: the sampling costs CPU).
+ * ceiling phase after the collector phase), {@code --jfr FILE} (JFR recordings, settings=profile, of every node over
+ * the measured window: node 1's to FILE, the others' to FILE-&lt;node id&gt;.jfr; for profiling, not for the figures:
+ * the sampling costs CPU; aggregate them with ops/bench/jfr/jfr-top.py),
+ * {@code --node-jvm-opts "OPTS"} (extra JVM options of every node JVM, split at spaces).
  */
 public final class EndToEndLoad {
     private static final long CLK_TCK = 100; // Linux USER_HZ; /proc/<pid>/stat counts in these
 
     private record Options(List<Boolean> modes, Duration warmup, Duration duration, int cmtses, int sessions,
-                           Path work, String nodeHeap, int nodes, boolean primaryNode1, boolean ceiling, Path jfr) {
+                           Path work, String nodeHeap, int nodes, boolean primaryNode1, boolean ceiling, Path jfr,
+                           List<String> nodeJvmOptions) {
         String primaryName() {
             return nodes == 1 ? "-" : primaryNode1 ? "node-1" : "rotated";
         }
@@ -83,7 +86,7 @@ public final class EndToEndLoad {
     record Result(String mode, double ackedPerSecond, long ackedInWindow, Latency latency, double nodeCpu,
                   double cassandraCpuCollector, double simulatorCpu, double ceilingPerSecond,
                   double cassandraCpuCeiling, double bytesPerRecord, String load, double[] nodeCpus, int carrying,
-                  String loadBefore, String takeover) {
+                  String loadBefore, String takeover, double[] jitCpus) {
         /** CPU of the nodes carrying records, in cores. */
         double carryingCpu() {
             double c = 0;
@@ -98,9 +101,27 @@ public final class EndToEndLoad {
             return nodeCpu - carryingCpu();
         }
 
+        /** CPU of the JIT compiler threads of the members that carry no records, in cores. */
+        double idleJit() {
+            double jit = 0;
+            for (int i = carrying; i < jitCpus.length; i++) {
+                jit += jitCpus[i];
+            }
+            return jit;
+        }
+
         /** CPU µs of the nodes carrying records per acknowledged record. */
         double carryingMicrosPerRecord() {
             return ackedPerSecond == 0 ? Double.NaN : carryingCpu() * 1e6 / ackedPerSecond;
+        }
+
+        /** As {@link #carryingMicrosPerRecord()} without the CPU of their JIT compiler threads. */
+        double carryingMicrosPerRecordWithoutJit() {
+            double jit = 0;
+            for (int i = 0; i < carrying; i++) {
+                jit += jitCpus[i];
+            }
+            return ackedPerSecond == 0 ? Double.NaN : (carryingCpu() - jit) * 1e6 / ackedPerSecond;
         }
 
         /** CPU µs of every node per acknowledged record. */
@@ -112,9 +133,10 @@ public final class EndToEndLoad {
     public static void main(String[] args) throws Exception {
         Options o = parse(args);
         System.out.printf(Locale.ROOT, "bench-load: %d node(s), primary %s, %d CMTS x %d sessions, SAMIS-TYPE-1 "
-                        + "load mode, warm-up %s, measured %s, %d cores, java %s%n", o.nodes, o.primaryName(),
+                        + "load mode, warm-up %s, measured %s, %d cores, java %s%s%n", o.nodes, o.primaryName(),
                 o.cmtses, o.sessions, o.warmup, o.duration, Runtime.getRuntime().availableProcessors(),
-                System.getProperty("java.version"));
+                System.getProperty("java.version"),
+                o.nodeJvmOptions.isEmpty() ? "" : ", node JVM options " + o.nodeJvmOptions);
         List<Result> results = new ArrayList<>();
         for (boolean durable : o.modes) {
             results.add(run(o, durable));
@@ -124,30 +146,35 @@ public final class EndToEndLoad {
                 + "| Cassandra CPU | ceiling rec/s (Cassandra CPU) | collector / ceiling | load avg |");
         System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
         for (Result r : results) {
+            String ceiling = Double.isNaN(r.ceilingPerSecond) ? "- | -" : String.format(Locale.ROOT,
+                    "%,.0f (%.2f cores) | %.0f %%", r.ceilingPerSecond, r.cassandraCpuCeiling,
+                    100 * r.ackedPerSecond / r.ceilingPerSecond);
             System.out.printf(Locale.ROOT, "| %s | %,.0f | %.1f ms | %.1f ms | %.1f ms | %.1f ms | %.2f cores "
-                            + "| %.2f cores | %,.0f (%.2f cores) | %.0f %% | %s |%n", r.mode, r.ackedPerSecond,
+                            + "| %.2f cores | %s | %s |%n", r.mode, r.ackedPerSecond,
                     r.latency.percentileMicros(50) / 1000.0, r.latency.percentileMicros(90) / 1000.0,
                     r.latency.percentileMicros(99) / 1000.0, r.latency.maxMicros() / 1000.0, r.nodeCpu,
-                    r.cassandraCpuCollector, r.ceilingPerSecond, r.cassandraCpuCeiling,
-                    100 * r.ackedPerSecond / r.ceilingPerSecond, r.load);
+                    r.cassandraCpuCollector, ceiling, r.load);
         }
         System.out.println();
-        System.out.println("| Cassandra | nodes | primary | acked rec/s | node-1 CPU | carrying nodes' CPU µs / acked record "
-                + "| idle members' CPU | all nodes' CPU µs / acked record | load avg before → after | takeover |");
-        System.out.println("|---|---|---|---|---|---|---|---|---|---|");
+        System.out.println("| Cassandra | nodes | primary | acked rec/s | node-1 CPU (JIT) "
+                + "| carrying nodes' CPU µs / acked record | same without JIT | idle members' CPU "
+                + "| all nodes' CPU µs / acked record | load avg before → after | takeover |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
         for (Result r : results) {
-            System.out.printf(Locale.ROOT, "| %s | %d | %s | %,.0f | %.2f cores | %.1f µs (%d node%s, %.2f cores) "
-                            + "| %s | %.1f µs | %s → %s | %s |%n", r.mode, r.nodeCpus.length, o.primaryName(),
-                    r.ackedPerSecond, r.nodeCpus[0], r.carryingMicrosPerRecord(), r.carrying,
-                    r.carrying == 1 ? "" : "s", r.carryingCpu(),
-                    r.carrying == r.nodeCpus.length ? "-" : String.format(Locale.ROOT, "%.2f cores", r.idleCpu()),
+            System.out.printf(Locale.ROOT, "| %s | %d | %s | %,.0f | %.2f cores (%.2f) | %.1f µs (%d node%s, %.2f "
+                            + "cores) | %.1f µs | %s | %.1f µs | %s → %s | %s |%n", r.mode, r.nodeCpus.length,
+                    o.primaryName(), r.ackedPerSecond, r.nodeCpus[0], r.jitCpus[0], r.carryingMicrosPerRecord(),
+                    r.carrying, r.carrying == 1 ? "" : "s", r.carryingCpu(), r.carryingMicrosPerRecordWithoutJit(),
+                    r.carrying == r.nodeCpus.length ? "-" : String.format(Locale.ROOT, "%.2f cores (JIT %.2f)",
+                            r.idleCpu(), r.idleJit()),
                     r.allMicrosPerRecord(), r.loadBefore, r.load, r.takeover);
         }
         for (Result r : results) {
             System.out.printf(Locale.ROOT, "SHARED-STATE %s nodes=%d primary=%s acked/s=%.0f node1.cores=%.3f "
-                            + "carrying.us/rec=%.1f idle.cores=%.3f all.us/rec=%.1f cassandra.cores=%.2f "
-                            + "ceiling/s=%.0f load=%s->%s%n", r.mode, r.nodeCpus.length, o.primaryName(),
-                    r.ackedPerSecond, r.nodeCpus[0], r.carryingMicrosPerRecord(), r.idleCpu(),
+                            + "node1.jit.cores=%.3f carrying.us/rec=%.1f carrying.nojit.us/rec=%.1f idle.cores=%.3f "
+                            + "idle.jit.cores=%.3f all.us/rec=%.1f cassandra.cores=%.2f ceiling/s=%.0f load=%s->%s%n",
+                    r.mode, r.nodeCpus.length, o.primaryName(), r.ackedPerSecond, r.nodeCpus[0], r.jitCpus[0],
+                    r.carryingMicrosPerRecord(), r.carryingMicrosPerRecordWithoutJit(), r.idleCpu(), r.idleJit(),
                     r.allMicrosPerRecord(), r.cassandraCpuCollector, r.ceilingPerSecond,
                     r.loadBefore.replace(' ', '/'), r.load.replace(' ', '/'));
         }
@@ -181,7 +208,7 @@ public final class EndToEndLoad {
             return new Result(mode, partial.ackedPerSecond, partial.ackedInWindow, partial.latency, partial.nodeCpu,
                     partial.cassandraCpuCollector, partial.simulatorCpu, ceiling[0], ceiling[1],
                     partial.bytesPerRecord, partial.load, partial.nodeCpus, partial.carrying, partial.loadBefore,
-                    partial.takeover);
+                    partial.takeover, partial.jitCpus);
         }
     }
 
@@ -246,8 +273,11 @@ public final class EndToEndLoad {
         Path config = dir.resolve(id + ".yml");
         Files.writeString(config, y.toString());
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "-Xms" + o.nodeHeap, "-Xmx" + o.nodeHeap, "-cp",
-                System.getProperty("java.class.path"), "io.ipdrsp.node.NodeApplication", "server", config.toString())
+        List<String> command = new ArrayList<>(List.of(java, "-Xms" + o.nodeHeap, "-Xmx" + o.nodeHeap));
+        command.addAll(o.nodeJvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.ipdrsp.node.NodeApplication", "server",
+                config.toString()));
+        Process p = new ProcessBuilder(command)
                 .redirectErrorStream(true).redirectOutput(dir.resolve(id + ".out").toFile()).start();
         return new Node(id, p, listenPort, apiPort);
     }
@@ -303,7 +333,9 @@ public final class EndToEndLoad {
             long[] pids = nodes.stream().mapToLong(n -> n.process.pid()).toArray();
             String loadBefore = loadAverage();
             if (o.jfr != null) {
-                jcmd(pids[0], "JFR.start", "name=bench", "settings=profile");
+                for (long pid : pids) {
+                    jcmd(pid, "JFR.start", "name=bench", "settings=profile");
+                }
             }
             Cpu cpu0 = Cpu.sample(pids, cassandra.process().pid());
             long t0 = System.nanoTime();
@@ -323,8 +355,11 @@ public final class EndToEndLoad {
             String load = loadAverage();
             if (o.jfr != null) {
                 Files.createDirectories(o.jfr.toAbsolutePath().getParent());
-                jcmd(pids[0], "JFR.stop", "name=bench", "filename=" + o.jfr.toAbsolutePath());
-                System.out.println("JFR recording of " + nodes.get(0).id + " over the measured window: " + o.jfr);
+                for (int i = 0; i < pids.length; i++) {
+                    Path file = jfrFile(o.jfr, i, nodes.get(i).id);
+                    jcmd(pids[i], "JFR.stop", "name=bench", "filename=" + file);
+                    System.out.println("JFR recording of " + nodes.get(i).id + " over the measured window: " + file);
+                }
             }
             Latency latency = Latency.of(fleet.ackLatency());
             double rate = (a1 - a0) / seconds;
@@ -334,21 +369,28 @@ public final class EndToEndLoad {
                     + "load average %s at the start of the window, %s at its end%n", cpu1.node(cpu0, seconds),
                     cpu1.cassandra(cpu0, seconds), cpu1.self(cpu0, seconds), loadBefore, load);
             double[] nodeCpus = new double[nodes.size()];
+            double[] jitCpus = new double[nodes.size()];
             int carrying = o.primaryNode1 ? 1 : nodes.size();
             for (int i = 0; i < nodes.size(); i++) {
                 nodeCpus[i] = cpu1.node(i, cpu0, seconds);
-                System.out.printf(Locale.ROOT, "  %s: %.2f cores, %s%n", nodes.get(i).id, nodeCpus[i],
-                        i < carrying ? String.format(Locale.ROOT, "carries records (%.1f µs CPU per acked record%s)",
-                                nodeCpus[i] * 1e6 / rate, carrying > 1 ? " of all" : "")
+                jitCpus[i] = cpu1.jit(i, cpu0, seconds);
+                System.out.printf(Locale.ROOT, "  %s: %.2f cores (JIT compiler threads %.2f), %s%n", nodes.get(i).id,
+                        nodeCpus[i], jitCpus[i],
+                        i < carrying ? String.format(Locale.ROOT, "carries records (%.1f µs CPU per acked record%s, "
+                                + "%.1f µs without the JIT)", nodeCpus[i] * 1e6 / rate, carrying > 1 ? " of all" : "",
+                                (nodeCpus[i] - jitCpus[i]) * 1e6 / rate)
                                 : "idle member (Hazelcast backups, backup connections)");
             }
             double carryingCpu = 0;
+            double carryingJit = 0;
             for (int i = 0; i < carrying; i++) {
                 carryingCpu += nodeCpus[i];
+                carryingJit += jitCpus[i];
             }
             System.out.printf(Locale.ROOT, "SHARED-STATE PATH: %,.0f acked rec/s; node-1 %.2f cores; %.1f µs CPU per "
-                            + "acked record of the node(s) carrying records; idle members %.2f cores; all nodes %.1f "
-                            + "µs per acked record%n", rate, nodeCpus[0], carryingCpu * 1e6 / rate,
+                            + "acked record of the node(s) carrying records (%.1f µs without their JIT compiler "
+                            + "threads); idle members %.2f cores; all nodes %.1f µs per acked record%n", rate,
+                    nodeCpus[0], carryingCpu * 1e6 / rate, (carryingCpu - carryingJit) * 1e6 / rate,
                     cpu1.node(cpu0, seconds) - carryingCpu, cpu1.node(cpu0, seconds) * 1e6 / rate);
             String takeover = "-";
             if (nodes.size() > 1) {
@@ -356,7 +398,7 @@ public final class EndToEndLoad {
             }
             return new Result(mode, rate, a1 - a0, latency, cpu1.node(cpu0, seconds),
                     cpu1.cassandra(cpu0, seconds), cpu1.self(cpu0, seconds), 0, 0, 0, load, nodeCpus, carrying,
-                    loadBefore, takeover);
+                    loadBefore, takeover, jitCpus);
         }
     }
 
@@ -402,6 +444,17 @@ public final class EndToEndLoad {
                 .matcher(counters);
         return ms + " ms" + (last.find() ? "; dedup last " + last.group(1) + " ms" : "")
                 + (max.find() ? ", max " + max.group(1) + " ms" : "");
+    }
+
+    /** Node 1's recording goes to {@code --jfr FILE}, node n's to FILE with {@code -<node id>} before ".jfr". */
+    private static Path jfrFile(Path jfr, int index, String nodeId) {
+        Path file = jfr.toAbsolutePath();
+        if (index == 0) {
+            return file;
+        }
+        String name = file.getFileName().toString();
+        String base = name.endsWith(".jfr") ? name.substring(0, name.length() - 4) : name;
+        return file.resolveSibling(base + "-" + nodeId + ".jfr");
     }
 
     /** Runs the JDK's jcmd against a node JVM (JFR), waiting for it. */
@@ -549,7 +602,8 @@ public final class EndToEndLoad {
     // ------------------------------------------------------------------ plumbing
 
     /** Process CPU time (ns) of the nodes (summed, and each), Cassandra and this JVM at one instant. */
-    private record Cpu(long node, long cassandra, long self, long[] nodes) {
+    private record Cpu(long node, long cassandra, long self, long[] nodes,
+                       List<java.util.Map<Long, Long>> jit) {
         static Cpu sample(long nodePid, long cassandraPid) {
             return sample(new long[] {nodePid}, cassandraPid);
         }
@@ -559,16 +613,51 @@ public final class EndToEndLoad {
             com.sun.management.OperatingSystemMXBean os =
                     (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
             long[] each = new long[nodePids.length];
+            List<java.util.Map<Long, Long>> jit = new ArrayList<>();
             long nodes = 0;
             for (int i = 0; i < nodePids.length; i++) {
                 each[i] = procCpu(nodePids[i]);
+                jit.add(jitThreads(nodePids[i]));
                 nodes += each[i];
             }
-            return new Cpu(nodes, procCpu(cassandraPid), os.getProcessCpuTime(), each);
+            return new Cpu(nodes, procCpu(cassandraPid), os.getProcessCpuTime(), each, jit);
         }
 
         double node(int i, Cpu before, double seconds) {
             return (nodes[i] - before.nodes[i]) / 1e9 / seconds;
+        }
+
+        /**
+         * CPU of node i's JIT compiler threads over the interval, in cores (a lower bound: a compiler thread that
+         * ended within the interval is not counted). On a starved machine the JIT is still busy long after a short
+         * warm-up; it is no part of the per-record cost.
+         */
+        double jit(int i, Cpu before, double seconds) {
+            long ns = 0;
+            for (var e : jit.get(i).entrySet()) {
+                ns += e.getValue() - before.jit.get(i).getOrDefault(e.getKey(), 0L);
+            }
+            return ns / 1e9 / seconds;
+        }
+
+        /** CPU (ns) per thread id of the JVM's JIT compiler threads ("C1/C2 CompilerThreadN"). */
+        static java.util.Map<Long, Long> jitThreads(long pid) {
+            java.util.Map<Long, Long> out = new java.util.HashMap<>();
+            try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+                for (Path t : tasks.toList()) {
+                    try {
+                        String comm = Files.readString(t.resolve("comm")).trim();
+                        if (comm.startsWith("C1 Compiler") || comm.startsWith("C2 Compiler")) {
+                            out.put(Long.parseLong(t.getFileName().toString()), statCpu(t.resolve("stat")));
+                        }
+                    } catch (IOException | RuntimeException gone) {
+                        // the thread ended meanwhile
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                // no /proc: no JIT figure
+            }
+            return out;
         }
 
         double node(Cpu before, double seconds) {
@@ -589,12 +678,17 @@ public final class EndToEndLoad {
                 return 0;
             }
             try {
-                String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * (1_000_000_000L / CLK_TCK);
+                return statCpu(Path.of("/proc", Long.toString(pid), "stat"));
             } catch (IOException | RuntimeException e) {
                 return 0;
             }
+        }
+
+        /** utime + stime of a /proc stat file (process or task), in ns. */
+        static long statCpu(Path stat) throws IOException {
+            String s = Files.readString(stat);
+            String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * (1_000_000_000L / CLK_TCK);
         }
     }
 
@@ -636,6 +730,7 @@ public final class EndToEndLoad {
         boolean primaryNode1 = false;
         boolean ceiling = true;
         Path jfr = null;
+        List<String> nodeJvmOptions = List.of();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             String v = i + 1 < args.length ? args[i + 1] : null;
@@ -668,6 +763,7 @@ public final class EndToEndLoad {
                     default -> throw new IllegalArgumentException("--ceiling on|off");
                 };
                 case "--jfr" -> jfr = Path.of(v);
+                case "--node-jvm-opts" -> nodeJvmOptions = v.isBlank() ? List.of() : List.of(v.trim().split("\\s+"));
                 default -> throw new IllegalArgumentException("unknown option " + a);
             }
         }
@@ -677,7 +773,8 @@ public final class EndToEndLoad {
         if (primaryNode1 && nodes == 1) {
             throw new IllegalArgumentException("--primary node-1 needs --nodes 3");
         }
-        return new Options(modes, warmup, duration, cmtses, sessions, work, heap, nodes, primaryNode1, ceiling, jfr);
+        return new Options(modes, warmup, duration, cmtses, sessions, work, heap, nodes, primaryNode1, ceiling, jfr,
+                nodeJvmOptions);
     }
 
     private static Duration seconds(String v) {
