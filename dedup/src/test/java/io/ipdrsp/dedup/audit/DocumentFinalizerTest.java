@@ -247,18 +247,24 @@ class DocumentFinalizerTest {
         }
     }
 
+    /** A document stopped 10 s ago holding 0..49 and 60..99, finalized by {@code n}: INCOMPLETE, 50..59 missing. */
+    private static RecordKey finalizedWithGap(Node n, String exporter) throws Exception {
+        RecordKey doc = newDoc(exporter, 1, 1000);
+        document(doc, ago(60));
+        segment(doc, ago(60), "n1", true, 0, 0, ago(10), 0);
+        records(doc, 0, 49);
+        records(doc, 60, 99);
+        n.finalizer().runOnce();
+        return doc;
+    }
+
     @Test
     void aLateRecordReopensAFinalizedDocument() throws Exception {
         String exporter = "cmts-late-" + System.nanoTime();
         FinalizerSettings quickRecheck = SETTINGS.withRecheckAfter(Duration.ofSeconds(2));
         try (Node n = Node.start("n1", exporter, quickRecheck)) {
             leaderOf(exporter, List.of(n));
-            RecordKey doc = newDoc(exporter, 1, 1000);
-            document(doc, ago(60));
-            segment(doc, ago(60), "n1", true, 0, 0, ago(10), 0);
-            records(doc, 0, 49);
-            records(doc, 60, 99);
-            n.finalizer().runOnce();
+            RecordKey doc = finalizedWithGap(n, exporter);
             AuditRow before = row(doc).orElseThrow();
             assertThat(before.verdict()).isEqualTo("INCOMPLETE");
             assertThat(before.unexplained()).containsExactly(new SequenceRange(50, 59));
@@ -294,12 +300,7 @@ class DocumentFinalizerTest {
         FinalizerSettings quickRecheck = SETTINGS.withRecheckAfter(Duration.ofSeconds(1));
         try (Node n = Node.start("n1", exporter, quickRecheck)) {
             leaderOf(exporter, List.of(n));
-            RecordKey doc = newDoc(exporter, 1, 1000);
-            document(doc, ago(60));
-            segment(doc, ago(60), "n1", true, 0, 0, ago(10), 0);
-            records(doc, 0, 49);
-            records(doc, 60, 99);
-            n.finalizer().runOnce();
+            RecordKey doc = finalizedWithGap(n, exporter);
             Thread.sleep(1_100);
             n.finalizer().runOnce(); // the first re-check: nothing new
             AuditRow rechecked = row(doc).orElseThrow();

@@ -7,10 +7,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ipdrsp.launcher.CassandraServer;
 import io.ipdrsp.node.cluster.TcpProxy;
 import io.ipdrsp.node.config.Direction;
+import io.ipdrsp.node.config.ExporterConfig;
 import io.ipdrsp.protocol.doc.IpdrXdrReader;
 import io.ipdrsp.protocol.doc.XdrElement;
 import io.ipdrsp.protocol.doc.XdrRecord;
-import io.ipdrsp.node.config.ExporterConfig;
 import io.ipdrsp.simulator.CmtsSpec;
 import io.ipdrsp.simulator.CollectorSpec;
 import io.ipdrsp.simulator.Fault;
@@ -90,16 +90,12 @@ class AuditScenarioTest {
     @Test
     void failoverDeclaredDropsAndSilentLossAcrossTwoSitesEqualTheLedger() throws Exception {
         String ks = "audit_e2e_sites";
-        List<ExporterConfig> exporters = List.of(
-                new ExporterConfig("cmts-a", "127.0.0.1", 4737, Direction.LISTEN).keepAliveSeconds(5));
+        List<ExporterConfig> exporters = listening("cmts-a");
         // two sites: separate Hazelcast clusters, one Cassandra keyspace, one ZooKeeper (one finalizer per CMTS)
         try (AuditNode a = new AuditNode(ks, "node-a", "site-a", exporters).start();
              AuditNode b = new AuditNode(ks, "node-b", "site-b", exporters).start()) {
-            FleetSpec spec = FleetSpec.of(CmtsSpec.of("cmts-a", io.ipdrsp.simulator.Direction.CONNECT,
-                    List.of(CollectorSpec.at("127.0.0.1", a.listenPort(), 1),
-                            CollectorSpec.at("127.0.0.1", b.listenPort(), 2)),
-                    List.of(SessionSpec.adHoc(1, Templates.SAMIS_TYPE_1, 6000).withRate(800).withAcks(50, 2)))
-                    .withListen("127.0.0.1", 0).withKeepAlive(5).withReconnectDelay(Duration.ofMillis(300)));
+            FleetSpec spec = dialing("cmts-a",
+                    SessionSpec.adHoc(1, Templates.SAMIS_TYPE_1, 6000).withRate(800).withAcks(50, 2), a, b);
             Ledger ledger;
             try (Fleet fleet = Fleet.start(spec)) {
                 assertThat(fleet.awaitAcked(800, Duration.ofSeconds(40))).isTrue();
@@ -193,13 +189,10 @@ class AuditScenarioTest {
     @Test
     void rebootAndGracefulStopEndDocumentsThatEqualTheLedger() throws Exception {
         String ks = "audit_e2e_reboot";
-        List<ExporterConfig> exporters = List.of(
-                new ExporterConfig("cmts-r", "127.0.0.1", 4737, Direction.LISTEN).keepAliveSeconds(5));
+        List<ExporterConfig> exporters = listening("cmts-r");
         try (AuditNode a = new AuditNode(ks, "node-r", "site-r", exporters).start()) {
-            FleetSpec spec = FleetSpec.of(CmtsSpec.of("cmts-r", io.ipdrsp.simulator.Direction.CONNECT,
-                    List.of(CollectorSpec.at("127.0.0.1", a.listenPort(), 1)),
-                    List.of(SessionSpec.event(1, Templates.SAMIS_TYPE_1).withRate(400).withAcks(50, 2)))
-                    .withListen("127.0.0.1", 0).withKeepAlive(5).withReconnectDelay(Duration.ofMillis(300)));
+            FleetSpec spec = dialing("cmts-r",
+                    SessionSpec.event(1, Templates.SAMIS_TYPE_1).withRate(400).withAcks(50, 2), a);
             Ledger ledger;
             try (Fleet fleet = Fleet.start(spec)) {
                 assertThat(fleet.awaitAcked(1000, Duration.ofSeconds(40))).isTrue();
@@ -253,19 +246,15 @@ class AuditScenarioTest {
     @Test
     void stalledWritesLandingAfterFinalizationReopenTheDocument() throws Exception {
         String ks = "audit_e2e_late";
-        List<ExporterConfig> exporters = List.of(
-                new ExporterConfig("cmts-l", "127.0.0.1", 4737, Direction.LISTEN).keepAliveSeconds(5));
+        List<ExporterConfig> exporters = listening("cmts-l");
         CassandraServer cassandra = CassandraServer.shared();
         try (TcpProxy path = TcpProxy.start("cassandra<-node-l1", cassandra.contactPoint());
              AuditNode a = new AuditNode(ks, "node-l1", "site-l1", exporters)
                      .cassandraAt("127.0.0.1:" + path.port()).finalizing(false).start();
              AuditNode b = new AuditNode(ks, "node-l2", "site-l2", exporters).start()) {
-            FleetSpec spec = FleetSpec.of(CmtsSpec.of("cmts-l", io.ipdrsp.simulator.Direction.CONNECT,
-                    List.of(CollectorSpec.at("127.0.0.1", a.listenPort(), 1),
-                            CollectorSpec.at("127.0.0.1", b.listenPort(), 2)),
-                    // a window of 500: node-l1 acks at 3/4 of it durable, so records keep coming after the stall
-                    List.of(SessionSpec.adHoc(1, Templates.SAMIS_TYPE_1, 5000).withRate(800).withAcks(500, 5)))
-                    .withListen("127.0.0.1", 0).withKeepAlive(5).withReconnectDelay(Duration.ofMillis(300)));
+            // a window of 500: node-l1 acks at 3/4 of it durable, so records keep coming after the stall
+            FleetSpec spec = dialing("cmts-l",
+                    SessionSpec.adHoc(1, Templates.SAMIS_TYPE_1, 5000).withRate(800).withAcks(500, 5), a, b);
             Ledger ledger;
             try (Fleet fleet = Fleet.start(spec)) {
                 assertThat(fleet.awaitAcked(800, Duration.ofSeconds(40))).isTrue();
@@ -347,13 +336,10 @@ class AuditScenarioTest {
     @Test
     void aTemplateChangeMidDocumentEndsItAndTheNextUsesTheNewTemplate() throws Exception {
         String ks = "audit_e2e_template";
-        List<ExporterConfig> exporters = List.of(
-                new ExporterConfig("cmts-t", "127.0.0.1", 4737, Direction.LISTEN).keepAliveSeconds(5));
+        List<ExporterConfig> exporters = listening("cmts-t");
         try (AuditNode a = new AuditNode(ks, "node-t", "site-t", exporters).start()) {
-            FleetSpec spec = FleetSpec.of(CmtsSpec.of("cmts-t", io.ipdrsp.simulator.Direction.CONNECT,
-                    List.of(CollectorSpec.at("127.0.0.1", a.listenPort(), 1)),
-                    List.of(SessionSpec.event(1, Templates.SAMIS_TYPE_1).withRate(400).withAcks(50, 2)))
-                    .withListen("127.0.0.1", 0).withKeepAlive(5).withReconnectDelay(Duration.ofMillis(300)));
+            FleetSpec spec = dialing("cmts-t",
+                    SessionSpec.event(1, Templates.SAMIS_TYPE_1).withRate(400).withAcks(50, 2), a);
             Ledger ledger;
             try (Fleet fleet = Fleet.start(spec)) {
                 assertThat(fleet.awaitAcked(600, Duration.ofSeconds(40))).isTrue();
@@ -406,6 +392,21 @@ class AuditScenarioTest {
                     .contains("newer document started");
             assertThat(fields[1]).as("fields per record after the change").isEqualTo(fields[0] - 1);
         }
+    }
+
+    /** The node side: one CMTS that dials in. */
+    private static List<ExporterConfig> listening(String cmts) {
+        return List.of(new ExporterConfig(cmts, "127.0.0.1", 4737, Direction.LISTEN).keepAliveSeconds(5));
+    }
+
+    /** One simulated CMTS dialing {@code nodes} at priorities 1, 2, ... in that order, with one session. */
+    private static FleetSpec dialing(String cmts, SessionSpec session, AuditNode... nodes) {
+        List<CollectorSpec> collectors = new ArrayList<>();
+        for (int i = 0; i < nodes.length; i++) {
+            collectors.add(CollectorSpec.at("127.0.0.1", nodes[i].listenPort(), i + 1));
+        }
+        return FleetSpec.of(CmtsSpec.of(cmts, io.ipdrsp.simulator.Direction.CONNECT, collectors, List.of(session))
+                .withListen("127.0.0.1", 0).withKeepAlive(5).withReconnectDelay(Duration.ofMillis(300)));
     }
 
     private static long ackedBy(Ledger l, String cmts, String collector) {
