@@ -66,15 +66,13 @@ final class AuditCommand implements Subcommand {
         String document = null;
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
-            String name = a.contains("=") ? a.substring(0, a.indexOf('=')) : a;
-            String value;
-            if (a.contains("=")) {
-                value = a.substring(a.indexOf('=') + 1);
-            } else if (i + 1 < args.size()) {
-                value = args.get(++i);
-            } else {
+            CliOption o = CliOption.at(args, i);
+            if (o.value() == null) {
                 return usageError(err, a + " needs a value");
             }
+            i = o.next();
+            String name = o.name();
+            String value = o.value();
             switch (name) {
                 case "--from" -> from = value;
                 case "--to" -> to = value;

@@ -63,15 +63,13 @@ final class DemoCommand implements Subcommand {
                 keep = true;
                 continue;
             }
-            String name = a.contains("=") ? a.substring(0, a.indexOf('=')) : a;
-            String value;
-            if (a.contains("=")) {
-                value = a.substring(a.indexOf('=') + 1);
-            } else if (i + 1 < args.size()) {
-                value = args.get(++i);
-            } else {
+            CliOption o = CliOption.at(args, i);
+            if (o.value() == null) {
                 return usageError(err, a + " needs a value");
             }
+            i = o.next();
+            String name = o.name();
+            String value = o.value();
             try {
                 switch (name) {
                     case "--duration" -> duration = duration(value);

@@ -129,17 +129,18 @@ final class ExportCommand implements Subcommand {
         Path part = toStdout ? null : target.resolveSibling(target.getFileName() + ".part");
         RecordCounter counter = format.equals("xml") ? new XmlCounter() : new XdrCounter();
         try (InputStream in = response.body();
-             OutputStream file = toStdout ? new NonClosing(out) : Files.newOutputStream(part)) {
+             OutputStream file = toStdout ? null : Files.newOutputStream(part)) { // stdout is not ours to close
+            OutputStream sink = toStdout ? out : file;
             byte[] buf = new byte[64 * 1024];
             long bytes = 0;
             int n;
             while ((n = in.read(buf)) >= 0) {
-                file.write(buf, 0, n);
+                sink.write(buf, 0, n);
                 counter.accept(buf, n);
                 bytes += n;
                 progress.show(counter.records(), bytes, false);
             }
-            file.flush();
+            sink.flush();
             String problem = counter.finish();
             progress.show(counter.records(), bytes, true);
             if (problem != null) {
@@ -340,22 +341,6 @@ final class ExportCommand implements Subcommand {
                 u++;
             }
             return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
-        }
-    }
-
-    private static final class NonClosing extends java.io.FilterOutputStream {
-        NonClosing(OutputStream out) {
-            super(out);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
-        }
-
-        @Override
-        public void close() throws IOException {
-            out.flush();
         }
     }
 }
