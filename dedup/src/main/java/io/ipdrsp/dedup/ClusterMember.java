@@ -143,6 +143,9 @@ public final class ClusterMember implements AutoCloseable {
         c.setProperty("hazelcast.phone.home.enabled", "false");
         c.setProperty("hazelcast.logging.type", "slf4j");
         c.setProperty("hazelcast.shutdownhook.enabled", "false"); // the node stops it in order
+        // Hazelcast's own metrics stay collected (health monitor, diagnostics) but are not mirrored into JMX beans every
+        // 5 s: nothing reads them there, and the copy showed in the primary's profile (docs/performance.md "Cluster")
+        c.getMetricsConfig().getJmxConfig().setEnabled(false);
         c.getMemberAttributeConfig().setAttribute(ATTR_NODE_ID, self.nodeId());
         c.getMemberAttributeConfig().setAttribute(ATTR_SITE, self.site());
         c.getNetworkConfig().setPort(s.port()).setPortAutoIncrement(true).setPortCount(10);

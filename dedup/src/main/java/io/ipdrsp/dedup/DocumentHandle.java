@@ -28,6 +28,9 @@ public final class DocumentHandle {
     SequenceRangeSet pendingWritten = new SequenceRangeSet();
     SequenceRangeSet pendingKnown = new SequenceRangeSet();
     List<Written> pendingRecords = new ArrayList<>();
+    /** Numbers added to the pending sets since the last publish; a full publishBatch publishes at once. */
+    int pendingCount;
+    boolean publishQueued;
     /** Per sequence number, the outcome of its latest write under way here (a later copy waits for it). */
     final java.util.Map<Long, java.util.concurrent.CompletableFuture<io.ipdrsp.storage.WriteOutcome>> inFlight =
             new java.util.HashMap<>();

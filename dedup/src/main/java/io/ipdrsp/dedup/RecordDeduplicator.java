@@ -32,11 +32,13 @@ import org.slf4j.LoggerFactory;
  * plain write, STORED. There is no lightweight transaction (Paxos) on the record path: after a takeover the whole
  * resent window is suspect, and one Paxos round per record could not keep up with an exporter's ack timeout on a
  * small (or durably syncing) Cassandra. Durable sequence numbers are published to the cluster's range set in batches
- * (one entry-processor call per document every {@code flushInterval}), never per record.
+ * (one entry-processor call per document every {@code flushInterval} or every {@code publishBatch} records, whichever
+ * comes first), never per record.
  *
  * <p>A record is SUSPECT when it carries the D flag, lies below the session's firstRecordSequenceNumber, is already in
  * the document's known range set or below its highest known number, lies within the continuation window of a document
- * that already had records when this node opened it, or arrives before the cluster's view of the document is loaded.
+ * that already had records when this node opened it (the exporter's window plus {@code publishBatch}, the most the
+ * cluster's view may lag behind a node that died), or arrives before the cluster's view of the document is loaded.
  * Otherwise it is NEW.
  *
  * <p>Without Paxos, two writers can both find a key absent and both write it (the last write wins in Cassandra).
@@ -331,6 +333,7 @@ public final class RecordDeduplicator implements AutoCloseable {
     }
 
     private void durable(DocumentHandle doc, DocumentHandle.Written w) {
+        boolean publishNow;
         synchronized (doc) {
             doc.pendingWritten.add(w.seq());
             if (doc.pendingRecords.size() < MAX_PENDING_RECORDS) {
@@ -340,12 +343,39 @@ public final class RecordDeduplicator implements AutoCloseable {
                 doc.firstDurableNanos = System.nanoTime();
                 recordTakeover(doc);
             }
+            publishNow = pendingOne(doc);
+        }
+        if (publishNow) {
+            publishSoon(doc);
         }
     }
 
     private void known(DocumentHandle doc, long seq) {
+        boolean publishNow;
         synchronized (doc) {
             doc.pendingKnown.add(seq);
+            publishNow = pendingOne(doc);
+        }
+        if (publishNow) {
+            publishSoon(doc);
+        }
+    }
+
+    /** Counts one pending number; true once per batch when publishBatch is reached (caller holds the lock). */
+    private boolean pendingOne(DocumentHandle doc) {
+        if (++doc.pendingCount >= settings.publishBatch() && !doc.publishQueued) {
+            doc.publishQueued = true;
+            return true;
+        }
+        return false;
+    }
+
+    /** A full batch publishes on the flush thread now instead of at the next tick. */
+    private void publishSoon(DocumentHandle doc) {
+        try {
+            scheduler.execute(() -> flush(doc));
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            // closing: close() publishes what is pending
         }
     }
 
@@ -412,7 +442,9 @@ public final class RecordDeduplicator implements AutoCloseable {
             doc.known.addAll(clusterView);
             if (doc.loadGeneration == generation && doc.state == DocumentHandle.State.LOADING) {
                 doc.continued = !doc.known.isEmpty();
-                doc.suspectThrough = doc.continued ? doc.known.max() + doc.continuationWindow : -1;
+                // the previous node may have stored up to publishBatch numbers beyond what it published
+                doc.suspectThrough = doc.continued
+                        ? doc.known.max() + settings.publishBatch() + doc.continuationWindow : -1;
                 doc.state = DocumentHandle.State.READY;
             }
         }
@@ -450,6 +482,8 @@ public final class RecordDeduplicator implements AutoCloseable {
             doc.pendingWritten = new SequenceRangeSet();
             doc.pendingKnown = new SequenceRangeSet();
             doc.pendingRecords = new ArrayList<>();
+            doc.pendingCount = 0;
+            doc.publishQueued = false;
         }
         metrics.rangeFlushes.increment();
         CompletionStage<MarkDurable.Result> call;
@@ -461,7 +495,9 @@ public final class RecordDeduplicator implements AutoCloseable {
         call.whenCompleteAsync((r, e) -> {
             if (e != null) {
                 metrics.rangeFlushFailures.increment();
-                synchronized (doc) { // Hazelcast is an accelerator: keep the ranges and try again next tick
+                // Hazelcast is an accelerator: keep the ranges and try again at the next tick (not counted towards the
+                // next batch, so an unavailable cluster is not retried once per batch)
+                synchronized (doc) {
                     doc.pendingWritten.addAll(written);
                     doc.pendingKnown.addAll(known);
                     if (doc.pendingRecords.size() + records.size() <= MAX_PENDING_RECORDS) {

@@ -69,8 +69,9 @@ class DeduplicatorTest {
                 .getBytes(StandardCharsets.UTF_8));
     }
 
+    /** Publishes every 5 ms or 5 records; suspect after a continuation: 5 (publish lag) + {@code window} records. */
     private static DedupSettings settings(long window) {
-        return new DedupSettings(Duration.ofMillis(5), window, Duration.ofMillis(300));
+        return new DedupSettings(Duration.ofMillis(5), 5, window, Duration.ofMillis(300));
     }
 
     private static <T> T get(java.util.concurrent.CompletionStage<T> s) throws Exception {
@@ -152,8 +153,8 @@ class DeduplicatorTest {
     void failoverResendsAreDuplicatesAndChangedBytesRaiseTheAlarm() throws Exception {
         RecordKey key = newDocument();
         try (RecordWriter writerA = storage.recordWriter("a"); RecordWriter writerB = storage.recordWriter("b");
-             RecordDeduplicator a = RecordDeduplicator.start("a", hzA, storage, writerA, settings(20));
-             RecordDeduplicator b = RecordDeduplicator.start("b", hzB, storage, writerB, settings(20))) {
+             RecordDeduplicator a = RecordDeduplicator.start("a", hzA, storage, writerA, settings(15));
+             RecordDeduplicator b = RecordDeduplicator.start("b", hzB, storage, writerB, settings(15))) {
             DocumentHandle docA = a.sessionStarted(key, 1, true);
             await("document loaded on a", 20_000, docA::isReady);
             List<CompletableFuture<WriteOutcome>> outcomes = new ArrayList<>();
@@ -183,7 +184,7 @@ class DeduplicatorTest {
             assertThat(b.classify(docB, 100, false)).isEqualTo(RecordDeduplicator.Verdict.SUSPECT);
             assertThat(get(b.write(docB, 100, 256, 1, false, bytes(100, "x")))).isEqualTo(WriteOutcome.DUPLICATE);
             assertThat(get(b.write(docB, 10, 256, 1, false, bytes(10, "x")))).isEqualTo(WriteOutcome.DUPLICATE);
-            // new records: the first 20 above the known max are read before writing (continuation window)
+            // new records: the first 20 above the known max are read before writing (publish lag 5 + window 15)
             for (long seq = 101; seq <= 130; seq++) {
                 CompletableFuture<WriteOutcome> o = b.write(docB, seq, 256, 1, false, bytes(seq, "x"))
                         .toCompletableFuture();
@@ -261,6 +262,35 @@ class DeduplicatorTest {
             assertThat(get(a.write(doc, 450, 256, 1, false, bytes(450, "x")))).isEqualTo(WriteOutcome.DUPLICATE);
             assertThat(get(a.write(doc, 550, 256, 1, false, bytes(550, "x")))).isEqualTo(WriteOutcome.STORED);
             assertThat(a.metrics().duplicatesUnflagged()).isEqualTo(1);
+        }
+    }
+
+    /**
+     * A busy document does not wait for the timer: with a 10 s flush interval and batches of 50, 120 stored records
+     * are in the cluster's range set up to the last full batch within seconds, in at most 3 publishes.
+     */
+    @Test
+    void aFullBatchIsPublishedBeforeTheFlushInterval() throws Exception {
+        RecordKey key = newDocument();
+        DedupSettings slowTimer = new DedupSettings(Duration.ofSeconds(10), 50, 0, Duration.ZERO);
+        try (RecordWriter writer = storage.recordWriter("a");
+             RecordDeduplicator a = RecordDeduplicator.start("a", hzA, storage, writer, slowTimer)) {
+            DocumentHandle doc = a.sessionStarted(key, 1, true);
+            await("document loaded", 20_000, doc::isReady);
+            List<CompletableFuture<WriteOutcome>> outcomes = new ArrayList<>();
+            for (long seq = 1; seq <= 120; seq++) {
+                outcomes.add(a.write(doc, seq, 256, 1, false, bytes(seq, "x")).toCompletableFuture());
+            }
+            writer.flush();
+            for (CompletableFuture<WriteOutcome> o : outcomes) {
+                assertThat(o.get(20, TimeUnit.SECONDS)).isEqualTo(WriteOutcome.STORED);
+            }
+            IMap<String, DocumentRanges> ranges = hzB.getMap(RecordDeduplicator.RANGES_MAP);
+            await("two full batches published", 5_000, () -> {
+                DocumentRanges v = ranges.get(DocumentKeys.of(key));
+                return v != null && v.stored().containsAll(1, 100);
+            });
+            assertThat(a.metrics().rangeFlushes()).isBetween(1L, 3L); // per batch, not per record
         }
     }
 

@@ -106,8 +106,8 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             this.firstRecordSequenceNumber = s.firstRecordSequenceNumber();
             this.primary = s.primary();
             this.lastProgressNanos = now;
-            // a previous collector can have stored unpublished records only within the exporter's unacknowledged
-            // window (which the exporter re-sends): twice that is read before writing, beyond is certainly new
+            // what the exporter re-sends after a failover is its unacknowledged window: twice that (dedup adds how far
+            // the cluster's view may lag behind the previous collector) is read before writing, beyond is new
             long window = s.ackSequenceInterval() > 0 ? 2L * s.ackSequenceInterval() + 16 : 10_000;
             this.handle = ctx.dedup().sessionStarted(key, s.firstRecordSequenceNumber(), s.primary(), window);
             entry.primary = s.primary();

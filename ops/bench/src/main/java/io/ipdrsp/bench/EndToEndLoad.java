@@ -61,14 +61,16 @@ import java.util.concurrent.atomic.AtomicReference;
  * ceiling phase after the collector phase), {@code --jfr FILE} (JFR recordings, settings=profile, of every node over
  * the measured window: node 1's to FILE, the others' to FILE-&lt;node id&gt;.jfr; for profiling, not for the figures:
  * the sampling costs CPU; aggregate them with ops/bench/jfr/jfr-top.py),
- * {@code --node-jvm-opts "OPTS"} (extra JVM options of every node JVM, split at spaces).
+ * {@code --node-jvm-opts "OPTS"} (extra JVM options of every node JVM, split at spaces), {@code --rate N} (0: as fast
+ * as the collectors acknowledge; N: N records/s offered in all, spread evenly over the sessions — below both
+ * configurations' capacity, CPU per record compares the same work instead of two differently starved machines).
  */
 public final class EndToEndLoad {
     private static final long CLK_TCK = 100; // Linux USER_HZ; /proc/<pid>/stat counts in these
 
     private record Options(List<Boolean> modes, Duration warmup, Duration duration, int cmtses, int sessions,
                            Path work, String nodeHeap, int nodes, boolean primaryNode1, boolean ceiling, Path jfr,
-                           List<String> nodeJvmOptions) {
+                           List<String> nodeJvmOptions, double rate) {
         String primaryName() {
             return nodes == 1 ? "-" : primaryNode1 ? "node-1" : "rotated";
         }
@@ -172,11 +174,12 @@ public final class EndToEndLoad {
         for (Result r : results) {
             System.out.printf(Locale.ROOT, "SHARED-STATE %s nodes=%d primary=%s acked/s=%.0f node1.cores=%.3f "
                             + "node1.jit.cores=%.3f carrying.us/rec=%.1f carrying.nojit.us/rec=%.1f idle.cores=%.3f "
-                            + "idle.jit.cores=%.3f all.us/rec=%.1f cassandra.cores=%.2f ceiling/s=%.0f load=%s->%s%n",
+                            + "idle.jit.cores=%.3f all.us/rec=%.1f cassandra.cores=%.2f ceiling/s=%.0f load=%s->%s offered/s=%s%n",
                     r.mode, r.nodeCpus.length, o.primaryName(), r.ackedPerSecond, r.nodeCpus[0], r.jitCpus[0],
                     r.carryingMicrosPerRecord(), r.carryingMicrosPerRecordWithoutJit(), r.idleCpu(), r.idleJit(),
                     r.allMicrosPerRecord(), r.cassandraCpuCollector, r.ceilingPerSecond,
-                    r.loadBefore.replace(' ', '/'), r.load.replace(' ', '/'));
+                    r.loadBefore.replace(' ', '/'), r.load.replace(' ', '/'),
+                    o.rate > 0 ? String.format(Locale.ROOT, "%.0f", o.rate) : "unlimited");
         }
     }
 
@@ -309,7 +312,8 @@ public final class EndToEndLoad {
         for (int c = 1; c <= o.cmtses; c++) {
             List<SessionSpec> sessions = new ArrayList<>();
             for (int s = 1; s <= o.sessions; s++) {
-                sessions.add(SessionSpec.event(s, Templates.SAMIS_TYPE_1).asLoad());
+                SessionSpec load = SessionSpec.event(s, Templates.SAMIS_TYPE_1).asLoad();
+                sessions.add(o.rate > 0 ? load.withRate(o.rate / (o.cmtses * o.sessions)) : load);
             }
             List<CollectorSpec> collectors = new ArrayList<>();
             for (int n = 0; n < nodes.size(); n++) {
@@ -731,6 +735,7 @@ public final class EndToEndLoad {
         boolean ceiling = true;
         Path jfr = null;
         List<String> nodeJvmOptions = List.of();
+        double rate = 0;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             String v = i + 1 < args.length ? args[i + 1] : null;
@@ -763,6 +768,7 @@ public final class EndToEndLoad {
                     default -> throw new IllegalArgumentException("--ceiling on|off");
                 };
                 case "--jfr" -> jfr = Path.of(v);
+                case "--rate" -> rate = Double.parseDouble(v);
                 case "--node-jvm-opts" -> nodeJvmOptions = v.isBlank() ? List.of() : List.of(v.trim().split("\\s+"));
                 default -> throw new IllegalArgumentException("unknown option " + a);
             }
@@ -773,8 +779,11 @@ public final class EndToEndLoad {
         if (primaryNode1 && nodes == 1) {
             throw new IllegalArgumentException("--primary node-1 needs --nodes 3");
         }
+        if (rate < 0) {
+            throw new IllegalArgumentException("--rate must be >= 0 (0: unlimited)");
+        }
         return new Options(modes, warmup, duration, cmtses, sessions, work, heap, nodes, primaryNode1, ceiling, jfr,
-                nodeJvmOptions);
+                nodeJvmOptions, rate);
     }
 
     private static Duration seconds(String v) {
