@@ -25,6 +25,8 @@ public final class DocumentHandle {
     long suspectThrough = -1;
     boolean continued;
     final SequenceRangeSet known = new SequenceRangeSet();
+    /** The numbers this node admitted for writing (its own records), kept apart from what others stored. */
+    final SequenceRangeSet admitted = new SequenceRangeSet();
     SequenceRangeSet pendingWritten = new SequenceRangeSet();
     SequenceRangeSet pendingKnown = new SequenceRangeSet();
     List<Written> pendingRecords = new ArrayList<>();

@@ -263,6 +263,7 @@ public final class RecordDeduplicator implements AutoCloseable {
         synchronized (doc) {
             verdict = classifyLocked(doc, seq, dupFlag);
             doc.known.add(seq); // admitted: a second copy arriving before this one is durable is SUSPECT
+            doc.admitted.add(seq);
             earlier = doc.inFlight.put(seq, outcome);
         }
         CompletionStage<WriteOutcome> result;
@@ -404,7 +405,8 @@ public final class RecordDeduplicator implements AutoCloseable {
     private void load(DocumentHandle doc, int generation) {
         ranges.getAsync(doc.mapKey).whenCompleteAsync((v, e) -> {
             if (e == null && v != null && v.complete()) {
-                ready(doc, generation, v.stored());
+                // published by nodes of this cluster: up to publishBatch of a dead node's numbers may be missing
+                ready(doc, generation, v.stored(), settings.publishBatch());
             } else {
                 rebuild(doc, generation);
             }
@@ -429,22 +431,32 @@ public final class RecordDeduplicator implements AutoCloseable {
                 return;
             }
             metrics.rebuilds.increment();
-            ranges.submitToKey(doc.mapKey, new MarkDurable(new SequenceRangeSet(), fromStorage, true))
+            // this node's own records are left to its publishes: marked known here, they would come back from the
+            // next publish as "already stored by another node" (a false late duplicate)
+            SequenceRangeSet othersOnly;
+            synchronized (doc) {
+                othersOnly = fromStorage.minus(doc.admitted);
+            }
+            ranges.submitToKey(doc.mapKey, new MarkDurable(new SequenceRangeSet(), othersOnly, true))
                     .whenCompleteAsync((r, e) -> {
                         doc.rebuilding.set(false);
-                        ready(doc, generation, e == null ? r.stored() : fromStorage);
+                        SequenceRangeSet view = fromStorage.copy();
+                        if (e == null) {
+                            view.addAll(r.stored());
+                        }
+                        // read from Cassandra itself: no publish lag to allow for
+                        ready(doc, generation, view, 0);
                     }, callbacks);
         });
     }
 
-    private void ready(DocumentHandle doc, int generation, SequenceRangeSet clusterView) {
+    /** {@code lag}: how many numbers beyond the view a previous node may have stored without publishing them. */
+    private void ready(DocumentHandle doc, int generation, SequenceRangeSet clusterView, long lag) {
         synchronized (doc) {
             doc.known.addAll(clusterView);
             if (doc.loadGeneration == generation && doc.state == DocumentHandle.State.LOADING) {
                 doc.continued = !doc.known.isEmpty();
-                // the previous node may have stored up to publishBatch numbers beyond what it published
-                doc.suspectThrough = doc.continued
-                        ? doc.known.max() + settings.publishBatch() + doc.continuationWindow : -1;
+                doc.suspectThrough = doc.continued ? doc.known.max() + lag + doc.continuationWindow : -1;
                 doc.state = DocumentHandle.State.READY;
             }
         }

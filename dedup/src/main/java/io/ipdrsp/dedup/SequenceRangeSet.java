@@ -149,6 +149,34 @@ public final class SequenceRangeSet implements DataSerializable {
         return out;
     }
 
+    /** The members of this set that are not in {@code other}, as a new set. */
+    public SequenceRangeSet minus(SequenceRangeSet other) {
+        SequenceRangeSet out = new SequenceRangeSet();
+        int j = 0;
+        for (int i = 0; i < size; i++) {
+            long next = firsts[i];
+            long last = lasts[i];
+            while (j < other.size && other.lasts[j] < next) {
+                j++; // ends before this range, so before every later one too
+            }
+            boolean covered = false;
+            for (int k = j; k < other.size && other.firsts[k] <= last; k++) {
+                if (other.firsts[k] > next) {
+                    out.append(next, other.firsts[k] - 1);
+                }
+                if (other.lasts[k] >= last) {
+                    covered = true;
+                    break;
+                }
+                next = Math.max(next, other.lasts[k] + 1);
+            }
+            if (!covered) {
+                out.append(next, last);
+            }
+        }
+        return out;
+    }
+
     /** The numbers of first..last that are not in the set, ascending (the gaps of a document). */
     public List<SequenceRange> missing(long first, long last) {
         checkRange(first, last);

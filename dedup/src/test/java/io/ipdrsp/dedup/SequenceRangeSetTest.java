@@ -106,5 +106,15 @@ class SequenceRangeSetTest {
                 .stored();
         assertThat(union.cardinality()).isEqualTo(all.size());
         all.forEach(v -> assertThat(union.contains(v)).isTrue());
+        // difference, and still canonical
+        TreeSet<Long> onlyHere = new TreeSet<>(model);
+        onlyHere.removeAll(otherModel);
+        SequenceRangeSet minus = s.minus(other);
+        assertThat(minus.cardinality()).isEqualTo(onlyHere.size());
+        onlyHere.forEach(v -> assertThat(minus.contains(v)).isTrue());
+        List<SequenceRange> m = minus.ranges();
+        for (int i = 1; i < m.size(); i++) {
+            assertThat(m.get(i).first()).isGreaterThan(m.get(i - 1).last() + 1);
+        }
     }
 }
