@@ -12,9 +12,11 @@ import java.util.Objects;
  *                           {@code flushInterval} is up: it bounds, in records, how far the cluster's view of a busy
  *                           document may lag behind what is stored, which a takeover adds to the suspect window
  * @param continuationWindow when a document is opened that already has stored records (a takeover or a reconnect),
- *                           records up to {@code known max + publishBatch + continuationWindow} are read before they
- *                           are written even without the D flag: they may have been stored by a node that died before
- *                           it published them. At least the exporter's window of unacknowledged records.
+ *                           records up to {@code known max + continuationWindow} are read before they are written
+ *                           even without the D flag: they may have been stored by a node that died before it
+ *                           published them; plus twice {@code publishBatch} when the known numbers came from Hazelcast
+ *                           (a view rebuilt from Cassandra has no publish lag). At least the exporter's window of
+ *                           unacknowledged records.
  * @param verifyDelay        a record stored after its check found it absent is read back after this delay (longer
  *                           than the old primary's write timeout and the cross-site replication delay) to catch a
  *                           write of the same key the check could not see; zero: no read-back

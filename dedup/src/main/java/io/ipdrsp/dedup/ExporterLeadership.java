@@ -30,8 +30,10 @@ import org.slf4j.LoggerFactory;
  * nodes of a site and fenced.
  *
  * <ul>
- * <li><b>Who contends</b>: rendezvous hashing of the exporter name over the node ids registered under
- * {@code /nodes/<site>} picks one owner per exporter; only the owner runs a Curator {@link LeaderLatch} on
+ * <li><b>Who contends</b>: rendezvous hashing of the exporter name over the candidates of the site picks one owner per
+ * exporter. A node is a candidate (ephemeral {@code /candidates/<site>/<nodeId>}) from its first non-empty
+ * {@link #setExporters}: a node that does not do the once-per-CMTS work never calls it, so no exporter is hashed to a
+ * node that would never lead it. Only the owner runs a Curator {@link LeaderLatch} on
  * {@code /leaders/<exporter>}. Re-evaluated on every registry change, so leadership moves when a node dies or joins
  * (about 1/n of the exporters move, rendezvous hashing's property). The latch, not the hash, guarantees mutual
  * exclusion while views of the registry differ for a moment.</li>
@@ -58,6 +60,8 @@ public final class ExporterLeadership implements AutoCloseable {
     private final String site;
     private final String nodeId;
     private final CuratorCache registry;
+    /** This node's candidacy, present while it has exporters to lead. */
+    private org.apache.curator.framework.recipes.nodes.PersistentNode candidacy;
     private final ExecutorService events;
     private final Set<String> exporters = ConcurrentHashMap.newKeySet();
     private final Map<String, LeaderLatch> latches = new ConcurrentHashMap<>();
@@ -69,7 +73,7 @@ public final class ExporterLeadership implements AutoCloseable {
         this.curator = curator;
         this.site = site;
         this.nodeId = nodeId;
-        this.registry = CuratorCache.build(curator, "/nodes/" + site);
+        this.registry = CuratorCache.build(curator, "/candidates/" + site);
         this.events = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "ipdr-leadership-" + nodeId);
             t.setDaemon(true);
@@ -89,11 +93,33 @@ public final class ExporterLeadership implements AutoCloseable {
         listeners.add(l);
     }
 
-    /** The exporters this node serves (its configuration); leadership is held only for these. */
-    public void setExporters(Collection<String> names) {
+    /**
+     * The exporters this node leads when it owns them (its configuration); a non-empty set makes the node a candidate,
+     * an empty one withdraws it.
+     */
+    public synchronized void setExporters(Collection<String> names) {
         exporters.clear();
         exporters.addAll(names);
+        if (!names.isEmpty() && candidacy == null && !closed) {
+            candidacy = new org.apache.curator.framework.recipes.nodes.PersistentNode(curator,
+                    org.apache.zookeeper.CreateMode.EPHEMERAL, false, "/candidates/" + site + "/" + nodeId,
+                    new byte[0]);
+            candidacy.start(); // re-created by Curator after a session loss
+        } else if (names.isEmpty()) {
+            withdraw();
+        }
         reevaluate();
+    }
+
+    private synchronized void withdraw() {
+        if (candidacy != null) {
+            try {
+                candidacy.close();
+            } catch (java.io.IOException e) {
+                LOG.debug("withdrawing candidacy: {}", e.toString());
+            }
+            candidacy = null;
+        }
     }
 
     /** Whether this node leads the exporter now, with a known fencing token. Local, non-blocking. */
@@ -119,9 +145,9 @@ public final class ExporterLeadership implements AutoCloseable {
         return out;
     }
 
-    /** The live node ids of the site as this node's registry cache sees them. */
+    /** The live candidates of the site (nodes that lead exporters) as this node's cache sees them. */
     public List<String> liveNodes() {
-        String prefix = "/nodes/" + site + "/";
+        String prefix = "/candidates/" + site + "/";
         List<String> out = new ArrayList<>();
         registry.stream().map(ChildData::getPath).filter(p -> p.startsWith(prefix))
                 .map(p -> p.substring(prefix.length())).filter(s -> !s.isEmpty() && !s.contains("/"))
@@ -291,6 +317,7 @@ public final class ExporterLeadership implements AutoCloseable {
             }
         }
         tokens.clear();
+        withdraw();
         registry.close();
     }
 }

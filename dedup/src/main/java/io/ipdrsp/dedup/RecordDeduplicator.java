@@ -37,8 +37,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A record is SUSPECT when it carries the D flag, lies below the session's firstRecordSequenceNumber, is already in
  * the document's known range set or below its highest known number, lies within the continuation window of a document
- * that already had records when this node opened it (the exporter's window plus {@code publishBatch}, the most the
- * cluster's view may lag behind a node that died), or arrives before the cluster's view of the document is loaded.
+ * that already had records when this node opened it (the exporter's window, plus twice {@code publishBatch} — what the
+ * cluster's view may lag behind a node that died — when that view came from Hazelcast rather than from Cassandra),
+ * or arrives before the cluster's view of the document is loaded.
  * Otherwise it is NEW.
  *
  * <p>Without Paxos, two writers can both find a key absent and both write it (the last write wins in Cassandra).
@@ -405,8 +406,9 @@ public final class RecordDeduplicator implements AutoCloseable {
     private void load(DocumentHandle doc, int generation) {
         ranges.getAsync(doc.mapKey).whenCompleteAsync((v, e) -> {
             if (e == null && v != null && v.complete()) {
-                // published by nodes of this cluster: up to publishBatch of a dead node's numbers may be missing
-                ready(doc, generation, v.stored(), settings.publishBatch());
+                // published by nodes of this cluster: a dead node may have stored a full batch it had not published,
+                // and a second one while that publish waited for its turn on a starved flush thread
+                ready(doc, generation, v.stored(), 2L * settings.publishBatch());
             } else {
                 rebuild(doc, generation);
             }

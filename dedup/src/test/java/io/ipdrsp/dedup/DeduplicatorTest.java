@@ -69,7 +69,10 @@ class DeduplicatorTest {
                 .getBytes(StandardCharsets.UTF_8));
     }
 
-    /** Publishes every 5 ms or 5 records; suspect after a continuation: 5 (publish lag) + {@code window} records. */
+    /**
+     * Publishes every 5 ms or 5 records; suspect after a continuation from Hazelcast: 10 (twice the batch, the publish
+     * lag) + {@code window} records.
+     */
     private static DedupSettings settings(long window) {
         return new DedupSettings(Duration.ofMillis(5), 5, window, Duration.ofMillis(300));
     }
@@ -153,8 +156,8 @@ class DeduplicatorTest {
     void failoverResendsAreDuplicatesAndChangedBytesRaiseTheAlarm() throws Exception {
         RecordKey key = newDocument();
         try (RecordWriter writerA = storage.recordWriter("a"); RecordWriter writerB = storage.recordWriter("b");
-             RecordDeduplicator a = RecordDeduplicator.start("a", hzA, storage, writerA, settings(15));
-             RecordDeduplicator b = RecordDeduplicator.start("b", hzB, storage, writerB, settings(15))) {
+             RecordDeduplicator a = RecordDeduplicator.start("a", hzA, storage, writerA, settings(10));
+             RecordDeduplicator b = RecordDeduplicator.start("b", hzB, storage, writerB, settings(10))) {
             DocumentHandle docA = a.sessionStarted(key, 1, true);
             await("document loaded on a", 20_000, docA::isReady);
             List<CompletableFuture<WriteOutcome>> outcomes = new ArrayList<>();
@@ -184,7 +187,7 @@ class DeduplicatorTest {
             assertThat(b.classify(docB, 100, false)).isEqualTo(RecordDeduplicator.Verdict.SUSPECT);
             assertThat(get(b.write(docB, 100, 256, 1, false, bytes(100, "x")))).isEqualTo(WriteOutcome.DUPLICATE);
             assertThat(get(b.write(docB, 10, 256, 1, false, bytes(10, "x")))).isEqualTo(WriteOutcome.DUPLICATE);
-            // new records: the first 20 above the known max are read before writing (publish lag 5 + window 15)
+            // new records: the first 20 above the known max are read before writing (publish lag 10 + window 10)
             for (long seq = 101; seq <= 130; seq++) {
                 CompletableFuture<WriteOutcome> o = b.write(docB, seq, 256, 1, false, bytes(seq, "x"))
                         .toCompletableFuture();

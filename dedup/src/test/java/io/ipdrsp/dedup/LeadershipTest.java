@@ -25,6 +25,11 @@ class LeadershipTest {
     private record Node(String id, CuratorFramework curator, PersistentNode registration, ExporterLeadership lead)
             implements AutoCloseable {
         static Node start(TestingServer zk, String id) throws Exception {
+            return start(zk, id, true);
+        }
+
+        /** {@code leads}: false = a registered node that does not do the once-per-CMTS work (finalize: false). */
+        static Node start(TestingServer zk, String id, boolean leads) throws Exception {
             CuratorFramework c = CuratorFrameworkFactory.builder().connectString(zk.getConnectString())
                     .namespace("ipdr-lead").retryPolicy(new RetryNTimes(3, 100)).sessionTimeoutMs(5_000).build();
             c.start();
@@ -34,7 +39,9 @@ class LeadershipTest {
             reg.start();
             reg.waitForInitialCreate(10, TimeUnit.SECONDS);
             ExporterLeadership lead = new ExporterLeadership(c, "site1", id).start();
-            lead.setExporters(EXPORTERS);
+            if (leads) {
+                lead.setExporters(EXPORTERS);
+            }
             return new Node(id, c, reg, lead);
         }
 
@@ -111,6 +118,33 @@ class LeadershipTest {
                 byte[] holder = nodes.get(0).curator().getData().forPath("/fencing/" + ExporterLeadership.encode(
                         EXPORTERS.get(0)));
                 assertThat(new String(holder, StandardCharsets.UTF_8)).isEqualTo(after.get(EXPORTERS.get(0)));
+            } finally {
+                for (Node n : nodes) {
+                    n.close();
+                }
+            }
+        }
+    }
+
+    /**
+     * A node registered in the site that does not lead (finalize: false) is no candidate: every exporter gets a leader
+     * among the other two, none is hashed to the node that would never take it.
+     */
+    @Test
+    void aNodeThatDoesNotLeadTakesNoShare() throws Exception {
+        try (TestingServer zk = new TestingServer(true)) {
+            List<Node> nodes = new ArrayList<>();
+            try {
+                nodes.add(Node.start(zk, "n1"));
+                nodes.add(Node.start(zk, "n2", false));
+                nodes.add(Node.start(zk, "n3"));
+                await("one leader per exporter", 20_000, () -> settled(nodes));
+                Map<String, String> leaders = leaders(nodes);
+                assertThat(leaders.values()).doesNotContain("n2");
+                for (String e : EXPORTERS) {
+                    assertThat(leaders.get(e)).isEqualTo(ExporterLeadership.owner(e, List.of("n1", "n3")));
+                }
+                assertThat(nodes.get(1).lead().liveNodes()).containsExactlyInAnyOrder("n1", "n3");
             } finally {
                 for (Node n : nodes) {
                     n.close();

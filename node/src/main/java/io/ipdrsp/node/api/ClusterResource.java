@@ -29,7 +29,7 @@ import java.util.TreeSet;
  *     Hazelcast view — a node listed here but not in {@code members} is alive for ZooKeeper yet cut off from the
  *     shared state;</li>
  * <li>{@code leaders}: per configured CMTS, the leader (ZooKeeper) if it is this node, with its fencing token, else
- *     the node the rendezvous hash designates among the live registered nodes.</li>
+ *     the node the rendezvous hash designates among the site's live nodes that finalize.</li>
  * </ul>
  * Local reads only (Hazelcast membership, the Curator cache, the leadership latches): never waits on the network.
  */
