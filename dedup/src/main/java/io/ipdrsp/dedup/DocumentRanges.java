@@ -6,24 +6,37 @@ import com.hazelcast.nio.serialization.DataSerializable;
 import java.io.IOException;
 
 /**
- * The cluster's value per document: the sequence numbers known to be durably stored, and whether the set was ever
+ * The cluster's value per document: the sequence numbers known to be durably stored, the subset that nodes published
+ * as written by themselves (only those make a later writer's number a late duplicate: a number another node found
+ * already stored was counted as a duplicate by that node), and whether the set was ever
  * merged with what Cassandra holds ({@code complete}). An incomplete entry (created by a mark before any rebuild,
  * e.g. after the partition holding it was lost) is completed by the next node that touches the document.
  */
 public final class DocumentRanges implements DataSerializable {
     private SequenceRangeSet stored = new SequenceRangeSet();
+    private SequenceRangeSet written = new SequenceRangeSet();
     private boolean complete;
 
     public DocumentRanges() {
     }
 
     DocumentRanges(SequenceRangeSet stored, boolean complete) {
+        this(stored, new SequenceRangeSet(), complete);
+    }
+
+    private DocumentRanges(SequenceRangeSet stored, SequenceRangeSet written, boolean complete) {
         this.stored = stored;
+        this.written = written;
         this.complete = complete;
     }
 
     public SequenceRangeSet stored() {
         return stored;
+    }
+
+    /** The numbers nodes published as stored by their own writes (a subset of {@link #stored}). */
+    SequenceRangeSet written() {
+        return written;
     }
 
     public boolean complete() {
@@ -38,13 +51,16 @@ public final class DocumentRanges implements DataSerializable {
     static DocumentRanges union(DocumentRanges a, DocumentRanges b) {
         SequenceRangeSet s = a.stored.copy();
         s.addAll(b.stored);
-        return new DocumentRanges(s, a.complete || b.complete);
+        SequenceRangeSet w = a.written.copy();
+        w.addAll(b.written);
+        return new DocumentRanges(s, w, a.complete || b.complete);
     }
 
     @Override
     public void writeData(ObjectDataOutput out) throws IOException {
         out.writeBoolean(complete);
         stored.writeData(out);
+        written.writeData(out);
     }
 
     @Override
@@ -52,6 +68,8 @@ public final class DocumentRanges implements DataSerializable {
         complete = in.readBoolean();
         stored = new SequenceRangeSet();
         stored.readData(in);
+        written = new SequenceRangeSet();
+        written.readData(in);
     }
 
     @Override

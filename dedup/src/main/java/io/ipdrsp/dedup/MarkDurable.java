@@ -9,8 +9,7 @@ import java.util.Map;
 
 /**
  * Adds a node's recently stored sequence numbers to a document's range set in one partition-thread step, and reports
- * which of the {@code written} ones were already there: records this node stored that another node had stored too
- * (a late-detected duplicate). {@code known} numbers (found already stored by the read-before-write check) are added without
+ * which of the {@code written} ones another node had published as written too (a late-detected duplicate). {@code known} numbers (found already stored by the read-before-write check) are added without
  * that check. {@code rebuilt} = the caller merges what Cassandra holds: the entry becomes complete. Runs on the backup
  * replicas too (same deterministic union), so the backups stay equal to the owner.
  */
@@ -37,7 +36,10 @@ public final class MarkDurable implements EntryProcessor<String, DocumentRanges,
             value = new DocumentRanges();
         }
         SequenceRangeSet w = SequenceRangeSet.fromArray(written);
-        SequenceRangeSet already = value.stored().intersection(w);
+        // only another node's own write makes ours a late duplicate; a number it found already stored (known) was
+        // counted as a duplicate by that node when it found it
+        SequenceRangeSet already = value.written().intersection(w);
+        value.written().addAll(w);
         value.stored().addAll(w);
         value.stored().addAll(SequenceRangeSet.fromArray(known));
         if (rebuilt) {
