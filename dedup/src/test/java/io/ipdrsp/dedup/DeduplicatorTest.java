@@ -269,8 +269,8 @@ class DeduplicatorTest {
     }
 
     /**
-     * A busy document does not wait for the timer: with a 10 s flush interval and batches of 50, 120 stored records
-     * are in the cluster's range set up to the last full batch within seconds, in at most 3 publishes.
+     * A busy document does not wait for the timer: with a 10 s flush interval and batches of 50, all but less than a
+     * batch of 120 stored records are in the cluster's range set within seconds, in at most 3 publishes.
      */
     @Test
     void aFullBatchIsPublishedBeforeTheFlushInterval() throws Exception {
@@ -289,9 +289,11 @@ class DeduplicatorTest {
                 assertThat(o.get(20, TimeUnit.SECONDS)).isEqualTo(WriteOutcome.STORED);
             }
             IMap<String, DocumentRanges> ranges = hzB.getMap(RecordDeduplicator.RANGES_MAP);
-            await("two full batches published", 5_000, () -> {
+            // a publish takes whatever is pending when it runs, so the batches are not aligned: what is left for
+            // the timer is less than one batch, i.e. at least 120 - 49 numbers are published
+            await("every full batch published", 5_000, () -> {
                 DocumentRanges v = ranges.get(DocumentKeys.of(key));
-                return v != null && v.stored().containsAll(1, 100);
+                return v != null && v.stored().cardinality() >= 120 - 49;
             });
             assertThat(a.metrics().rangeFlushes()).isBetween(1L, 3L); // per batch, not per record
         }
