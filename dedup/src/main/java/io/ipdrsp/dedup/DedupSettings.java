@@ -14,9 +14,10 @@ import java.util.Objects;
  * @param continuationWindow when a document is opened that already has stored records (a takeover or a reconnect),
  *                           records up to {@code known max + continuationWindow} are read before they are written
  *                           even without the D flag: they may have been stored by a node that died before it
- *                           published them; plus twice {@code publishBatch} when the known numbers came from Hazelcast
- *                           (a view rebuilt from Cassandra has no publish lag). At least the exporter's window of
- *                           unacknowledged records.
+ *                           published them; plus twice the writers' recent publish batch (at most about
+ *                           {@code publishBatch}; all of it before anyone published) when the known numbers came from
+ *                           Hazelcast (a view rebuilt from Cassandra has no publish lag). At least the exporter's window
+ *                           of unacknowledged records.
  * @param verifyDelay        a record stored after its check found it absent is read back after this delay (longer
  *                           than the old primary's write timeout and the cross-site replication delay) to catch a
  *                           write of the same key the check could not see; zero: no read-back

@@ -11,23 +11,30 @@ import java.io.IOException;
  * already stored was counted as a duplicate by that node), and whether the set was ever
  * merged with what Cassandra holds ({@code complete}). An incomplete entry (created by a mark before any rebuild,
  * e.g. after the partition holding it was lost) is completed by the next node that touches the document.
+ *
+ * <p>{@code recentBatch} is how many numbers the writers' recent publishes carried: what a writer that dies now most
+ * likely stored without publishing. A node taking over allows for that lag instead of for a full publishBatch, which
+ * on a slow stream would make it check thousands of new records before writing them. It decays by half per publish,
+ * so a stream that slows down is followed within a few publishes.
  */
 public final class DocumentRanges implements DataSerializable {
     private SequenceRangeSet stored = new SequenceRangeSet();
     private SequenceRangeSet written = new SequenceRangeSet();
     private boolean complete;
+    private long recentBatch;
 
     public DocumentRanges() {
     }
 
     DocumentRanges(SequenceRangeSet stored, boolean complete) {
-        this(stored, new SequenceRangeSet(), complete);
+        this(stored, new SequenceRangeSet(), complete, 0);
     }
 
-    private DocumentRanges(SequenceRangeSet stored, SequenceRangeSet written, boolean complete) {
+    private DocumentRanges(SequenceRangeSet stored, SequenceRangeSet written, boolean complete, long recentBatch) {
         this.stored = stored;
         this.written = written;
         this.complete = complete;
+        this.recentBatch = recentBatch;
     }
 
     public SequenceRangeSet stored() {
@@ -47,18 +54,29 @@ public final class DocumentRanges implements DataSerializable {
         complete = true;
     }
 
+    /** Numbers in the writers' recent publishes (decaying maximum); 0 when no writer has published yet. */
+    long recentBatch() {
+        return recentBatch;
+    }
+
+    /** A writer published {@code numbers} sequence numbers. */
+    void published(long numbers) {
+        recentBatch = Math.max(numbers, recentBatch / 2);
+    }
+
     /** Union of both sides: neither side's knowledge is lost (split-brain healing). */
     static DocumentRanges union(DocumentRanges a, DocumentRanges b) {
         SequenceRangeSet s = a.stored.copy();
         s.addAll(b.stored);
         SequenceRangeSet w = a.written.copy();
         w.addAll(b.written);
-        return new DocumentRanges(s, w, a.complete || b.complete);
+        return new DocumentRanges(s, w, a.complete || b.complete, Math.max(a.recentBatch, b.recentBatch));
     }
 
     @Override
     public void writeData(ObjectDataOutput out) throws IOException {
         out.writeBoolean(complete);
+        out.writeLong(recentBatch);
         stored.writeData(out);
         written.writeData(out);
     }
@@ -66,6 +84,7 @@ public final class DocumentRanges implements DataSerializable {
     @Override
     public void readData(ObjectDataInput in) throws IOException {
         complete = in.readBoolean();
+        recentBatch = in.readLong();
         stored = new SequenceRangeSet();
         stored.readData(in);
         written = new SequenceRangeSet();

@@ -36,14 +36,17 @@ public final class MarkDurable implements EntryProcessor<String, DocumentRanges,
             value = new DocumentRanges();
         }
         SequenceRangeSet w = SequenceRangeSet.fromArray(written);
+        SequenceRangeSet k = SequenceRangeSet.fromArray(known);
         // only another node's own write makes ours a late duplicate; a number it found already stored (known) was
         // counted as a duplicate by that node when it found it
         SequenceRangeSet already = value.written().intersection(w);
         value.written().addAll(w);
         value.stored().addAll(w);
-        value.stored().addAll(SequenceRangeSet.fromArray(known));
+        value.stored().addAll(k);
         if (rebuilt) {
-            value.markComplete();
+            value.markComplete(); // a rebuild's numbers are what Cassandra held, not a writer's batch
+        } else {
+            value.published(w.cardinality() + k.cardinality());
         }
         entry.setValue(value);
         return new Result(already.toArray(), value.stored().toArray(), value.complete());

@@ -37,8 +37,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A record is SUSPECT when it carries the D flag, lies below the session's firstRecordSequenceNumber, is already in
  * the document's known range set or below its highest known number, lies within the continuation window of a document
- * that already had records when this node opened it (the exporter's window, plus twice {@code publishBatch} — what the
- * cluster's view may lag behind a node that died — when that view came from Hazelcast rather than from Cassandra),
+ * that already had records when this node opened it (the exporter's window, plus twice the writers' recent publish
+ * batch — what the cluster's view may lag behind a node that died — when that view came from Hazelcast rather than
+ * from Cassandra),
  * or arrives before the cluster's view of the document is loaded.
  * Otherwise it is NEW.
  *
@@ -347,9 +348,7 @@ public final class RecordDeduplicator implements AutoCloseable {
             }
             publishNow = pendingOne(doc);
         }
-        if (publishNow) {
-            publishSoon(doc);
-        }
+        publishIf(publishNow, doc);
     }
 
     private void known(DocumentHandle doc, long seq) {
@@ -358,9 +357,7 @@ public final class RecordDeduplicator implements AutoCloseable {
             doc.pendingKnown.add(seq);
             publishNow = pendingOne(doc);
         }
-        if (publishNow) {
-            publishSoon(doc);
-        }
+        publishIf(publishNow, doc);
     }
 
     /** Counts one pending number; true once per batch when publishBatch is reached (caller holds the lock). */
@@ -372,8 +369,11 @@ public final class RecordDeduplicator implements AutoCloseable {
         return false;
     }
 
-    /** A full batch publishes on the flush thread now instead of at the next tick. */
-    private void publishSoon(DocumentHandle doc) {
+    /** A full batch publishes on the flush thread now instead of at the next tick (called outside the lock). */
+    private void publishIf(boolean batchFull, DocumentHandle doc) {
+        if (!batchFull) {
+            return;
+        }
         try {
             scheduler.execute(() -> flush(doc));
         } catch (java.util.concurrent.RejectedExecutionException closing) {
@@ -406,9 +406,11 @@ public final class RecordDeduplicator implements AutoCloseable {
     private void load(DocumentHandle doc, int generation) {
         ranges.getAsync(doc.mapKey).whenCompleteAsync((v, e) -> {
             if (e == null && v != null && v.complete()) {
-                // published by nodes of this cluster: a dead node may have stored a full batch it had not published,
-                // and a second one while that publish waited for its turn on a starved flush thread
-                ready(doc, generation, v.stored(), 2L * settings.publishBatch());
+                // published by nodes of this cluster: a dead node may have stored a batch it had not published, and a
+                // second one while that publish waited for its turn on a starved flush thread; a batch is what the
+                // writers' recent publishes carried (a slow stream's are small), a full one when none published yet
+                long batch = v.recentBatch() > 0 ? v.recentBatch() : settings.publishBatch();
+                ready(doc, generation, v.stored(), 2L * batch);
             } else {
                 rebuild(doc, generation);
             }

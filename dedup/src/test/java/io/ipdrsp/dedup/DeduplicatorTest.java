@@ -175,6 +175,10 @@ class DeduplicatorTest {
                 return v != null && v.stored().containsAll(1, 100);
             });
 
+            // what a's publishes carried (at most a batch of 5, or more when its flush thread fell behind)
+            long lag = 2 * ranges.get(DocumentKeys.of(key)).recentBatch();
+            assertThat(lag).isPositive();
+
             // failover: b gets SESSION_START as primary, firstRecordSequenceNumber 95
             DocumentHandle docB = b.sessionStarted(key, 95, true);
             await("document loaded on b", 20_000, docB::isReady);
@@ -187,8 +191,9 @@ class DeduplicatorTest {
             assertThat(b.classify(docB, 100, false)).isEqualTo(RecordDeduplicator.Verdict.SUSPECT);
             assertThat(get(b.write(docB, 100, 256, 1, false, bytes(100, "x")))).isEqualTo(WriteOutcome.DUPLICATE);
             assertThat(get(b.write(docB, 10, 256, 1, false, bytes(10, "x")))).isEqualTo(WriteOutcome.DUPLICATE);
-            // new records: the first 20 above the known max are read before writing (publish lag 10 + window 10)
-            for (long seq = 101; seq <= 130; seq++) {
+            // new records: the first lag + 10 above the known max are read before writing (publish lag + window)
+            long last = 100 + lag + 10 + 10;
+            for (long seq = 101; seq <= last; seq++) {
                 CompletableFuture<WriteOutcome> o = b.write(docB, seq, 256, 1, false, bytes(seq, "x"))
                         .toCompletableFuture();
                 writerB.flush();
@@ -199,14 +204,14 @@ class DeduplicatorTest {
             assertThat(m.duplicatesFlagged()).isEqualTo(4);
             assertThat(m.duplicatesUnflagged()).isEqualTo(2);
             assertThat(m.integrityAlarms()).isEqualTo(1);
-            assertThat(m.checkedWrites()).isEqualTo(7 + 20);
-            assertThat(m.checkedAbsent()).isEqualTo(20);
+            assertThat(m.checkedWrites()).isEqualTo(7 + lag + 10);
+            assertThat(m.checkedAbsent()).isEqualTo(lag + 10);
             assertThat(m.plainWrites()).isEqualTo(10);
             assertThat(m.failoversObserved()).isEqualTo(1);
             assertThat(m.takeovers()).isEqualTo(1);
             assertThat(a.metrics().failoversObserved()).isZero();
 
-            assertThat(storage.storedSequences(key)).containsExactly(new SequenceRange(1, 130));
+            assertThat(storage.storedSequences(key)).containsExactly(new SequenceRange(1, last));
             assertThat(get(storage.readRecord(key, 99)).orElseThrow().data()).isEqualTo(bytes(99, "x"));
             await("conflict saved", 10_000, () -> !storage.integrityConflicts(key).isEmpty());
             IntegrityConflict c = storage.integrityConflicts(key).get(0);
@@ -215,17 +220,17 @@ class DeduplicatorTest {
             assertThat(c.storedData()).isEqualTo(bytes(99, "x"));
             assertThat(c.receivedData()).isEqualTo(bytes(99, "CHANGED"));
             await("b's ranges published", 10_000, () -> ranges.get(DocumentKeys.of(key)).stored().rangeCount() == 1
-                    && ranges.get(DocumentKeys.of(key)).stored().max() == 130);
+                    && ranges.get(DocumentKeys.of(key)).stored().max() == last);
             // the primary of the session as the cluster view shows it
             HazelcastStreamRegistry registry = new HazelcastStreamRegistry(hzA, 60);
             registry.publish(new SessionState("b", key.exporter(), 3, "s", "PRIMARY", key.documentId().toString(),
-                    key.bootTime(), 40, 36, 130, 6, 1L, 9));
+                    key.bootTime(), 40, 36, last, 6, 1L, 9));
             registry.publish(new SessionState("a", key.exporter(), 3, "s", "BACKUP", "", 0, 0, 0, -1, 0, 1L));
             await("view", 10_000, () -> registry.all().size() >= 2);
             SessionView view = registry.session(key.exporter(), 3).orElseThrow();
             assertThat(view.primaryNodeId()).isEqualTo("b");
             assertThat(view.backupNodeIds()).containsExactly("a");
-            assertThat(view.lastAckedDsn()).isEqualTo(130);
+            assertThat(view.lastAckedDsn()).isEqualTo(last);
             assertThat(view.configId()).isEqualTo(9);
         }
     }
@@ -265,6 +270,61 @@ class DeduplicatorTest {
             assertThat(get(a.write(doc, 450, 256, 1, false, bytes(450, "x")))).isEqualTo(WriteOutcome.DUPLICATE);
             assertThat(get(a.write(doc, 550, 256, 1, false, bytes(550, "x")))).isEqualTo(WriteOutcome.STORED);
             assertThat(a.metrics().duplicatesUnflagged()).isEqualTo(1);
+        }
+    }
+
+    /**
+     * The lag a takeover allows for follows what the writer's publishes carried. A slow stream (batches of 10 with a
+     * publishBatch of 1 000) makes the new primary check 20 records past the known maximum, not 2 000; after a burst
+     * the allowance decays by half per publish. Before any writer published (the view came from a rebuild), a full
+     * batch is allowed for twice.
+     */
+    @Test
+    void aTakeoverAllowsForTheLagOfTheWritersRecentBatches() throws Exception {
+        RecordKey key = newDocument();
+        DedupSettings settings = new DedupSettings(Duration.ofSeconds(10), 1_000, 0, Duration.ZERO);
+        IMap<String, DocumentRanges> ranges = hzB.getMap(RecordDeduplicator.RANGES_MAP);
+        try (RecordWriter plain = storage.recordWriter("old-node")) {
+            for (long seq = 1; seq <= 50; seq++) {
+                plain.write(key, seq, 256, 1, false, bytes(seq, "x"));
+            }
+            plain.flush();
+            await("old records stored", 20_000, () -> storage.storedSequences(key).size() == 1
+                    && storage.storedSequences(key).get(0).last() == 50);
+        }
+        try (RecordWriter writerA = storage.recordWriter("a"); RecordWriter writerB = storage.recordWriter("b");
+             RecordDeduplicator a = RecordDeduplicator.start("a", hzA, storage, writerA, settings);
+             RecordDeduplicator b = RecordDeduplicator.start("b", hzB, storage, writerB, settings)) {
+            DocumentHandle docA = a.sessionStarted(key, 51, true);
+            await("rebuilt on a", 20_000, docA::isReady);
+            DocumentHandle before = b.sessionStarted(key, 51, false);
+            await("loaded on b", 20_000, before::isReady);
+            // nobody published yet: twice publishBatch
+            assertThat(b.classify(before, 50 + 2_000, false)).isEqualTo(RecordDeduplicator.Verdict.SUSPECT);
+            assertThat(b.classify(before, 50 + 2_001, false)).isEqualTo(RecordDeduplicator.Verdict.NEW);
+            b.sessionStopped(before);
+
+            long next = 51;
+            for (int batch : new int[] {40, 10, 10, 10}) {
+                List<CompletableFuture<WriteOutcome>> outcomes = new ArrayList<>();
+                for (int i = 0; i < batch; i++, next++) {
+                    outcomes.add(a.write(docA, next, 256, 1, false, bytes(next, "x")).toCompletableFuture());
+                }
+                writerA.flush();
+                for (CompletableFuture<WriteOutcome> o : outcomes) {
+                    assertThat(o.get(20, TimeUnit.SECONDS)).isEqualTo(WriteOutcome.STORED);
+                }
+                a.flush();
+                long max = next - 1;
+                await("batch published", 10_000, () -> ranges.get(DocumentKeys.of(key)).stored().max() == max);
+            }
+            // 40, then max(10, 20), max(10, 10), 10
+            assertThat(ranges.get(DocumentKeys.of(key)).recentBatch()).isEqualTo(10);
+            long max = next - 1;
+            DocumentHandle after = b.sessionStarted(key, next, true);
+            await("loaded on b again", 20_000, after::isReady);
+            assertThat(b.classify(after, max + 20, false)).isEqualTo(RecordDeduplicator.Verdict.SUSPECT);
+            assertThat(b.classify(after, max + 21, false)).isEqualTo(RecordDeduplicator.Verdict.NEW);
         }
     }
 

@@ -400,6 +400,7 @@ final class DemoRun {
         long deliverable = 0;
         long acked = 0;
         long resent = 0;
+        long distinctSent = 0;
         int documents = 0;
         List<String> problems = new ArrayList<>();
         for (Ledger.Document d : ledger.documents()) {
@@ -407,6 +408,7 @@ final class DemoRun {
             deliverable += want;
             acked += d.acked().count();
             resent += d.resentWithDuplicateFlag().count() + d.resentWithoutDuplicateFlag().count();
+            distinctSent += d.sent().count();
             if (want == 0) {
                 continue;
             }
@@ -429,8 +431,11 @@ final class DemoRun {
             problems.add("the audit holds " + held + " records in total, the ledger says " + deliverable);
         }
         out.println("===== ledger (what the simulated CMTSes sent) vs audit (what the collectors hold)");
+        // a DSN can be re-sent more than once (again at fail-back if still unacknowledged): every send after the
+        // first that reached a collector holding the record is a duplicate it removes
         out.printf("  ledger: %d documents with records, %,d records to deliver, %,d acknowledged, %,d re-sent after "
-                + "a hand-off%n", documents, deliverable, acked, resent);
+                + "a hand-off (%,d sends beyond the first)%n", documents, deliverable, acked, resent,
+                ledger.totalSent() - distinctSent);
         out.printf("  audit : %d documents %s, %,d records held, %,d duplicates removed, %d failovers%n",
                 audited.size(), byVerdict, held, duplicates, failovers);
         if (problems.isEmpty()) {
