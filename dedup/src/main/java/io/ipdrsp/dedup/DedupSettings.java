@@ -8,16 +8,17 @@ import java.util.Objects;
  *
  * @param flushInterval      the longest durable sequence numbers wait per document before one entry-processor call
  *                           adds them to the cluster's range set (the only Hazelcast traffic of the record path)
- * @param publishBatch       a document's pending numbers are published as soon as this many have accumulated, before
- *                           {@code flushInterval} is up: it bounds, in records, how far the cluster's view of a busy
- *                           document may lag behind what is stored, which a takeover adds to the suspect window
+ * @param publishBatch       a document's pending numbers are published as soon as this many have accumulated (or
+ *                           twice what its recent publishes carried, if less), before {@code flushInterval} is up: it
+ *                           bounds, in records, how far the cluster's view of a busy document may lag behind what is
+ *                           stored, which a takeover adds to the suspect window
  * @param continuationWindow when a document is opened that already has stored records (a takeover or a reconnect),
  *                           records up to {@code known max + continuationWindow} are read before they are written
  *                           even without the D flag: they may have been stored by a node that died before it
- *                           published them; plus twice the writers' recent publish batch (at most about
- *                           {@code publishBatch}; all of it before anyone published) when the known numbers came from
- *                           Hazelcast (a view rebuilt from Cassandra has no publish lag). At least the exporter's window
- *                           of unacknowledged records.
+ *                           published them; plus two publish batches when the known numbers came from Hazelcast (a
+ *                           view rebuilt from Cassandra has no publish lag). A batch is {@code publishBatch}, or twice
+ *                           what the document's recent publishes carried if that is less (a slow stream's batches are
+ *                           small). At least the exporter's window of unacknowledged records.
  * @param verifyDelay        a record stored after its check found it absent is read back after this delay (longer
  *                           than the old primary's write timeout and the cross-site replication delay) to catch a
  *                           write of the same key the check could not see; zero: no read-back

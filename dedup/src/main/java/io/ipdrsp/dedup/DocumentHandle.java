@@ -30,8 +30,10 @@ public final class DocumentHandle {
     SequenceRangeSet pendingWritten = new SequenceRangeSet();
     SequenceRangeSet pendingKnown = new SequenceRangeSet();
     List<Written> pendingRecords = new ArrayList<>();
-    /** Numbers added to the pending sets since the last publish; a full publishBatch publishes at once. */
+    /** Numbers added to the pending sets since the last publish; a full batch publishes at once. */
     int pendingCount;
+    /** The cluster entry's recentBatch as last seen here (load, publish results); 0 unknown. */
+    long recentBatch;
     boolean publishQueued;
     /** Per sequence number, the outcome of its latest write under way here (a later copy waits for it). */
     final java.util.Map<Long, java.util.concurrent.CompletableFuture<io.ipdrsp.storage.WriteOutcome>> inFlight =

@@ -12,10 +12,11 @@ import java.io.IOException;
  * merged with what Cassandra holds ({@code complete}). An incomplete entry (created by a mark before any rebuild,
  * e.g. after the partition holding it was lost) is completed by the next node that touches the document.
  *
- * <p>{@code recentBatch} is how many numbers the writers' recent publishes carried: what a writer that dies now most
- * likely stored without publishing. A node taking over allows for that lag instead of for a full publishBatch, which
- * on a slow stream would make it check thousands of new records before writing them. It decays by half per publish,
- * so a stream that slows down is followed within a few publishes.
+ * <p>{@code recentBatch} is how many numbers the writers' recent publishes carried (a maximum that decays by half per
+ * publish, so a stream that slows down is followed within a few publishes). A writer publishes at twice that at the
+ * latest, so what a writer that dies now may have stored without publishing is bounded by it; a node taking over
+ * allows for that instead of for a full publishBatch, which on a slow stream would make it check thousands of new
+ * records before writing them.
  */
 public final class DocumentRanges implements DataSerializable {
     private SequenceRangeSet stored = new SequenceRangeSet();

@@ -49,7 +49,7 @@ public final class MarkDurable implements EntryProcessor<String, DocumentRanges,
             value.published(w.cardinality() + k.cardinality());
         }
         entry.setValue(value);
-        return new Result(already.toArray(), value.stored().toArray(), value.complete());
+        return new Result(already.toArray(), value.stored().toArray(), value.complete(), value.recentBatch());
     }
 
     @Override
@@ -71,14 +71,16 @@ public final class MarkDurable implements EntryProcessor<String, DocumentRanges,
         private long[] alreadyStored;
         private long[] stored;
         private boolean complete;
+        private long recentBatch;
 
         public Result() {
         }
 
-        Result(long[] alreadyStored, long[] stored, boolean complete) {
+        Result(long[] alreadyStored, long[] stored, boolean complete, long recentBatch) {
             this.alreadyStored = alreadyStored;
             this.stored = stored;
             this.complete = complete;
+            this.recentBatch = recentBatch;
         }
 
         /** The written numbers that the cluster already held before this update. */
@@ -95,11 +97,17 @@ public final class MarkDurable implements EntryProcessor<String, DocumentRanges,
             return complete;
         }
 
+        /** See {@link DocumentRanges#recentBatch()}. */
+        long recentBatch() {
+            return recentBatch;
+        }
+
         @Override
         public void writeData(ObjectDataOutput out) throws IOException {
             out.writeLongArray(alreadyStored);
             out.writeLongArray(stored);
             out.writeBoolean(complete);
+            out.writeLong(recentBatch);
         }
 
         @Override
@@ -107,6 +115,7 @@ public final class MarkDurable implements EntryProcessor<String, DocumentRanges,
             alreadyStored = in.readLongArray();
             stored = in.readLongArray();
             complete = in.readBoolean();
+            recentBatch = in.readLong();
         }
     }
 }

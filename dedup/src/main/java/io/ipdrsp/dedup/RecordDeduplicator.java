@@ -32,14 +32,14 @@ import org.slf4j.LoggerFactory;
  * plain write, STORED. There is no lightweight transaction (Paxos) on the record path: after a takeover the whole
  * resent window is suspect, and one Paxos round per record could not keep up with an exporter's ack timeout on a
  * small (or durably syncing) Cassandra. Durable sequence numbers are published to the cluster's range set in batches
- * (one entry-processor call per document every {@code flushInterval} or every {@code publishBatch} records, whichever
- * comes first), never per record.
+ * (one entry-processor call per document every {@code flushInterval} or every batch of records, whichever comes
+ * first), never per record.
  *
  * <p>A record is SUSPECT when it carries the D flag, lies below the session's firstRecordSequenceNumber, is already in
  * the document's known range set or below its highest known number, lies within the continuation window of a document
- * that already had records when this node opened it (the exporter's window, plus twice the writers' recent publish
- * batch — what the cluster's view may lag behind a node that died — when that view came from Hazelcast rather than
- * from Cassandra),
+ * that already had records when this node opened it (the exporter's window, plus two publish batches — what the
+ * cluster's view may lag behind a node that died — when that view came from Hazelcast rather than from Cassandra; a
+ * batch is {@code publishBatch}, or less on a slow stream, see {@link #batchThreshold}),
  * or arrives before the cluster's view of the document is loaded.
  * Otherwise it is NEW.
  *
@@ -360,13 +360,22 @@ public final class RecordDeduplicator implements AutoCloseable {
         publishIf(publishNow, doc);
     }
 
-    /** Counts one pending number; true once per batch when publishBatch is reached (caller holds the lock). */
+    /** Counts one pending number; true once per batch when the batch threshold is reached (caller holds the lock). */
     private boolean pendingOne(DocumentHandle doc) {
-        if (++doc.pendingCount >= settings.publishBatch() && !doc.publishQueued) {
+        if (++doc.pendingCount >= batchThreshold(doc.recentBatch) && !doc.publishQueued) {
             doc.publishQueued = true;
             return true;
         }
         return false;
+    }
+
+    /**
+     * How many pending numbers make a batch: publishBatch, or twice what the document's recent publishes carried if
+     * that is less. A stream that speeds up then publishes in doubling batches, so what a writer holds unpublished
+     * never outgrows what a node taking over allows for (twice this), which is small on a slow stream.
+     */
+    private long batchThreshold(long recentBatch) {
+        return recentBatch > 0 ? Math.min(settings.publishBatch(), 2 * recentBatch) : settings.publishBatch();
     }
 
     /** A full batch publishes on the flush thread now instead of at the next tick (called outside the lock). */
@@ -406,11 +415,12 @@ public final class RecordDeduplicator implements AutoCloseable {
     private void load(DocumentHandle doc, int generation) {
         ranges.getAsync(doc.mapKey).whenCompleteAsync((v, e) -> {
             if (e == null && v != null && v.complete()) {
-                // published by nodes of this cluster: a dead node may have stored a batch it had not published, and a
-                // second one while that publish waited for its turn on a starved flush thread; a batch is what the
-                // writers' recent publishes carried (a slow stream's are small), a full one when none published yet
-                long batch = v.recentBatch() > 0 ? v.recentBatch() : settings.publishBatch();
-                ready(doc, generation, v.stored(), 2L * batch);
+                // published by nodes of this cluster: a dead node may have held a batch it had not published, and a
+                // second one whose publish had not landed yet (or waited on a starved flush thread)
+                synchronized (doc) {
+                    doc.recentBatch = v.recentBatch();
+                }
+                ready(doc, generation, v.stored(), 2L * batchThreshold(v.recentBatch()));
             } else {
                 rebuild(doc, generation);
             }
@@ -447,6 +457,9 @@ public final class RecordDeduplicator implements AutoCloseable {
                         SequenceRangeSet view = fromStorage.copy();
                         if (e == null) {
                             view.addAll(r.stored());
+                            synchronized (doc) {
+                                doc.recentBatch = r.recentBatch();
+                            }
                         }
                         // read from Cassandra itself: no publish lag to allow for
                         ready(doc, generation, view, 0);
@@ -524,6 +537,7 @@ public final class RecordDeduplicator implements AutoCloseable {
             }
             synchronized (doc) {
                 doc.known.addAll(r.stored());
+                doc.recentBatch = r.recentBatch();
             }
             if (!r.complete()) {
                 rebuild(doc, -1);

@@ -175,9 +175,10 @@ class DeduplicatorTest {
                 return v != null && v.stored().containsAll(1, 100);
             });
 
-            // what a's publishes carried (at most a batch of 5, or more when its flush thread fell behind)
-            long lag = 2 * ranges.get(DocumentKeys.of(key)).recentBatch();
-            assertThat(lag).isPositive();
+            // two batches: publishBatch (5), or twice what a's recent publishes carried if that is less
+            long recent = ranges.get(DocumentKeys.of(key)).recentBatch();
+            assertThat(recent).isPositive();
+            long lag = 2 * Math.min(5, 2 * recent);
 
             // failover: b gets SESSION_START as primary, firstRecordSequenceNumber 95
             DocumentHandle docB = b.sessionStarted(key, 95, true);
@@ -275,9 +276,9 @@ class DeduplicatorTest {
 
     /**
      * The lag a takeover allows for follows what the writer's publishes carried. A slow stream (batches of 10 with a
-     * publishBatch of 1 000) makes the new primary check 20 records past the known maximum, not 2 000; after a burst
-     * the allowance decays by half per publish. Before any writer published (the view came from a rebuild), a full
-     * batch is allowed for twice.
+     * publishBatch of 1 000) makes the new primary check 40 records past the known maximum (two batches of twice 10),
+     * not 2 000; after a burst the allowance decays by half per publish. Before any writer published (the view came
+     * from a rebuild), a full batch is allowed for twice.
      */
     @Test
     void aTakeoverAllowsForTheLagOfTheWritersRecentBatches() throws Exception {
@@ -323,8 +324,57 @@ class DeduplicatorTest {
             long max = next - 1;
             DocumentHandle after = b.sessionStarted(key, next, true);
             await("loaded on b again", 20_000, after::isReady);
-            assertThat(b.classify(after, max + 20, false)).isEqualTo(RecordDeduplicator.Verdict.SUSPECT);
-            assertThat(b.classify(after, max + 21, false)).isEqualTo(RecordDeduplicator.Verdict.NEW);
+            assertThat(b.classify(after, max + 40, false)).isEqualTo(RecordDeduplicator.Verdict.SUSPECT);
+            assertThat(b.classify(after, max + 41, false)).isEqualTo(RecordDeduplicator.Verdict.NEW);
+        }
+    }
+
+    /**
+     * The other half of that bound: a slow stream that suddenly speeds up must not hold more unpublished than a
+     * takeover allows for. After publishes of 10, a burst of 300 records with a 10 s timer is published in growing
+     * batches right away: what is left waiting for the timer is within what a takeover would allow for then (two
+     * batches of twice the recent publishes).
+     */
+    @Test
+    void aStreamThatSpeedsUpPublishesBeforeItOutgrowsTheAllowance() throws Exception {
+        RecordKey key = newDocument();
+        DedupSettings settings = new DedupSettings(Duration.ofSeconds(10), 1_000, 0, Duration.ZERO);
+        IMap<String, DocumentRanges> ranges = hzB.getMap(RecordDeduplicator.RANGES_MAP);
+        try (RecordWriter writer = storage.recordWriter("a");
+             RecordDeduplicator a = RecordDeduplicator.start("a", hzA, storage, writer, settings)) {
+            DocumentHandle doc = a.sessionStarted(key, 1, true);
+            await("document loaded", 20_000, doc::isReady);
+            long next = 1;
+            for (int slow = 0; slow < 2; slow++) {
+                List<CompletableFuture<WriteOutcome>> outcomes = new ArrayList<>();
+                for (int i = 0; i < 10; i++, next++) {
+                    outcomes.add(a.write(doc, next, 256, 1, false, bytes(next, "x")).toCompletableFuture());
+                }
+                writer.flush();
+                for (CompletableFuture<WriteOutcome> o : outcomes) {
+                    assertThat(o.get(20, TimeUnit.SECONDS)).isEqualTo(WriteOutcome.STORED);
+                }
+                a.flush();
+                long max = next - 1;
+                await("slow batch published", 10_000, () -> ranges.get(DocumentKeys.of(key)) != null
+                        && ranges.get(DocumentKeys.of(key)).stored().max() == max);
+            }
+            long flushesBefore = a.metrics().rangeFlushes();
+            List<CompletableFuture<WriteOutcome>> burst = new ArrayList<>();
+            for (int i = 0; i < 300; i++, next++) {
+                burst.add(a.write(doc, next, 256, 1, false, bytes(next, "x")).toCompletableFuture());
+            }
+            writer.flush();
+            for (CompletableFuture<WriteOutcome> o : burst) {
+                assertThat(o.get(20, TimeUnit.SECONDS)).isEqualTo(WriteOutcome.STORED);
+            }
+            long total = next - 1;
+            await("unpublished within the takeover allowance", 5_000, () -> {
+                DocumentRanges v = ranges.get(DocumentKeys.of(key));
+                return total - v.stored().cardinality() <= 2 * Math.min(1_000, 2 * v.recentBatch());
+            });
+            assertThat(a.metrics().rangeFlushes() - flushesBefore).as("published in batches, not per record")
+                    .isBetween(1L, 10L);
         }
     }
 
