@@ -13,10 +13,9 @@ import java.io.IOException;
  * e.g. after the partition holding it was lost) is completed by the next node that touches the document.
  *
  * <p>{@code recentBatch} is how many numbers the writers' recent publishes carried (a maximum that decays by half per
- * publish, so a stream that slows down is followed within a few publishes). A writer publishes at twice that at the
- * latest, so what a writer that dies now may have stored without publishing is bounded by it; a node taking over
- * allows for that instead of for a full publishBatch, which on a slow stream would make it check thousands of new
- * records before writing them.
+ * publish, so a stream that slows down is followed within a few publishes). A writer publishes once it holds twice
+ * that (or publishBatch, if less), so a node taking over allows for two such batches instead of for two full
+ * publishBatches, which on a slow stream would make it check thousands of new records before writing them.
  */
 public final class DocumentRanges implements DataSerializable {
     private SequenceRangeSet stored = new SequenceRangeSet();
