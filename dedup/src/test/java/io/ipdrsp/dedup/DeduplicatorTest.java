@@ -81,6 +81,19 @@ class DeduplicatorTest {
         return s.toCompletableFuture().get(20, TimeUnit.SECONDS);
     }
 
+    /** Writes {@code first..last} (no D flag) through {@code d}, flushes the writer, and asserts each was STORED. */
+    private static void writeStored(RecordDeduplicator d, RecordWriter writer, DocumentHandle doc, long first,
+            long last) throws Exception {
+        List<CompletableFuture<WriteOutcome>> outcomes = new ArrayList<>();
+        for (long seq = first; seq <= last; seq++) {
+            outcomes.add(d.write(doc, seq, 256, 1, false, bytes(seq, "x")).toCompletableFuture());
+        }
+        writer.flush();
+        for (CompletableFuture<WriteOutcome> o : outcomes) {
+            assertThat(o.get(20, TimeUnit.SECONDS)).isEqualTo(WriteOutcome.STORED);
+        }
+    }
+
     /**
      * The checked path without Paxos: suspect copies (D flag) of a number are read before they are written. The first
      * finds nothing and stores; the same bytes again are a duplicate; other bytes a conflict that changes nothing. Two
@@ -160,14 +173,7 @@ class DeduplicatorTest {
              RecordDeduplicator b = RecordDeduplicator.start("b", hzB, storage, writerB, settings(10))) {
             DocumentHandle docA = a.sessionStarted(key, 1, true);
             await("document loaded on a", 20_000, docA::isReady);
-            List<CompletableFuture<WriteOutcome>> outcomes = new ArrayList<>();
-            for (long seq = 1; seq <= 100; seq++) {
-                outcomes.add(a.write(docA, seq, 256, 1, false, bytes(seq, "x")).toCompletableFuture());
-            }
-            writerA.flush();
-            for (CompletableFuture<WriteOutcome> o : outcomes) {
-                assertThat(o.get(20, TimeUnit.SECONDS)).isEqualTo(WriteOutcome.STORED);
-            }
+            writeStored(a, writerA, docA, 1, 100);
             assertThat(a.metrics().plainWrites()).isEqualTo(100);
             IMap<String, DocumentRanges> ranges = hzB.getMap(RecordDeduplicator.RANGES_MAP);
             await("a's ranges published", 10_000, () -> {
@@ -307,14 +313,8 @@ class DeduplicatorTest {
 
             long next = 51;
             for (int batch : new int[] {40, 10, 10, 10}) {
-                List<CompletableFuture<WriteOutcome>> outcomes = new ArrayList<>();
-                for (int i = 0; i < batch; i++, next++) {
-                    outcomes.add(a.write(docA, next, 256, 1, false, bytes(next, "x")).toCompletableFuture());
-                }
-                writerA.flush();
-                for (CompletableFuture<WriteOutcome> o : outcomes) {
-                    assertThat(o.get(20, TimeUnit.SECONDS)).isEqualTo(WriteOutcome.STORED);
-                }
+                writeStored(a, writerA, docA, next, next + batch - 1);
+                next += batch;
                 a.flush();
                 long max = next - 1;
                 await("batch published", 10_000, () -> ranges.get(DocumentKeys.of(key)).stored().max() == max);
@@ -346,29 +346,16 @@ class DeduplicatorTest {
             await("document loaded", 20_000, doc::isReady);
             long next = 1;
             for (int slow = 0; slow < 2; slow++) {
-                List<CompletableFuture<WriteOutcome>> outcomes = new ArrayList<>();
-                for (int i = 0; i < 10; i++, next++) {
-                    outcomes.add(a.write(doc, next, 256, 1, false, bytes(next, "x")).toCompletableFuture());
-                }
-                writer.flush();
-                for (CompletableFuture<WriteOutcome> o : outcomes) {
-                    assertThat(o.get(20, TimeUnit.SECONDS)).isEqualTo(WriteOutcome.STORED);
-                }
+                writeStored(a, writer, doc, next, next + 9);
+                next += 10;
                 a.flush();
                 long max = next - 1;
                 await("slow batch published", 10_000, () -> ranges.get(DocumentKeys.of(key)) != null
                         && ranges.get(DocumentKeys.of(key)).stored().max() == max);
             }
             long flushesBefore = a.metrics().rangeFlushes();
-            List<CompletableFuture<WriteOutcome>> burst = new ArrayList<>();
-            for (int i = 0; i < 300; i++, next++) {
-                burst.add(a.write(doc, next, 256, 1, false, bytes(next, "x")).toCompletableFuture());
-            }
-            writer.flush();
-            for (CompletableFuture<WriteOutcome> o : burst) {
-                assertThat(o.get(20, TimeUnit.SECONDS)).isEqualTo(WriteOutcome.STORED);
-            }
-            long total = next - 1;
+            writeStored(a, writer, doc, next, next + 299);
+            long total = next + 299;
             await("unpublished within the takeover allowance", 5_000, () -> {
                 DocumentRanges v = ranges.get(DocumentKeys.of(key));
                 return total - v.stored().cardinality() <= 2 * Math.min(1_000, 2 * v.recentBatch());
@@ -390,14 +377,7 @@ class DeduplicatorTest {
              RecordDeduplicator a = RecordDeduplicator.start("a", hzA, storage, writer, slowTimer)) {
             DocumentHandle doc = a.sessionStarted(key, 1, true);
             await("document loaded", 20_000, doc::isReady);
-            List<CompletableFuture<WriteOutcome>> outcomes = new ArrayList<>();
-            for (long seq = 1; seq <= 120; seq++) {
-                outcomes.add(a.write(doc, seq, 256, 1, false, bytes(seq, "x")).toCompletableFuture());
-            }
-            writer.flush();
-            for (CompletableFuture<WriteOutcome> o : outcomes) {
-                assertThat(o.get(20, TimeUnit.SECONDS)).isEqualTo(WriteOutcome.STORED);
-            }
+            writeStored(a, writer, doc, 1, 120);
             IMap<String, DocumentRanges> ranges = hzB.getMap(RecordDeduplicator.RANGES_MAP);
             // a publish takes whatever is pending when it runs, so the batches are not aligned: what is left for
             // the timer is less than one batch, i.e. at least 120 - 49 numbers are published
@@ -452,14 +432,7 @@ class DeduplicatorTest {
 
             DocumentHandle doc = dedup.sessionStarted(key, 1, true);
             await("document loaded", 20_000, doc::isReady);
-            List<CompletableFuture<WriteOutcome>> outcomes = new ArrayList<>();
-            for (long seq = 1; seq <= 50; seq++) {
-                outcomes.add(dedup.write(doc, seq, 256, 1, false, bytes(seq, "x")).toCompletableFuture());
-            }
-            writer.flush();
-            for (CompletableFuture<WriteOutcome> o : outcomes) {
-                assertThat(o.get(20, TimeUnit.SECONDS)).isEqualTo(WriteOutcome.STORED);
-            }
+            writeStored(dedup, writer, doc, 1, 50);
             assertThat(get(dedup.write(doc, 50, 256, 1, true, bytes(50, "x")))).isEqualTo(WriteOutcome.DUPLICATE);
             IMap<String, DocumentRanges> ranges = member.hazelcast().getMap(RecordDeduplicator.RANGES_MAP);
             await("ranges published", 10_000, () -> {
