@@ -406,7 +406,8 @@ class AuditScenarioTest {
             collectors.add(CollectorSpec.at("127.0.0.1", nodes[i].listenPort(), i + 1));
         }
         return FleetSpec.of(CmtsSpec.of(cmts, io.ipdrsp.simulator.Direction.CONNECT, collectors, List.of(session))
-                .withListen("127.0.0.1", 0).withKeepAlive(5).withReconnectDelay(Duration.ofMillis(300)));
+                .withListen("127.0.0.1", 0).withKeepAlive(5).withReconnectDelay(Duration.ofMillis(300))
+                .withFailover(io.ipdrsp.simulator.FailoverMode.LEGACY)); // the promotion today's node sessions were written against; the simulator's default is now the vendor sequence
     }
 
     private static long ackedBy(Ledger l, String cmts, String collector) {

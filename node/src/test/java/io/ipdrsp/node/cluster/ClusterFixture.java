@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.ipdrsp.simulator.CmtsSpec;
 import io.ipdrsp.simulator.CollectorSpec;
 import io.ipdrsp.simulator.Direction;
+import io.ipdrsp.simulator.FailoverMode;
 import io.ipdrsp.simulator.Fleet;
 import io.ipdrsp.simulator.FleetSpec;
 import io.ipdrsp.simulator.Ledger;
@@ -38,6 +39,12 @@ import java.util.function.BooleanSupplier;
  */
 final class ClusterFixture implements AutoCloseable {
     static final int NODES = 3;
+    /**
+     * How the fleet's CMTSes move sessions between nodes: legacy, the promotion the cluster tests' role expectations
+     * ("backup" = told of the document with primary=false) were written against. The simulator's default is the
+     * vendor sequence (docs/simulator.md), in which standbys are told nothing until they take over.
+     */
+    static final FailoverMode FAILOVER = FailoverMode.LEGACY;
 
     /** One CMTS of the fleet: who dials, its priority for node-1..node-3, its sessions. */
     record CmtsPlan(String name, boolean cmtsDials, int[] priorities, List<SessionSpec> sessions) {
@@ -116,7 +123,7 @@ final class ClusterFixture implements AutoCloseable {
                 }
                 cmtsSpecs.add(CmtsSpec.of(p.name(), Direction.CONNECT, collectors, p.sessions())
                         .withListen(cmtsAddress, 0).withKeepAlive(5).withReconnectDelay(Duration.ofMillis(200))
-                        .withMac(0x001dcf100000L + k));
+                        .withMac(0x001dcf100000L + k).withFailover(FAILOVER));
             } else {
                 int cmtsPort = freePort(cmtsAddress);
                 for (int n = 1; n <= NODES; n++) {
@@ -129,7 +136,8 @@ final class ClusterFixture implements AutoCloseable {
                             p.name(), proxy.port()));
                 }
                 cmtsSpecs.add(CmtsSpec.of(p.name(), Direction.LISTEN, collectors, p.sessions())
-                        .withListen(cmtsAddress, cmtsPort).withKeepAlive(5).withMac(0x001dcf100000L + k));
+                        .withListen(cmtsAddress, cmtsPort).withKeepAlive(5).withMac(0x001dcf100000L + k)
+                        .withFailover(FAILOVER));
             }
         }
         String clusterName = "it-" + keyspace + "-" + System.nanoTime();

@@ -22,10 +22,14 @@ import java.util.Set;
  * @param reconnectDelay  CONNECT: wait before re-connecting a lost collector
  * @param capabilities    capability bits offered / accepted
  * @param quirks          real-exporter quirks to mimic
+ * @param failover        how sessions move between collectors (null = {@link FailoverMode#VENDOR})
+ * @param documentIds     how documentIds are made, unless a session says otherwise (null = time-prefixed)
+ * @param tls             IPDR/SP over TLS, or null for plain TCP
  */
 public record CmtsSpec(String name, Direction direction, String listenHost, int listenPort, long mac, String vendorId,
         int modems, int keepAliveSeconds, int bufferCapacity, Duration reconnectDelay, int capabilities,
-        Quirks quirks, List<CollectorSpec> collectors, List<SessionSpec> sessions) {
+        Quirks quirks, List<CollectorSpec> collectors, List<SessionSpec> sessions, FailoverMode failover,
+        DocumentIdKind documentIds, TlsSpec tls) {
     public static final int DEFAULT_PORT = 4737;
     public static final int ALL_CAPABILITIES = Capabilities.MULTISESSION | Capabilities.TEMPLATE_NEGOTIATION
             | Capabilities.STRUCTURES;
@@ -74,7 +78,24 @@ public record CmtsSpec(String name, Direction direction, String listenHost, int 
         if (quirks == null) {
             quirks = Quirks.NONE;
         }
+        if (failover == null) {
+            failover = FailoverMode.VENDOR;
+        }
+        if (documentIds == null) {
+            documentIds = DocumentIdKind.TIME_PREFIXED;
+        }
+        if (tls != null && direction == Direction.LISTEN && tls.certificate() == null) {
+            throw new IllegalArgumentException("a CMTS that listens with TLS needs tls.certificate and tls.key");
+        }
         mac &= 0xffff_ffff_ffffL;
+    }
+
+    /** Without failover mode, documentId kind and TLS (their defaults: vendor, time-prefixed, plain TCP). */
+    public CmtsSpec(String name, Direction direction, String listenHost, int listenPort, long mac, String vendorId,
+            int modems, int keepAliveSeconds, int bufferCapacity, Duration reconnectDelay, int capabilities,
+            Quirks quirks, List<CollectorSpec> collectors, List<SessionSpec> sessions) {
+        this(name, direction, listenHost, listenPort, mac, vendorId, modems, keepAliveSeconds, bufferCapacity,
+                reconnectDelay, capabilities, quirks, collectors, sessions, null, null, null);
     }
 
     /** A CMTS with defaults: 100 modems, keep-alive 30 s, buffer 100 000 records, all capabilities, no quirks. */
@@ -87,41 +108,56 @@ public record CmtsSpec(String name, Direction direction, String listenHost, int 
 
     public CmtsSpec withListen(String host, int port) {
         return new CmtsSpec(name, direction, host, port, mac, vendorId, modems, keepAliveSeconds, bufferCapacity,
-                reconnectDelay, capabilities, quirks, collectors, sessions);
+                reconnectDelay, capabilities, quirks, collectors, sessions, failover, documentIds, tls);
     }
 
     public CmtsSpec withMac(long newMac) {
         return new CmtsSpec(name, direction, listenHost, listenPort, newMac, vendorId, modems, keepAliveSeconds,
-                bufferCapacity, reconnectDelay, capabilities, quirks, collectors, sessions);
+                bufferCapacity, reconnectDelay, capabilities, quirks, collectors, sessions, failover, documentIds, tls);
     }
 
     public CmtsSpec withKeepAlive(int seconds) {
         return new CmtsSpec(name, direction, listenHost, listenPort, mac, vendorId, modems, seconds, bufferCapacity,
-                reconnectDelay, capabilities, quirks, collectors, sessions);
+                reconnectDelay, capabilities, quirks, collectors, sessions, failover, documentIds, tls);
     }
 
     public CmtsSpec withBufferCapacity(int records) {
         return new CmtsSpec(name, direction, listenHost, listenPort, mac, vendorId, modems, keepAliveSeconds, records,
-                reconnectDelay, capabilities, quirks, collectors, sessions);
+                reconnectDelay, capabilities, quirks, collectors, sessions, failover, documentIds, tls);
     }
 
     public CmtsSpec withReconnectDelay(Duration d) {
         return new CmtsSpec(name, direction, listenHost, listenPort, mac, vendorId, modems, keepAliveSeconds,
-                bufferCapacity, d, capabilities, quirks, collectors, sessions);
+                bufferCapacity, d, capabilities, quirks, collectors, sessions, failover, documentIds, tls);
     }
 
     public CmtsSpec withQuirks(Quirks q) {
         return new CmtsSpec(name, direction, listenHost, listenPort, mac, vendorId, modems, keepAliveSeconds,
-                bufferCapacity, reconnectDelay, capabilities, q, collectors, sessions);
+                bufferCapacity, reconnectDelay, capabilities, q, collectors, sessions, failover, documentIds, tls);
     }
 
     public CmtsSpec withModems(int n) {
         return new CmtsSpec(name, direction, listenHost, listenPort, mac, vendorId, n, keepAliveSeconds,
-                bufferCapacity, reconnectDelay, capabilities, quirks, collectors, sessions);
+                bufferCapacity, reconnectDelay, capabilities, quirks, collectors, sessions, failover, documentIds, tls);
     }
 
     public CmtsSpec withCapabilities(int caps) {
         return new CmtsSpec(name, direction, listenHost, listenPort, mac, vendorId, modems, keepAliveSeconds,
-                bufferCapacity, reconnectDelay, caps, quirks, collectors, sessions);
+                bufferCapacity, reconnectDelay, caps, quirks, collectors, sessions, failover, documentIds, tls);
+    }
+
+    public CmtsSpec withFailover(FailoverMode mode) {
+        return new CmtsSpec(name, direction, listenHost, listenPort, mac, vendorId, modems, keepAliveSeconds,
+                bufferCapacity, reconnectDelay, capabilities, quirks, collectors, sessions, mode, documentIds, tls);
+    }
+
+    public CmtsSpec withDocumentIds(DocumentIdKind kind) {
+        return new CmtsSpec(name, direction, listenHost, listenPort, mac, vendorId, modems, keepAliveSeconds,
+                bufferCapacity, reconnectDelay, capabilities, quirks, collectors, sessions, failover, kind, tls);
+    }
+
+    public CmtsSpec withTls(TlsSpec t) {
+        return new CmtsSpec(name, direction, listenHost, listenPort, mac, vendorId, modems, keepAliveSeconds,
+                bufferCapacity, reconnectDelay, capabilities, quirks, collectors, sessions, failover, documentIds, t);
     }
 }

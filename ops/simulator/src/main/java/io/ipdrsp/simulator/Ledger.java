@@ -1,19 +1,11 @@
 package io.ipdrsp.simulator;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.CRC32C;
@@ -26,13 +18,24 @@ import java.util.zip.CRC32C;
  * <p>Thread-safe: the fleet's event loops write, tests read {@link #documents()} snapshots at any time.
  */
 public final class Ledger {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-
-    /** An immutable snapshot of one document. DSN ranges are closed. */
-    public record Document(String cmts, int sessionId, String documentId, long exporterBootTime, int configId,
-            RangeSet generated, RangeSet sent, Map<String, RangeSet> ackedBy, RangeSet acked,
+    /**
+     * An immutable snapshot of one document. DSN ranges are closed. {@code occurrence} tells apart documents of
+     * one session that share documentId and exporterBootTime (an exporter that reuses its documentId, e.g. all
+     * zero): 0 for the first, 1 for the next, …; always 0 for time-prefixed and random documentIds. {@code starts}
+     * lists every SESSION_START sent for the document, in order.
+     */
+    public record Document(String cmts, int sessionId, String documentId, long exporterBootTime, int occurrence,
+            int configId, RangeSet generated, RangeSet sent, Map<String, RangeSet> ackedBy, RangeSet acked,
             RangeSet resentWithDuplicateFlag, RangeSet resentWithoutDuplicateFlag, RangeSet droppedDeclared,
-            RangeSet lostSilently, long declaredDropCount, Integer stopReason) {
+            RangeSet lostSilently, long declaredDropCount, Integer stopReason, List<Start> starts) {
+
+        /**
+         * How often the DATA stream of this document moved to another collector: SESSION_STARTs to a collector
+         * that takes the data, after the first (fail-overs, fail-backs, and re-starts after a declared drop).
+         */
+        public long handOffs() {
+            return Math.max(0, starts.stream().filter(Start::takesData).count() - 1);
+        }
 
         /** DSNs a collector should hold for this document: generated, minus dropped and lost. */
         public RangeSet deliverable() {
@@ -52,11 +55,21 @@ public final class Ledger {
         }
     }
 
+    /**
+     * One SESSION_START sent for a document: to which collector, its {@code primary} flag, whether that collector
+     * took the DATA (false: a standby told of the document, legacy mode), firstRecordSequenceNumber and
+     * droppedRecordCount.
+     */
+    public record Start(String collector, boolean primary, boolean takesData, long firstRecordSequenceNumber,
+            long droppedRecordCount) {
+    }
+
     /** Key of a document inside the ledger. */
-    record Key(String cmts, int sessionId, String documentId) {
+    record Key(String cmts, int sessionId, String documentId, long bootTime, int occurrence) {
     }
 
     private final Map<Key, Entry> entries = new ConcurrentHashMap<>();
+    private final Map<Key, Integer> occurrences = new java.util.HashMap<>(); // guarded by itself, occurrence 0 keys
     private final boolean recordDigests;
 
     /** A ledger without record digests. */
@@ -92,7 +105,17 @@ public final class Ledger {
         if (!recordDigests) {
             throw new IllegalStateException("record digests are off: FleetSpec.withRecordDigests(true)");
         }
-        Entry e = entries.get(new Key(cmts, sessionId, documentId));
+        Entry e = latest(cmts, sessionId, documentId);
+        return e == null ? new int[0] : e.digests();
+    }
+
+    /** {@link #recordDigests(String, int, String)} of exactly this document (documentIds may repeat). */
+    public int[] recordDigests(Document d) {
+        if (!recordDigests) {
+            throw new IllegalStateException("record digests are off: FleetSpec.withRecordDigests(true)");
+        }
+        Entry e = entries.get(new Key(d.cmts(), d.sessionId(), d.documentId(), d.exporterBootTime(),
+                d.occurrence()));
         return e == null ? new int[0] : e.digests();
     }
 
@@ -105,10 +128,30 @@ public final class Ledger {
     private final AtomicLong acked = new AtomicLong();
     private final AtomicLong sent = new AtomicLong();
 
-    /** Registers a new document (SESSION_START of a new documentId); returns its mutable entry. */
+    /** Registers a new document of a session; returns its mutable entry. */
     Entry open(String cmts, int sessionId, String documentId, long bootTime, int configId) {
-        return entries.computeIfAbsent(new Key(cmts, sessionId, documentId),
-                k -> new Entry(k, bootTime, configId));
+        Key first = new Key(cmts, sessionId, documentId, bootTime, 0);
+        int occurrence;
+        synchronized (occurrences) {
+            occurrence = occurrences.merge(first, 1, Integer::sum) - 1;
+        }
+        Key k = new Key(cmts, sessionId, documentId, bootTime, occurrence);
+        Entry e = new Entry(k, configId);
+        entries.put(k, e);
+        return e;
+    }
+
+    /** The most recently opened document of a session with this documentId, or null. */
+    private Entry latest(String cmts, int sessionId, String documentId) {
+        Entry found = null;
+        for (Entry e : entries.values()) {
+            Key k = e.key;
+            if (k.cmts().equals(cmts) && k.sessionId() == sessionId && k.documentId().equals(documentId)
+                    && (found == null || e.order > found.order)) {
+                found = e;
+            }
+        }
+        return found;
     }
 
     /** Total records acknowledged by any collector, over the whole run (each DSN counted once). */
@@ -140,77 +183,19 @@ public final class Ledger {
         return documents().stream().filter(d -> d.cmts().equals(cmts) && d.sessionId() == sessionId).toList();
     }
 
+    /** The document with this documentId (the most recently opened one when an exporter reuses documentIds). */
     public Optional<Document> document(String cmts, int sessionId, String documentId) {
-        Entry e = entries.get(new Key(cmts, sessionId, documentId));
+        Entry e = latest(cmts, sessionId, documentId);
         return e == null ? Optional.empty() : Optional.of(e.snapshot());
     }
 
-    /** The ledger as JSON (ranges as {@code [[from,to],...]}). */
+    /** The ledger as JSON (format in {@code docs/simulator.md}; ranges as {@code [[from,to],...]}). */
     public String toJson() {
-        ObjectNode root = JSON.createObjectNode();
-        root.put("totalAcked", totalAcked());
-        root.put("totalSent", totalSent());
-        Map<String, Map<Integer, List<Document>>> tree = new TreeMap<>();
-        for (Document d : documents()) {
-            tree.computeIfAbsent(d.cmts(), k -> new TreeMap<>())
-                    .computeIfAbsent(d.sessionId(), k -> new ArrayList<>()).add(d);
-        }
-        ArrayNode cmtses = root.putArray("cmtses");
-        tree.forEach((cmts, sessions) -> {
-            ObjectNode c = cmtses.addObject();
-            c.put("name", cmts);
-            ArrayNode sa = c.putArray("sessions");
-            sessions.forEach((sid, docs) -> {
-                ObjectNode s = sa.addObject();
-                s.put("sessionId", sid);
-                ArrayNode da = s.putArray("documents");
-                for (Document d : docs) {
-                    ObjectNode o = da.addObject();
-                    o.put("documentId", d.documentId());
-                    o.put("exporterBootTime", d.exporterBootTime());
-                    o.put("configId", d.configId());
-                    ranges(o, "generated", d.generated());
-                    ranges(o, "sent", d.sent());
-                    ranges(o, "acked", d.acked());
-                    ObjectNode by = o.putObject("ackedBy");
-                    d.ackedBy().forEach((col, r) -> ranges(by, col, r));
-                    ranges(o, "resentWithDuplicateFlag", d.resentWithDuplicateFlag());
-                    ranges(o, "resentWithoutDuplicateFlag", d.resentWithoutDuplicateFlag());
-                    ranges(o, "droppedDeclared", d.droppedDeclared());
-                    ranges(o, "lostSilently", d.lostSilently());
-                    o.put("declaredDropCount", d.declaredDropCount());
-                    if (d.stopReason() == null) {
-                        o.putNull("stopReason");
-                    } else {
-                        o.put("stopReason", d.stopReason());
-                    }
-                }
-            });
-        });
-        try {
-            return JSON.writeValueAsString(root);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return LedgerJson.toJson(this);
     }
 
     public void writeJson(Path file) {
-        try {
-            Path parent = file.toAbsolutePath().getParent();
-            if (parent != null) {
-                Files.createDirectories(parent);
-            }
-            Files.writeString(file, toJson());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void ranges(ObjectNode o, String name, RangeSet set) {
-        ArrayNode a = o.putArray(name);
-        for (long[] r : set.ranges()) {
-            a.addArray().add(r[0]).add(r[1]);
-        }
+        LedgerJson.write(this, file);
     }
 
     private static final AtomicLong ORDER = new AtomicLong();
@@ -218,7 +203,6 @@ public final class Ledger {
     /** The mutable side, written from one CMTS's event loop; snapshots may come from any thread. */
     final class Entry {
         final Key key;
-        final long bootTime;
         private int configId;
         final long order = ORDER.incrementAndGet();
         private final RangeSet generated = new RangeSet();
@@ -231,12 +215,12 @@ public final class Ledger {
         private final RangeSet lostSilently = new RangeSet();
         private long declaredDropCount;
         private Integer stopReason;
+        private final List<Start> starts = new ArrayList<>();
         private int[] digests = recordDigests ? new int[64] : null;
         private long digestsKnown; // one past the highest DSN with a digest
 
-        Entry(Key key, long bootTime, int configId) {
+        Entry(Key key, int configId) {
             this.key = key;
-            this.bootTime = bootTime;
             this.configId = configId;
         }
 
@@ -305,12 +289,17 @@ public final class Ledger {
             stopReason = reason;
         }
 
+        synchronized void started(String collector, boolean primary, boolean takesData, long first, long dropped) {
+            starts.add(new Start(collector, primary, takesData, first, dropped));
+        }
+
         synchronized Document snapshot() {
             Map<String, RangeSet> by = new LinkedHashMap<>();
             ackedBy.forEach((k, v) -> by.put(k, v.copy()));
-            return new Document(key.cmts(), key.sessionId(), key.documentId(), bootTime, configId, generated.copy(),
-                    sentSet.copy(), Map.copyOf(by), ackedSet.copy(), resentD.copy(), resentNoD.copy(),
-                    droppedDeclared.copy(), lostSilently.copy(), declaredDropCount, stopReason);
+            return new Document(key.cmts(), key.sessionId(), key.documentId(), key.bootTime(), key.occurrence(),
+                    configId, generated.copy(), sentSet.copy(), Map.copyOf(by), ackedSet.copy(), resentD.copy(),
+                    resentNoD.copy(), droppedDeclared.copy(), lostSilently.copy(), declaredDropCount, stopReason,
+                    List.copyOf(starts));
         }
     }
 }

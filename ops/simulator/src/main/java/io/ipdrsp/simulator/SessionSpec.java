@@ -18,10 +18,11 @@ import java.util.Objects;
  * @param ackTimeInterval     seconds within which an ack must arrive while data is unacknowledged
  * @param records             ad-hoc: records per export; other types: stop generating after this many (-1 = no cap)
  * @param preEncoded          load mode: cycle through a pool of pre-encoded records instead of building each one
+ * @param documentIds         how this session's documentIds are made; null = the CMTS's {@link CmtsSpec#documentIds}
  */
 public record SessionSpec(int sessionId, String name, String template, SessionType type, Duration interval,
         int stopReason, double rate, int ackSequenceInterval, int ackTimeInterval, long records,
-        boolean preEncoded) {
+        boolean preEncoded, DocumentIdKind documentIds) {
     public SessionSpec {
         if (sessionId < 1 || sessionId > 255) {
             throw new IllegalArgumentException("sessionId must be 1..255: " + sessionId);
@@ -45,6 +46,14 @@ public record SessionSpec(int sessionId, String name, String template, SessionTy
         }
     }
 
+    /** With the CMTS's documentId kind. */
+    public SessionSpec(int sessionId, String name, String template, SessionType type, Duration interval,
+            int stopReason, double rate, int ackSequenceInterval, int ackTimeInterval, long records,
+            boolean preEncoded) {
+        this(sessionId, name, template, type, interval, stopReason, rate, ackSequenceInterval, ackTimeInterval,
+                records, preEncoded, null);
+    }
+
     /** An event session of {@code template} at 100 records/s with Arris default acks (200 / 60 s). */
     public static SessionSpec event(int sessionId, String template) {
         return new SessionSpec(sessionId, null, template, SessionType.EVENT, null, 6, 100, 200, 60, -1, false);
@@ -61,38 +70,43 @@ public record SessionSpec(int sessionId, String name, String template, SessionTy
 
     public SessionSpec withName(String n) {
         return new SessionSpec(sessionId, n, template, type, interval, stopReason, rate, ackSequenceInterval,
-                ackTimeInterval, records, preEncoded);
+                ackTimeInterval, records, preEncoded, documentIds);
     }
 
     public SessionSpec withRate(double recordsPerSecond) {
         return new SessionSpec(sessionId, name, template, type, interval, stopReason, recordsPerSecond,
-                ackSequenceInterval, ackTimeInterval, records, preEncoded);
+                ackSequenceInterval, ackTimeInterval, records, preEncoded, documentIds);
     }
 
     public SessionSpec withAcks(int sequenceInterval, int timeIntervalSeconds) {
         return new SessionSpec(sessionId, name, template, type, interval, stopReason, rate, sequenceInterval,
-                timeIntervalSeconds, records, preEncoded);
+                timeIntervalSeconds, records, preEncoded, documentIds);
     }
 
     public SessionSpec withRecords(long n) {
         return new SessionSpec(sessionId, name, template, type, interval, stopReason, rate, ackSequenceInterval,
-                ackTimeInterval, n, preEncoded);
+                ackTimeInterval, n, preEncoded, documentIds);
     }
 
     public SessionSpec withInterval(Duration d) {
         return new SessionSpec(sessionId, name, template, type, d, stopReason, rate, ackSequenceInterval,
-                ackTimeInterval, records, preEncoded);
+                ackTimeInterval, records, preEncoded, documentIds);
     }
 
     public SessionSpec withStopReason(int reason) {
         return new SessionSpec(sessionId, name, template, type, interval, reason, rate, ackSequenceInterval,
-                ackTimeInterval, records, preEncoded);
+                ackTimeInterval, records, preEncoded, documentIds);
+    }
+
+    public SessionSpec withDocumentIds(DocumentIdKind kind) {
+        return new SessionSpec(sessionId, name, template, type, interval, stopReason, rate, ackSequenceInterval,
+                ackTimeInterval, records, preEncoded, kind);
     }
 
     /** Load mode: unlimited rate, pre-encoded records. */
     public SessionSpec asLoad() {
         return new SessionSpec(sessionId, name, template, type, interval, stopReason, 0, ackSequenceInterval,
-                ackTimeInterval, records, true);
+                ackTimeInterval, records, true, documentIds);
     }
 
     boolean unlimited() {

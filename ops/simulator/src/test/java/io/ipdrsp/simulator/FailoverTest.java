@@ -11,7 +11,10 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
-/** Exporter-initiated connections: the CMTS dials two collectors at priorities 1 and 2. */
+/**
+ * Exporter-initiated connections: the CMTS dials two collectors at priorities 1 and 2. Legacy failover mode (standbys
+ * told of every document); the modes side by side are in {@link FailoverModesTest}.
+ */
 class FailoverTest {
     private static final Duration WAIT = Duration.ofSeconds(15);
 
@@ -20,7 +23,7 @@ class FailoverTest {
                         List.of(CollectorSpec.at("127.0.0.1", p1, 1).named("primary"),
                                 CollectorSpec.at("127.0.0.1", p2, 2).named("backup")),
                         List.of(session))
-                .withReconnectDelay(Duration.ofMillis(100));
+                .withReconnectDelay(Duration.ofMillis(100)).withFailover(FailoverMode.LEGACY);
     }
 
     @Test

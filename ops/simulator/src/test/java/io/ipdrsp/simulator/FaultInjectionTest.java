@@ -10,7 +10,10 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Collector-initiated connections (the CMTS listens); collectors are told apart by source address. */
+/**
+ * Collector-initiated connections (the CMTS listens); collectors are told apart by source address. Legacy failover
+ * mode: the backup is told of the document before it takes over, which these tests wait for.
+ */
 class FaultInjectionTest {
     private static final Duration WAIT = Duration.ofSeconds(15);
 
@@ -19,7 +22,7 @@ class FaultInjectionTest {
                         List.of(CollectorSpec.at("127.0.0.1", 0, 1).named("p1"),
                                 CollectorSpec.at("127.0.0.2", 0, 2).named("p2")),
                         List.of(SessionSpec.event(1, Templates.SAMIS_TYPE_1).withRate(400).withAcks(20, 30)))
-                .withListen("127.0.0.1", 0).withKeepAlive(keepAlive);
+                .withListen("127.0.0.1", 0).withKeepAlive(keepAlive).withFailover(FailoverMode.LEGACY);
     }
 
     /** Starts p1 first so that it is primary before p2 exists. */

@@ -35,12 +35,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLServerSocket;
+import javax.net.ssl.SSLSocket;
 
 /**
- * A minimal IPDR/SP collector for the tests: plain blocking sockets, protocol's Framing and MessageCodec. It either
- * connects to a CMTS or listens for CMTSes, does CONNECT / GET_SESSIONS / FLOW_START / FINAL_TEMPLATE_DATA_ACK,
- * keeps every message it received, and acks DATA every {@code ackEvery} records (or not at all when paused).
- * It checks on the fly that the exporter never has more than ackSequenceInterval records unacknowledged.
+ * A minimal IPDR/SP collector for the tests: blocking sockets (TLS when given an {@link SSLContext}), protocol's
+ * Framing and MessageCodec. It either connects to a CMTS or listens for CMTSes, does CONNECT / GET_SESSIONS /
+ * FLOW_START / FINAL_TEMPLATE_DATA_ACK, keeps every message it received, and acks DATA every {@code ackEvery}
+ * records (or not at all when paused). It checks on the fly that the exporter never has more than
+ * ackSequenceInterval records unacknowledged. It sends KEEP_ALIVE at half the CMTS's advertised interval (at most
+ * every second), as the digest's implementations do, so a loaded test machine does not make it look dead.
  */
 final class MiniCollector implements AutoCloseable {
     /** One DATA as received, with the document it belongs to (from the last SESSION_START). */
@@ -63,9 +69,84 @@ final class MiniCollector implements AutoCloseable {
     private final List<Conn> conns = new CopyOnWriteArrayList<>();
     private ServerSocket server;
     private volatile boolean closed;
+    private SSLContext tls;
 
     private MiniCollector(String name) {
         this.name = name;
+    }
+
+    /** A collector not yet connected: configure it, then {@link #dial} or {@link #listenOn}. */
+    static MiniCollector create(String name) {
+        return new MiniCollector(name);
+    }
+
+    /** The keep-alive interval sent in CONNECT / CONNECT_RESPONSE (the silence we tolerate from the CMTS). */
+    MiniCollector keepAlive(int seconds) {
+        keepAliveSeconds = seconds;
+        return this;
+    }
+
+    /** Speak TLS with this context (its key manager is our certificate, its trust manager checks the CMTS). */
+    MiniCollector tls(SSLContext context) {
+        tls = context;
+        return this;
+    }
+
+    /** Collector-initiated: connect to a CMTS at host:port from {@code bindHost}. */
+    MiniCollector dial(String bindHost, String host, int port) throws IOException {
+        connect(bindHost, host, port);
+        return this;
+    }
+
+    /** Exporter-initiated: listen on host:port (0 = ephemeral); with TLS, CMTSes must present a certificate. */
+    MiniCollector listenOn(String host, int port) throws IOException {
+        if (tls != null) {
+            SSLServerSocket ss = (SSLServerSocket) tls.getServerSocketFactory().createServerSocket();
+            ss.setNeedClientAuth(true);
+            server = ss;
+        } else {
+            server = new ServerSocket();
+        }
+        server.setReuseAddress(true);
+        server.bind(new InetSocketAddress(host, port));
+        Thread t = new Thread(() -> {
+            while (!closed) {
+                try {
+                    Socket s = server.accept();
+                    start(s, false);
+                } catch (IOException e) {
+                    if (server.isClosed()) {
+                        return;
+                    }
+                    // a peer refused in the TLS handshake: keep accepting
+                }
+            }
+        }, name + "-accept");
+        t.setDaemon(true);
+        t.start();
+        return this;
+    }
+
+    /** Connections this collector has had (accepted or dialled), including closed ones. */
+    int connections() {
+        return conns.size();
+    }
+
+    /**
+     * What one session looked like on this collector, in order: {@code START(p)} for SESSION_START primary=p,
+     * {@code DATA} for a run of DATA, {@code STOP(r)} for SESSION_STOP reason r.
+     */
+    List<String> trace(int sessionId) {
+        List<String> out = new ArrayList<>();
+        for (IpdrMessage m : received) {
+            String step = m instanceof SessionStart st && st.sessionId() == sessionId ? "START(" + st.primary() + ")"
+                    : m instanceof SessionStop sp && sp.sessionId() == sessionId ? "STOP(" + sp.reasonCode() + ")"
+                    : m instanceof Data d && d.sessionId() == sessionId ? "DATA" : null;
+            if (step != null && !(step.equals("DATA") && !out.isEmpty() && out.get(out.size() - 1).equals("DATA"))) {
+                out.add(step);
+            }
+        }
+        return out;
     }
 
     /** Collector-initiated: connect to a CMTS listening at host:port from local address {@code bindHost}. */
@@ -83,23 +164,7 @@ final class MiniCollector implements AutoCloseable {
 
     /** Exporter-initiated: listen for CMTSes on host:port (0 = ephemeral). */
     static MiniCollector listen(String name, String host, int port) throws IOException {
-        MiniCollector c = new MiniCollector(name);
-        c.server = new ServerSocket();
-        c.server.setReuseAddress(true);
-        c.server.bind(new InetSocketAddress(host, port));
-        Thread t = new Thread(() -> {
-            while (!c.closed) {
-                try {
-                    Socket s = c.server.accept();
-                    c.start(s, false);
-                } catch (IOException e) {
-                    return;
-                }
-            }
-        }, name + "-accept");
-        t.setDaemon(true);
-        t.start();
-        return c;
+        return new MiniCollector(name).listenOn(host, port);
     }
 
     /** A port that was free a moment ago, for a collector that starts listening later. */
@@ -120,7 +185,15 @@ final class MiniCollector implements AutoCloseable {
             s.bind(new InetSocketAddress(bindHost, 0));
         }
         s.connect(new InetSocketAddress(host, port), 3000);
-        start(s, true);
+        if (tls == null) {
+            start(s, true);
+            return;
+        }
+        SSLSocket ssl = (SSLSocket) tls.getSocketFactory().createSocket(s, host, port, true);
+        SSLParameters p = ssl.getSSLParameters();
+        p.setEndpointIdentificationAlgorithm("HTTPS"); // the CMTS's certificate must name the address we dialled
+        ssl.setSSLParameters(p);
+        start(ssl, true);
     }
 
     private void start(Socket s, boolean initiator) throws IOException {
@@ -195,6 +268,7 @@ final class MiniCollector implements AutoCloseable {
         final Map<Integer, Integer> sinceAck = new java.util.concurrent.ConcurrentHashMap<>();
         final Map<Integer, Integer> configs = new java.util.concurrent.ConcurrentHashMap<>();
         private final OutputStream out;
+        private volatile int peerKeepAlive = 2; // seconds; from CONNECT / CONNECT_RESPONSE
 
         Conn(Socket socket, boolean initiator) throws IOException {
             this.socket = socket;
@@ -233,7 +307,7 @@ final class MiniCollector implements AutoCloseable {
                 Thread ka = new Thread(() -> {
                     while (!socket.isClosed()) {
                         try {
-                            Thread.sleep(1000);
+                            Thread.sleep(Math.min(1000, Math.max(100, peerKeepAlive * 500L)));
                         } catch (InterruptedException e) {
                             return;
                         }
@@ -291,10 +365,12 @@ final class MiniCollector implements AutoCloseable {
                 return;
             }
             received.add(m);
-            if (m instanceof Connect) {
+            if (m instanceof Connect c) {
+                peerKeepAlive = c.keepAliveInterval();
                 write(new ConnectResponse(capabilities, keepAliveSeconds, name));
                 write(new GetSessions(1));
-            } else if (m instanceof ConnectResponse) {
+            } else if (m instanceof ConnectResponse r) {
+                peerKeepAlive = r.keepAliveInterval();
                 write(new GetSessions(1));
             } else if (m instanceof GetSessionsResponse r && autoFlowStart) {
                 for (SessionBlock b : r.sessionBlocks()) {

@@ -43,9 +43,10 @@ class ProtocolBehaviourTest {
         CmtsSpec spec = listening("cmts-ka", List.of(CollectorSpec.at("127.0.0.1", 0, 1)),
                 SessionSpec.adHoc(1, Templates.CPE_TYPE, 5)).withKeepAlive(1);
         try (Fleet fleet = Fleet.start(FleetSpec.of(spec));
-                MiniCollector c = MiniCollector.connectTo("c", "127.0.0.1", "127.0.0.1",
+                // we tolerate 1 s of silence: the idle CMTS must keep talking. Set before dialling: CONNECT carries
+                // it (set after, it raced the connection thread, which could send CONNECT with the default 30 s)
+                MiniCollector c = MiniCollector.create("c").keepAlive(1).dial("127.0.0.1", "127.0.0.1",
                         fleet.cmts("cmts-ka").listenPort())) {
-            c.keepAliveSeconds = 1; // we tolerate 1 s of silence: the idle CMTS must keep talking
             assertThat(c.await(x -> x.messages(KeepAlive.class).size() >= 3, WAIT)).isTrue();
             assertThat(c.messages(SessionStop.class)).extracting(SessionStop::reasonCode).containsExactly(0);
             c.sendKeepAlives = false; // now the collector goes silent
@@ -58,7 +59,8 @@ class ProtocolBehaviourTest {
     void templateNegotiationWithTheHighestPriorityCollectorOnly() throws Exception {
         CmtsSpec spec = listening("cmts-neg", List.of(CollectorSpec.at("127.0.0.1", 0, 1).named("high"),
                 CollectorSpec.at("127.0.0.2", 0, 2).named("low")),
-                SessionSpec.event(1, Templates.SAMIS_TYPE_1).withRate(200).withAcks(10, 30));
+                SessionSpec.event(1, Templates.SAMIS_TYPE_1).withRate(200).withAcks(10, 30))
+                .withFailover(FailoverMode.LEGACY); // the low-priority standby is told of the document
         try (Fleet fleet = Fleet.start(FleetSpec.of(spec))) {
             int port = fleet.cmts("cmts-neg").listenPort();
             MiniCollector high = MiniCollector.connectTo("high", "127.0.0.1", "127.0.0.1", port, td -> {
@@ -185,7 +187,8 @@ class ProtocolBehaviourTest {
         CmtsSpec spec = CmtsSpec.of("cmts-q", Direction.CONNECT,
                 List.of(CollectorSpec.at("127.0.0.1", c1.port(), 1), CollectorSpec.at("127.0.0.1", port2, 2)),
                 List.of(SessionSpec.event(1, Templates.SAMIS_TYPE_1).withRate(400).withAcks(30, 7)))
-                .withQuirks(Quirks.REFERENCE_EXPORTER).withReconnectDelay(Duration.ofMillis(100));
+                .withQuirks(Quirks.REFERENCE_EXPORTER).withReconnectDelay(Duration.ofMillis(100))
+                .withFailover(FailoverMode.LEGACY); // the test waits for the backup's SESSION_START before failing c1
         try (Fleet fleet = Fleet.start(FleetSpec.of(spec))) {
             assertThat(fleet.awaitAcked(50, WAIT)).isTrue(); // c1 is primary before the backup exists
             try (MiniCollector c2 = MiniCollector.listen("c2", "127.0.0.1", port2)) {

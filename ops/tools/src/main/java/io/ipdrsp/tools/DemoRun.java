@@ -8,6 +8,7 @@ import io.ipdrsp.launcher.ZooKeeperServer;
 import io.ipdrsp.simulator.CmtsSpec;
 import io.ipdrsp.simulator.CollectorSpec;
 import io.ipdrsp.simulator.Direction;
+import io.ipdrsp.simulator.FailoverMode;
 import io.ipdrsp.simulator.Fleet;
 import io.ipdrsp.simulator.FleetSpec;
 import io.ipdrsp.simulator.Ledger;
@@ -48,6 +49,8 @@ import java.util.stream.Stream;
  * dials from 127.0.2.n, because a CMTS that is dialed tells its collectors apart by source address only.
  */
 final class DemoRun {
+    /** The promotion the demo's node sessions were written against (the simulator's default is the vendor one). */
+    private static final FailoverMode FAILOVER = FailoverMode.LEGACY;
     private static final int NODES = 3;
     private static final int SESSION = 1;
     private static final String KEYSPACE = "ipdr_demo";
@@ -490,7 +493,7 @@ final class DemoRun {
                 }
                 cmtses.add(CmtsSpec.of(name, Direction.CONNECT, collectors, List.of(session))
                         .withListen(address, 0).withKeepAlive(5).withReconnectDelay(Duration.ofMillis(500))
-                        .withMac(0x001dcf100000L + k));
+                        .withMac(0x001dcf100000L + k).withFailover(FAILOVER));
             } else { // Arris: the collectors connect to the CMTS, which knows them by source address
                 int cmtsPort = port(address, 4737);
                 for (int n = 1; n <= NODES; n++) {
@@ -500,7 +503,8 @@ final class DemoRun {
                             + "reconnectMaxMillis: 2000}%n", name, address, cmtsPort, n));
                 }
                 cmtses.add(CmtsSpec.of(name, Direction.LISTEN, collectors, List.of(session))
-                        .withListen(address, cmtsPort).withKeepAlive(5).withMac(0x001dcf100000L + k));
+                        .withListen(address, cmtsPort).withKeepAlive(5).withMac(0x001dcf100000L + k)
+                        .withFailover(FAILOVER));
             }
         }
         String clusterName = "demo-" + ProcessHandle.current().pid();
