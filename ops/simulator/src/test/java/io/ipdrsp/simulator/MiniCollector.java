@@ -127,6 +127,11 @@ final class MiniCollector implements AutoCloseable {
         return this;
     }
 
+    /** True when every connection this collector had is closed (and it had at least one). */
+    boolean allClosed() {
+        return !conns.isEmpty() && conns.stream().allMatch(c -> c.socket.isClosed());
+    }
+
     /** Connections this collector has had (accepted or dialled), including closed ones. */
     int connections() {
         return conns.size();
