@@ -48,6 +48,49 @@ class ScenarioTest {
     }
 
     @Test
+    void failoverModeDocumentIdKindAndTlsAreScenarioKeys() throws Exception {
+        FleetSpec ref = Scenario.parse(EXAMPLES.resolve("reference-exporter.yaml"));
+        CmtsSpec c = ref.cmtses().get(0);
+        assertThat(c.failover()).isEqualTo(FailoverMode.REFERENCE);
+        assertThat(c.documentIds()).isEqualTo(DocumentIdKind.ALL_ZERO);
+        assertThat(c.sessions().get(0).documentIds()).isNull(); // the CMTS's kind
+        assertThat(c.sessions().get(1).documentIds()).isEqualTo(DocumentIdKind.RANDOM);
+        assertThat(c.tls()).isNull();
+        assertThat(Scenario.parse(EXAMPLES.resolve("failover.yaml")).cmtses().get(0).failover())
+                .isEqualTo(FailoverMode.VENDOR); // the default
+
+        FleetSpec tls = Scenario.parse("""
+                cmtses:
+                  - direction: connect
+                    tls: {certificate: certs/cmts.pem, key: certs/cmts.key, trust: certs/ca.pem,
+                          protocols: [TLSv1.3], verifyHostname: false}
+                    collectors: [{address: 127.0.0.1:4737}]
+                    sessions: [{id: 1}]
+                """, "tls.yaml");
+        TlsSpec t = tls.cmtses().get(0).tls();
+        assertThat(t.certificate()).isEqualTo(Path.of("certs/cmts.pem"));
+        assertThat(t.trust()).isEqualTo(Path.of("certs/ca.pem"));
+        assertThat(t.protocols()).containsExactly("TLSv1.3");
+        assertThat(t.ciphers()).isEmpty();
+        assertThat(t.verifyHostname()).isFalse();
+
+        assertThatThrownBy(() -> Scenario.parse("cmtses:\n  - failover: primary\n    collectors: [{address: h}]"
+                + "\n    sessions: [{id: 1}]\n", "x.yaml")).hasMessageContaining("x.yaml:2:")
+                .hasMessageContaining("unknown failover mode 'primary' (vendor, reference, legacy)");
+        assertThatThrownBy(() -> Scenario.parse("cmtses:\n  - documentId: zeros\n    collectors: [{address: h}]"
+                + "\n    sessions: [{id: 1}]\n", "x.yaml")).hasMessageContaining("time-prefixed, all-zero, random");
+        assertThatThrownBy(() -> Scenario.parse("cmtses:\n  - tls: {certificate: a.pem}\n"
+                + "    collectors: [{address: h}]\n    sessions: [{id: 1}]\n", "x.yaml"))
+                .hasMessageContaining("certificate and key go together");
+        assertThatThrownBy(() -> Scenario.parse("cmtses:\n  - tls: {trust: ca.pem}\n"
+                + "    collectors: [{address: h}]\n    sessions: [{id: 1}]\n", "x.yaml"))
+                .hasMessageContaining("a CMTS that listens with TLS needs tls.certificate and tls.key");
+        assertThatThrownBy(() -> Scenario.parse("cmtses:\n  - direction: connect\n    tls: {protocols: [TLSv1.1]}\n"
+                + "    collectors: [{address: 'h:1'}]\n    sessions: [{id: 1}]\n", "x.yaml"))
+                .hasMessageContaining("protocol TLSv1.1 is not allowed");
+    }
+
+    @Test
     void theTemplateChangeExampleRunsWithItsScenarioDefinedTemplate() throws Exception {
         FleetSpec spec = Scenario.parse(EXAMPLES.resolve("template-change.yaml"));
         CmtsSpec cmts = spec.cmtses().get(0).withListen("127.0.0.1", 0); // any free port instead of 4737
