@@ -32,9 +32,9 @@ class FailoverModesTest {
     void failOverWhenTheActiveCollectorDiesAndFailBackWhenItReturns(FailoverMode mode) throws Exception {
         MiniCollector c1 = MiniCollector.listen("c1", "127.0.0.1", 0);
         int port1 = c1.port();
-        try (MiniCollector c2 = MiniCollector.listen("c2", "127.0.0.1", 0);
-                Fleet fleet = Fleet.start(FleetSpec.of(cmts(port1, c2.port(), mode, Duration.ofMillis(100), 30)))) {
-            assertThat(fleet.awaitAcked(60, WAIT)).isTrue();
+        int port2 = MiniCollector.freePort(); // c2 comes up once c1 has the data, so c1 is active from the start
+        try (Fleet fleet = Fleet.start(FleetSpec.of(cmts(port1, port2, mode, Duration.ofMillis(100), 30)));
+                MiniCollector c2 = awaitActive(fleet, c1, port2)) {
             assertThat(c2.await(c -> !c.messages(TemplateData.class).isEmpty() && c.records.isEmpty(), WAIT)).isTrue();
             if (mode == FailoverMode.LEGACY) {
                 assertThat(c2.await(c -> c.trace(1).contains("START(false)"), WAIT)).isTrue();
@@ -67,6 +67,12 @@ class FailoverModesTest {
         }
     }
 
+    private static MiniCollector awaitActive(Fleet fleet, MiniCollector c1, int port2) throws Exception {
+        assertThat(fleet.awaitAcked(60, WAIT)).isTrue();
+        assertThat(c1.records).isNotEmpty();
+        return MiniCollector.listen("c2", "127.0.0.1", port2);
+    }
+
     /** What the standby c2 sees over the whole run (DATA runs collapsed). */
     private static List<String> expectedStandby(FailoverMode mode) {
         return switch (mode) {
@@ -82,12 +88,13 @@ class FailoverModesTest {
     @ParameterizedTest
     @EnumSource(FailoverMode.class)
     void aSilentActiveCollectorIsDeclaredDead(FailoverMode mode) throws Exception {
+        int port2 = MiniCollector.freePort();
         try (MiniCollector c1 = MiniCollector.listen("c1", "127.0.0.1", 0);
-                MiniCollector c2 = MiniCollector.listen("c2", "127.0.0.1", 0);
-                // keep-alive 1 s: the CMTS declares a collector dead after 1.5 s of silence; no re-dial in the test
-                Fleet fleet = Fleet.start(FleetSpec.of(cmts(c1.port(), c2.port(), mode, Duration.ofSeconds(60),
-                        1)))) {
-            assertThat(fleet.awaitAcked(60, WAIT)).isTrue();
+                // keep-alive 1 s: the CMTS declares a collector dead after 1.5 s of silence. It re-dials every
+                // 200 ms (c2 until it listens, c1 once declared dead): only what c1 heard up to its ERROR counts
+                Fleet fleet = Fleet.start(FleetSpec.of(cmts(c1.port(), port2, mode, Duration.ofMillis(200), 1)));
+                MiniCollector c2 = awaitActive(fleet, c1, port2)) {
+            assertThat(c2.await(c -> !c.messages(TemplateData.class).isEmpty(), WAIT)).isTrue();
             c1.acking = false;
             c1.sendKeepAlives = false;
             assertThat(c1.await(c -> !c.messages(ErrorMessage.class).isEmpty(), WAIT)).isTrue();

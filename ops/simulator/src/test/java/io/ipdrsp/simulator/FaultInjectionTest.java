@@ -79,8 +79,10 @@ class FaultInjectionTest {
         try (Fleet fleet = Fleet.start(FleetSpec.of(twoCollectors(30)))) {
             MiniCollector[] c = collectors(fleet);
             try (MiniCollector p1 = c[0]; MiniCollector p2 = c[1]) {
-                fleet.inject(Fault.at(Duration.ZERO, Fault.Action.FREEZE, "cmts-x").lasting(Duration.ofMillis(800)));
-                Thread.sleep(100);
+                // long enough that a loaded machine's late sleeps still end inside it (it was 800 ms with 100 + 500 ms
+                // of sleeps, which failed under load)
+                fleet.inject(Fault.at(Duration.ZERO, Fault.Action.FREEZE, "cmts-x").lasting(Duration.ofMillis(4000)));
+                Thread.sleep(300);
                 int during = p1.received.size() + p2.received.size();
                 Thread.sleep(500);
                 assertThat(p1.received.size() + p2.received.size()).isEqualTo(during);
