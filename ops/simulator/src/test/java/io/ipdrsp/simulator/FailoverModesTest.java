@@ -46,7 +46,7 @@ class FailoverModesTest {
             assertThat(c2.await(c -> c.records.stream().anyMatch(r -> !r.duplicate())
                     && c.records.stream().anyMatch(MiniCollector.Rec::duplicate), WAIT)).as("data moved to c2").isTrue();
 
-            try (MiniCollector c1b = MiniCollector.listen("c1", "127.0.0.1", port1)) {
+            try (MiniCollector c1b = relisten(port1)) {
                 assertThat(c1b.await(c -> c.trace(1).size() >= 2, WAIT)).isTrue();
                 assertThat(c2.await(c -> c.trace(1).equals(expectedStandby(mode)), WAIT))
                         .as("c2 in %s mode: %s", mode, c2.trace(1)).isTrue();
@@ -63,6 +63,24 @@ class FailoverModesTest {
                 for (MiniCollector c : List.of(c1, c2, c1b)) {
                     assertThat(c.violation).isNull();
                 }
+            }
+        }
+    }
+
+    /**
+     * c1 back on its old port. The CMTS keeps dialling that port while it is closed; on a busy machine an ephemeral
+     * source port can briefly hold it (a dial to oneself, or another process), so binding is retried.
+     */
+    private static MiniCollector relisten(int port) throws Exception {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (true) {
+            try {
+                return MiniCollector.listen("c1", "127.0.0.1", port);
+            } catch (java.net.BindException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(100);
             }
         }
     }

@@ -35,6 +35,7 @@ class SessionEndsAndReconnectsTest {
                 assertThat(d.acked().ranges()).containsExactly(new long[] {0, 49});
                 assertThat(d.stopReason()).isZero();
             });
+            assertThat(c1.await(c -> c.messages(SessionStop.class).size() >= 3, WAIT)).isTrue();
             assertThat(c1.messages(SessionStop.class)).extracting(SessionStop::reasonCode).startsWith(0, 0, 0);
         }
     }
