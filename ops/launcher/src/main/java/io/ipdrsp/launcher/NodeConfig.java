@@ -22,6 +22,11 @@ public final class NodeConfig {
             .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
             .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES).build();
 
+    /** The libraries whose INFO lines say nothing an operator of a local node needs. */
+    public static final Map<String, String> LIBRARIES_AT_WARN = Map.of("org.eclipse.jetty", "WARN",
+            "org.glassfish", "WARN", "com.datastax", "WARN", "org.apache.zookeeper", "WARN",
+            "org.apache.curator", "WARN");
+
     private final Map<String, Object> root = new LinkedHashMap<>();
 
     private NodeConfig() {
