@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
@@ -31,13 +30,7 @@ final class Processes {
     }
 
     static boolean isFree(int port) {
-        try (ServerSocket s = new ServerSocket()) {
-            s.setReuseAddress(false);
-            s.bind(new InetSocketAddress(LOOPBACK, port));
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
+        return Ports.isFree(LOOPBACK.getHostAddress(), port);
     }
 
     static boolean accepts(int port) {

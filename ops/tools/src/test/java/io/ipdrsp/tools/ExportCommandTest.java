@@ -1,5 +1,6 @@
 package io.ipdrsp.tools;
 
+import static io.ipdrsp.tools.IpdrRun.ipdr;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -15,13 +16,10 @@ import io.ipdrsp.protocol.TemplateBlock;
 import io.ipdrsp.simulator.Templates;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -142,22 +140,11 @@ class ExportCommandTest {
                 .body();
     }
 
-    private record Run(int status, String out, String err) {
-    }
-
-    private static Run ipdr(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
-
     @Test
     void exportWritesTheSameBytesAsTheRestBodyWithProgress(@TempDir Path dir) throws Exception {
         for (String format : List.of("xdr", "xml")) {
             Path file = dir.resolve("doc." + format);
-            Run r = ipdr("export", "--node", url, "--exporter", "cmts-cli", "--session", "2", "--document",
+            IpdrRun r = ipdr("export", "--node", url, "--exporter", "cmts-cli", "--session", "2", "--document",
                     DOCUMENT.toString(), "--boot", "1714000000", "--format", format, "-o", file.toString());
             assertThat(r.status()).as(r.err()).isZero();
             assertThat(Files.readAllBytes(file)).isEqualTo(restBody(format));
@@ -169,7 +156,7 @@ class ExportCommandTest {
     @Test
     void exportOfAnUnknownDocumentFailsWithTheNodesMessage(@TempDir Path dir) {
         Path file = dir.resolve("none.xml");
-        Run r = ipdr("export", "--node", url, "--exporter", "cmts-cli", "--session", "2", "--document",
+        IpdrRun r = ipdr("export", "--node", url, "--exporter", "cmts-cli", "--session", "2", "--document",
                 UUID.randomUUID().toString(), "--boot", "1714000000", "-o", file.toString());
         assertThat(r.status()).isEqualTo(1);
         assertThat(r.err()).contains("404").contains("no such document");
@@ -187,15 +174,15 @@ class ExportCommandTest {
             shown = ipdr("subscribers", "--node", url, "--mac", "00:18:9b:8d:fc:aa").out();
         }
 
-        Run byMac = ipdr("subscribers", "--node", url, "--mac", "00-18-9B-8D-FC-AA");
+        IpdrRun byMac = ipdr("subscribers", "--node", url, "--mac", "00-18-9B-8D-FC-AA");
         assertThat(byMac.status()).as(byMac.err()).isZero();
         assertThat(byMac.out()).contains("10.20.0.1").contains("2024-05-01T10:30:00Z")
                 .contains("address changed to 10.20.0.2").contains("00:00:5e:00:53:99").contains("192.168.9.9");
 
-        Run at = ipdr("subscribers", "--node", url, "--ip", "10.20.0.1", "--at", "2024-05-01T10:10:00Z");
+        IpdrRun at = ipdr("subscribers", "--node", url, "--ip", "10.20.0.1", "--at", "2024-05-01T10:10:00Z");
         assertThat(at.status()).as(at.err()).isZero();
         assertThat(at.out()).contains("held by CM 00:18:9b:8d:fc:aa");
-        Run after = ipdr("subscribers", "--node", url, "--ip", "10.20.0.1", "--at", "2024-05-01T11:00:00Z",
+        IpdrRun after = ipdr("subscribers", "--node", url, "--ip", "10.20.0.1", "--at", "2024-05-01T11:00:00Z",
                 "--format", "json");
         assertThat(after.status()).isZero();
         assertThat(after.out()).contains("\"holder\" : null");
