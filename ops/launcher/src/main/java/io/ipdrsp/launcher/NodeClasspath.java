@@ -25,12 +25,20 @@ public final class NodeClasspath {
     private NodeClasspath() {
     }
 
+    /** System property: a class path to run nodes on instead (e.g. a frozen copy of the module jars for benchmarks). */
+    public static final String OVERRIDE = "ipdr.node.classpath";
+
     /**
-     * The node module's classes and runtime class path in the checkout at {@code home}.
+     * The node module's classes and runtime class path in the checkout at {@code home}, or the class path in the
+     * system property {@value #OVERRIDE} when set.
      *
      * @throws LaunchException when the node module was not built, naming the build command
      */
     public static String ofCheckout(Path home) {
+        String override = System.getProperty(OVERRIDE);
+        if (override != null && !override.isBlank()) {
+            return override;
+        }
         Path file = home.resolve(CLASSPATH_FILE);
         Path classes = home.resolve(CLASSES);
         if (!Files.isRegularFile(file) || !Files.isDirectory(classes)) {
