@@ -14,8 +14,6 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -25,6 +23,9 @@ import java.util.concurrent.TimeUnit;
  * stopped (SIGTERM) and started again on the same config and ports. The demo, the cluster tests and the load
  * harness all launch nodes through this class; it knows the node only as a main class, a class path and a config.
  *
+ * <p>No shutdown hook here: whoever starts nodes stops them (gracefully, in its own order); a node outlives the JVM
+ * that started it by a second at most ({@link WatchedMain} halts it).
+ *
  * <p>{@link #awaitUp} proves that the node it waits for is the process it started: the process is alive and its own
  * output, since this start, says "ipdr node ID (site …) is up" and names its API port, which then answers.
  */
@@ -32,14 +33,8 @@ public final class NodeJvm implements AutoCloseable {
     /** The node's public entry point: {@code ipdr node [CONFIG]}. */
     public static final String NODE_MAIN = "io.ipdrsp.node.NodeCli";
 
-    private static final Set<NodeJvm> LIVE = ConcurrentHashMap.newKeySet();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private static final String START_MARK = "===== start #";
-
-    static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(NodeJvm::destroyNow),
-                "node-jvm-cleanup"));
-    }
 
     private final String id;
     private final Path dir;
@@ -104,7 +99,6 @@ public final class NodeJvm implements AutoCloseable {
         }
         frozen = false;
         ports = UpLine.NONE;
-        LIVE.add(this);
         return this;
     }
 
@@ -189,7 +183,6 @@ public final class NodeJvm implements AutoCloseable {
             process.waitFor();
         }
         frozen = false;
-        LIVE.remove(this);
     }
 
     /** SIGSTOP: the JVM freezes with all its connections open (a GC pause or a hung VM, seen from outside). */
@@ -220,7 +213,6 @@ public final class NodeJvm implements AutoCloseable {
             p.destroyForcibly();
             p.waitFor();
         }
-        LIVE.remove(this);
     }
 
     /** Starts it again (after a kill or stop; stops it first if it runs) and waits until it is up. */
@@ -231,9 +223,7 @@ public final class NodeJvm implements AutoCloseable {
 
     /** Waits for the process to end; its exit status. */
     public int waitFor() throws InterruptedException {
-        int status = currentProcess().waitFor();
-        LIVE.remove(this);
-        return status;
+        return currentProcess().waitFor();
     }
 
     /** SIGTERM and up to 30 s to exit. */
