@@ -5,7 +5,7 @@
 # Usage: ops/bench/shared-state-runs.sh [PAIRS (2)] [extra bench-load options, e.g. --warmup 15s --duration 30s]
 # Logs: ops/bench/target/shared-state/<n>-<config>.log. CP_FILE=<file holding a classpath> runs EndToEndLoad on that
 # classpath (e.g. a frozen copy of the module jars, so that builds running meanwhile cannot change the code under
-# test) instead of ops/bin/bench-load.
+# test) instead of ops/bin/bench-load; NODE_CP_FILE=<file> likewise for the node JVMs (-Dipdr.node.classpath).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 pairs="${1:-2}"
@@ -20,7 +20,10 @@ run() { # name, options...
   local log="$logs/$name.log"
   echo "== $name: $* ${extra[*]} (load average before: $(cut -d' ' -f1-3 /proc/loadavg))"
   if [[ -n "${CP_FILE:-}" ]]; then
-    (cd "$root" && java -Xms512m -Xmx1g -cp "$(cat "$CP_FILE")" io.ipdrsp.bench.EndToEndLoad "$@" "${extra[@]}") \
+    local node_cp=()
+    [[ -n "${NODE_CP_FILE:-}" ]] && node_cp=("-Dipdr.node.classpath=$(cat "$NODE_CP_FILE")")
+    (cd "$root" && java -Xms512m -Xmx1g "${node_cp[@]}" -cp "$(cat "$CP_FILE")" io.ipdrsp.bench.EndToEndLoad "$@" \
+      "${extra[@]}") \
       >"$log" 2>&1
   else
     "$root/ops/bin/bench-load" "$@" "${extra[@]}" >"$log" 2>&1

@@ -16,6 +16,14 @@ public final class NodeCli {
     private NodeCli() {
     }
 
+    /**
+     * The node's public entry point: what {@code ops/bin/ipdr node}, the demo, the cluster tests and the load harness
+     * run in a JVM of its own (through {@code io.ipdrsp.launcher.NodeJvm}).
+     */
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
     /** Runs the node; returns the exit code (0 after a normal stop, 1 when it could not start, 2 for bad usage). */
     public static int run(String[] args, PrintStream out, PrintStream err) {
         if (args.length > 1 || (args.length == 1 && (args[0].equals("-h") || args[0].equals("--help")))) {

@@ -4,12 +4,11 @@ import io.dropwizard.core.server.DefaultServerFactory;
 import io.dropwizard.jetty.HttpConnectorFactory;
 import io.dropwizard.testing.DropwizardTestSupport;
 import io.ipdrsp.launcher.CassandraServer;
+import io.ipdrsp.launcher.Ports;
 import io.ipdrsp.node.config.ExporterConfig;
 import io.ipdrsp.storage.CassandraStorage;
 import io.ipdrsp.storage.RecordKey;
 import io.ipdrsp.storage.StoredRecord;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.HashMap;
@@ -116,10 +115,8 @@ final class NodeHarness implements AutoCloseable {
         return storage().session().execute("SELECT count(*) FROM " + keyspace + ".records").one().getLong(0);
     }
 
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+    static int freePort() {
+        return Ports.freePort("127.0.0.1");
     }
 
     static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {

@@ -1,16 +1,15 @@
 package io.ipdrsp.node.cluster;
 
+import static io.ipdrsp.node.cluster.ClusterFixture.DIALS;
+import static io.ipdrsp.node.cluster.ClusterFixture.LISTENS;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ipdrsp.node.cluster.ClusterFixture.CmtsPlan;
 import io.ipdrsp.simulator.Fleet;
 import io.ipdrsp.simulator.SessionSpec;
 import io.ipdrsp.simulator.Templates;
 import java.time.Duration;
-import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Scenario 4: node-1's Cassandra path swallows everything (blackhole) while the other nodes' paths are healthy.
@@ -18,34 +17,14 @@ import org.junit.jupiter.api.Test;
  * fails over to node-2 and nothing is lost; when the path heals, node-1 takes its role back.
  */
 class CassandraBlackholeTest {
-    static final String DIALS = "cmts-dials";
-    static final String LISTENS = "cmts-listens";
-    private static ClusterFixture cluster;
-
-    @BeforeAll
-    static void start() throws Exception {
-        // ackTimeInterval (20 s) longer than the node's stop-flow bound, so the node's own FLOW_STOP moves the session
-        SessionSpec session = SessionSpec.event(1, Templates.SAMIS_TYPE_1).withRate(300).withAcks(50, 20)
-                .withRecords(3000);
-        cluster = new ClusterFixture("cl_blackhole", List.of(
-                new CmtsPlan(DIALS, true, new int[] {1, 2, 3}, List.of(session)),
-                new CmtsPlan(LISTENS, false, new int[] {1, 2, 3}, List.of(session))))
-                .startNodes();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    // ackTimeInterval (20 s) longer than the node's stop-flow bound, so the node's own FLOW_STOP moves the session
+    @RegisterExtension
+    static final ClusterFixture cluster = ClusterFixture.bothDirections("cl_blackhole",
+            SessionSpec.event(1, Templates.SAMIS_TYPE_1).withRate(300).withAcks(50, 20).withRecords(3000));
 
     @Test
     void nodeWhoseStorageHangsStopsTheFlowAndTheCmtsFailsOverWithoutLoss() throws Exception {
-        Fleet fleet = cluster.startFleet();
-        for (String cmts : List.of(DIALS, LISTENS)) {
-            cluster.awaitRoles(cmts, 1, Duration.ofSeconds(30), "primary", "backup", "backup");
-        }
+        Fleet fleet = cluster.startFleetAndAwaitRoles(Duration.ofSeconds(30), "primary", "backup", "backup");
         assertThat(fleet.awaitAcked(600, Duration.ofSeconds(30))).isTrue();
 
         long[] before = {cluster.ackedBy(DIALS, 1, "node-2"), cluster.ackedBy(LISTENS, 1, "node-2")};
@@ -67,9 +46,7 @@ class CassandraBlackholeTest {
 
         long healed = System.nanoTime();
         cluster.cassandraProxy(1).resume();
-        for (String cmts : List.of(DIALS, LISTENS)) {
-            cluster.awaitRoles(cmts, 1, Duration.ofSeconds(60), "primary", "backup", "backup");
-        }
+        cluster.awaitRolesOfAll(Duration.ofSeconds(60), "primary", "backup", "backup");
         System.out.printf("FAILBACK to node-1 %d ms after its Cassandra path healed%n",
                 (System.nanoTime() - healed) / 1_000_000);
 

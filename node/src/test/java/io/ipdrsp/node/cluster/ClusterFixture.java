@@ -2,18 +2,16 @@ package io.ipdrsp.node.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ipdrsp.launcher.NodeConfig;
+import io.ipdrsp.launcher.Ports;
 import io.ipdrsp.simulator.CmtsSpec;
 import io.ipdrsp.simulator.CollectorSpec;
 import io.ipdrsp.simulator.Direction;
-import io.ipdrsp.simulator.FailoverMode;
 import io.ipdrsp.simulator.Fleet;
 import io.ipdrsp.simulator.FleetSpec;
 import io.ipdrsp.simulator.Ledger;
 import io.ipdrsp.simulator.SessionSpec;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,6 +19,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * Three collector nodes (separate JVMs, ids node-1..node-3) in one Hazelcast cluster with the class's ZooKeeper
@@ -36,15 +37,21 @@ import java.util.function.BooleanSupplier;
  *     address (127.0.4.n:port), so every member-to-member connection to node n crosses that proxy, and node n's own
  *     outgoing member connections leave from 127.0.4.n (a proxy can {@link TcpProxy#block block} them).</li>
  * </ul>
+ *
+ * <p>A test class registers it as a JUnit extension ({@code @RegisterExtension static final ClusterFixture cluster =
+ * ...}): before its tests the servers ({@link ClusterInfra}) and the three nodes start, after them everything stops.
  */
-final class ClusterFixture implements AutoCloseable {
+final class ClusterFixture implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
     static final int NODES = 3;
+    /** The CMTS names of {@link #bothDirections}. */
     /**
      * How the fleet's CMTSes move sessions between nodes: legacy, the promotion the cluster tests' role expectations
      * ("backup" = told of the document with primary=false) were written against. The simulator's default is the
      * vendor sequence (docs/simulator.md), in which standbys are told nothing until they take over.
      */
-    static final FailoverMode FAILOVER = FailoverMode.LEGACY;
+    static final io.ipdrsp.simulator.FailoverMode FAILOVER = io.ipdrsp.simulator.FailoverMode.LEGACY;
+    static final String DIALS = "cmts-dials";
+    static final String LISTENS = "cmts-listens";
 
     /** One CMTS of the fleet: who dials, its priority for node-1..node-3, its sessions. */
     record CmtsPlan(String name, boolean cmtsDials, int[] priorities, List<SessionSpec> sessions) {
@@ -52,7 +59,7 @@ final class ClusterFixture implements AutoCloseable {
 
     final String keyspace;
     final Path dir;
-    final ClusterInfra infra;
+    ClusterInfra infra;
     final List<NodeProcess> nodes = new ArrayList<>();
     final List<TcpProxy> cassandraProxies = new ArrayList<>();
     final List<TcpProxy> hazelcastProxies = new ArrayList<>();
@@ -64,9 +71,30 @@ final class ClusterFixture implements AutoCloseable {
     ClusterFixture(String keyspace, List<CmtsPlan> plans) {
         this.keyspace = keyspace;
         this.plans = List.copyOf(plans);
-        this.infra = ClusterInfra.get();
         this.dir = Path.of("target", "cluster-it", keyspace).toAbsolutePath();
+    }
+
+    /**
+     * Two CMTSes with one session each, both preferring node-1, then node-2, then node-3: {@link #DIALS} connects to
+     * the nodes (Cisco style), {@link #LISTENS} is dialed by them (Arris style).
+     */
+    static ClusterFixture bothDirections(String keyspace, SessionSpec session) {
+        return new ClusterFixture(keyspace, List.of(
+                new CmtsPlan(DIALS, true, new int[] {1, 2, 3}, List.of(session)),
+                new CmtsPlan(LISTENS, false, new int[] {1, 2, 3}, List.of(session))));
+    }
+
+    /** Before the class's tests: the shared servers, the proxies and the three nodes, up and in one cluster. */
+    @Override
+    public void beforeAll(ExtensionContext context) throws Exception {
+        infra = ClusterInfra.get();
         build();
+        startNodes();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        close();
     }
 
     static String nodeId(int n) {
@@ -95,17 +123,17 @@ final class ClusterFixture implements AutoCloseable {
         int[] listen = new int[NODES + 1];
         int[] hz = new int[NODES + 1];
         for (int n = 1; n <= NODES; n++) {
-            api[n] = freePort("127.0.0.1");
-            admin[n] = freePort("127.0.0.1");
-            listen[n] = freePort("127.0.0.1");
-            hz[n] = freePort(hazelcastBind(n));
+            api[n] = Ports.freePort("127.0.0.1");
+            admin[n] = Ports.freePort("127.0.0.1");
+            listen[n] = Ports.freePort("127.0.0.1");
+            hz[n] = Ports.freePort(hazelcastBind(n));
             cassandraProxies.add(TcpProxy.start("cassandra<-" + nodeId(n), 0, infra.cassandra.contactPoint(), null));
             hazelcastProxies.add(TcpProxy.start("hazelcast->" + nodeId(n), hazelcastPublic(n), 0,
                     new InetSocketAddress(hazelcastBind(n), hz[n]), null));
         }
-        List<StringBuilder> exporters = new ArrayList<>();
+        List<List<Object>> exporters = new ArrayList<>();
         for (int n = 0; n <= NODES; n++) {
-            exporters.add(new StringBuilder());
+            exporters.add(new ArrayList<>());
         }
         int k = 0;
         for (CmtsPlan p : plans) {
@@ -118,26 +146,25 @@ final class ClusterFixture implements AutoCloseable {
                             new InetSocketAddress("127.0.0.1", listen[n]), cmtsAddress);
                     cmtsProxies.put(p.name() + "/" + n, proxy);
                     collectors.add(CollectorSpec.at("127.0.0.1", proxy.port(), p.priorities()[n - 1]).named(nodeId(n)));
-                    exporters.get(n).append(String.format("  - {name: %s, address: %s, direction: listen, "
-                            + "keepAliveSeconds: 5}%n", p.name(), cmtsAddress));
+                    exporters.get(n).add(NodeConfig.map("name", p.name(), "address", cmtsAddress, "direction", "listen",
+                            "keepAliveSeconds", 5));
                 }
                 cmtsSpecs.add(CmtsSpec.of(p.name(), Direction.CONNECT, collectors, p.sessions())
                         .withListen(cmtsAddress, 0).withKeepAlive(5).withReconnectDelay(Duration.ofMillis(200))
                         .withMac(0x001dcf100000L + k).withFailover(FAILOVER));
             } else {
-                int cmtsPort = freePort(cmtsAddress);
+                int cmtsPort = Ports.freePort(cmtsAddress);
                 for (int n = 1; n <= NODES; n++) {
                     TcpProxy proxy = TcpProxy.start(nodeId(n) + "->" + p.name(), 0,
                             new InetSocketAddress(cmtsAddress, cmtsPort), nodeSource(n));
                     cmtsProxies.put(p.name() + "/" + n, proxy);
                     collectors.add(CollectorSpec.at(nodeSource(n), 0, p.priorities()[n - 1]).named(nodeId(n)));
-                    exporters.get(n).append(String.format("  - {name: %s, address: 127.0.0.1, port: %d, direction: "
-                            + "connect, keepAliveSeconds: 5, reconnectMinMillis: 100, reconnectMaxMillis: 1000}%n",
-                            p.name(), proxy.port()));
+                    exporters.get(n).add(NodeConfig.map("name", p.name(), "address", "127.0.0.1", "port", proxy.port(),
+                            "direction", "connect", "keepAliveSeconds", 5, "reconnectMinMillis", 100,
+                            "reconnectMaxMillis", 1000));
                 }
                 cmtsSpecs.add(CmtsSpec.of(p.name(), Direction.LISTEN, collectors, p.sessions())
-                        .withListen(cmtsAddress, cmtsPort).withKeepAlive(5).withMac(0x001dcf100000L + k)
-                        .withFailover(FAILOVER));
+                        .withListen(cmtsAddress, cmtsPort).withKeepAlive(5).withMac(0x001dcf100000L + k).withFailover(FAILOVER));
             }
         }
         String clusterName = "it-" + keyspace + "-" + System.nanoTime();
@@ -145,29 +172,19 @@ final class ClusterFixture implements AutoCloseable {
             List<String> members = new ArrayList<>();
             for (int m = 1; m <= NODES; m++) {
                 if (m != n) {
-                    members.add("\"" + hazelcastProxies.get(m - 1).address() + "\"");
+                    members.add(hazelcastProxies.get(m - 1).address());
                 }
             }
-            String yaml = String.join("\n",
-                    "node: {id: " + nodeId(n) + ", site: dc1}",
-                    "server:",
-                    "  type: default",
-                    "  applicationConnectors: [{type: http, bindHost: 127.0.0.1, port: " + api[n] + "}]",
-                    "  adminConnectors: [{type: http, bindHost: 127.0.0.1, port: " + admin[n] + "}]",
-                    "  requestLog: {appenders: []}",
-                    "logging:",
-                    "  level: INFO",
-                    "  loggers: {org.eclipse.jetty: WARN, org.glassfish: WARN, com.datastax: WARN, "
-                            + "org.apache.zookeeper: WARN, org.apache.curator: WARN}",
-                    "  appenders: [{type: console, target: stdout}]",
-                    "listen: {address: 127.0.0.1, port: " + listen[n] + ", allow: [127.0.0.1]}",
-                    "storage: {contactPoints: [\"" + cassandraProxies.get(n - 1).address() + "\"], keyspace: " + keyspace
-                            + ", consistency: ONE, stopFlowAfterSeconds: 4}",
-                    "cluster: {clusterName: " + clusterName + ", hazelcastAddress: " + hazelcastBind(n)
-                            + ", hazelcastPort: " + hz[n] + ", members: " + members + ", zooKeeper: \""
-                            + infra.zooKeeper.connectString() + "\", zkNamespace: it-" + keyspace + "}",
-                    "exporters:",
-                    exporters.get(n).toString());
+            NodeConfig config = NodeConfig.of(nodeId(n), "dc1").http("127.0.0.1", api[n], admin[n])
+                    .logToStdout("INFO", NodeConfig.LIBRARIES_AT_WARN)
+                    .set("listen", NodeConfig.map("address", "127.0.0.1", "port", listen[n],
+                            "allow", List.of("127.0.0.1")))
+                    .set("storage", NodeConfig.map("contactPoints", List.of(cassandraProxies.get(n - 1).address()),
+                            "keyspace", keyspace, "consistency", "ONE", "stopFlowAfterSeconds", 4))
+                    .set("cluster", NodeConfig.map("clusterName", clusterName, "hazelcastAddress", hazelcastBind(n),
+                            "hazelcastPort", hz[n], "members", members, "zooKeeper", infra.zooKeeper.connectString(),
+                            "zkNamespace", "it-" + keyspace))
+                    .set("exporters", exporters.get(n));
             List<String> props = List.of(
                     "-Dhazelcast.local.localAddress=" + hazelcastBind(n),
                     "-Dhazelcast.local.publicAddress=" + hazelcastProxies.get(n - 1).address(),
@@ -178,7 +195,7 @@ final class ClusterFixture implements AutoCloseable {
                     "-Dhazelcast.merge.next.run.delay.seconds=3",
                     "-Dhazelcast.wait.seconds.before.join=1",
                     "-Dhazelcast.graceful.shutdown.max.wait=5");
-            nodes.add(new NodeProcess(nodeId(n), dir, yaml, api[n], admin[n], props));
+            nodes.add(new NodeProcess(config, dir, api[n], admin[n], props));
         }
     }
 
@@ -193,6 +210,20 @@ final class ClusterFixture implements AutoCloseable {
                 () -> nodes.stream().allMatch(n -> n.hazelcastMembersFromLog() == NODES));
         System.out.printf("%s: 3 nodes up in %d ms%n", keyspace, (System.nanoTime() - t0) / 1_000_000);
         return this;
+    }
+
+    /** Starts the fleet and waits until every CMTS's session 1 has the roles on node-1..node-3 (null: any). */
+    Fleet startFleetAndAwaitRoles(Duration timeout, String... roles) throws InterruptedException {
+        Fleet f = startFleet();
+        awaitRolesOfAll(timeout, roles);
+        return f;
+    }
+
+    /** Waits until every CMTS's session 1 has the roles on node-1..node-3 (null: any). */
+    void awaitRolesOfAll(Duration timeout, String... roles) throws InterruptedException {
+        for (CmtsPlan p : plans) {
+            awaitRoles(p.name(), 1, timeout, roles);
+        }
     }
 
     Fleet startFleet() {
@@ -285,50 +316,6 @@ final class ClusterFixture implements AutoCloseable {
                 throw new AssertionError("timed out after " + timeout + " waiting for " + what);
             }
             Thread.sleep(100);
-        }
-    }
-
-    /**
-     * A port to listen on later (a node binds it seconds after this, and again after every restart). Taken below the
-     * kernel's ephemeral range: a port the kernel hands out (port 0) can meanwhile become the local port of some
-     * outgoing connection on a busy machine (driver, Hazelcast, ZooKeeper clients), and the node then fails to
-     * start with "Address already in use" (seen here). Below the range only other listeners can collide.
-     */
-    static int freePort(String host) {
-        int ephemeralLow = 32768;
-        try {
-            // readAllLines, not readString: procfs reports size 0 and readString returned only "3" here
-            ephemeralLow = Integer.parseInt(java.nio.file.Files.readAllLines(
-                    Path.of("/proc/sys/net/ipv4/ip_local_port_range")).get(0).trim().split("\\s+")[0]);
-        } catch (IOException | RuntimeException e) {
-            // not Linux: keep the IANA default
-        }
-        int low = Math.max(1024, Math.min(10_000, ephemeralLow / 2));
-        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
-        for (int attempt = 0; attempt < 200 && ephemeralLow - low > 100; attempt++) {
-            int port = random.nextInt(low, ephemeralLow);
-            if (ISSUED.add(port) && canBind(host, port)) {
-                return port;
-            }
-        }
-        try (ServerSocket s = new ServerSocket()) {
-            s.bind(new InetSocketAddress(host, 0));
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** Ports handed out by this JVM (one run may start several fixtures). */
-    private static final java.util.Set<Integer> ISSUED = java.util.concurrent.ConcurrentHashMap.newKeySet();
-
-    private static boolean canBind(String host, int port) {
-        try (ServerSocket s = new ServerSocket()) {
-            s.setReuseAddress(false);
-            s.bind(new InetSocketAddress(host, port));
-            return true;
-        } catch (IOException e) {
-            return false;
         }
     }
 

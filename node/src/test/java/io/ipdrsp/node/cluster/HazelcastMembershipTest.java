@@ -12,12 +12,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Scenario 5: Hazelcast member loss (kill -9) and a split-brain that heals, with records flowing. Every member-to-member
@@ -31,22 +30,11 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class HazelcastMembershipTest {
     static final String CMTS = "cmts-dials";
-    private static ClusterFixture cluster;
 
-    @BeforeAll
-    static void start() throws Exception {
-        SessionSpec session = SessionSpec.event(1, Templates.SAMIS_TYPE_1).withRate(200).withAcks(50, 3)
-                .withRecords(100_000);
-        cluster = new ClusterFixture("cl_hazelcast", List.of(
-                new CmtsPlan(CMTS, true, new int[] {1, 2, 3}, List.of(session)))).startNodes();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    @RegisterExtension
+    static final ClusterFixture cluster = new ClusterFixture("cl_hazelcast", List.of(new CmtsPlan(CMTS, true,
+            new int[] {1, 2, 3}, List.of(SessionSpec.event(1, Templates.SAMIS_TYPE_1).withRate(200).withAcks(50, 3)
+                    .withRecords(100_000)))));
 
     @Test
     @Order(1)

@@ -1,49 +1,28 @@
 package io.ipdrsp.node.cluster;
 
+import static io.ipdrsp.node.cluster.ClusterFixture.DIALS;
+import static io.ipdrsp.node.cluster.ClusterFixture.LISTENS;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ipdrsp.node.cluster.ClusterFixture.CmtsPlan;
 import io.ipdrsp.simulator.Fleet;
 import io.ipdrsp.simulator.SessionSpec;
 import io.ipdrsp.simulator.Templates;
 import java.time.Duration;
-import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Scenario 1: kill -9 of the primary mid-stream, then kill -9 of the backup that took over, so node-3 finishes; the
  * dead ones restart and take their roles back. Two CMTSes, one per connection direction, both preferring node-1.
  */
 class KillPrimaryTest {
-    static final String DIALS = "cmts-dials";
-    static final String LISTENS = "cmts-listens";
-    private static ClusterFixture cluster;
-
-    @BeforeAll
-    static void start() throws Exception {
-        SessionSpec session = SessionSpec.event(1, Templates.SAMIS_TYPE_1).withRate(300).withAcks(50, 3)
-                .withRecords(3000);
-        cluster = new ClusterFixture("cl_kill", List.of(
-                new CmtsPlan(DIALS, true, new int[] {1, 2, 3}, List.of(session)),
-                new CmtsPlan(LISTENS, false, new int[] {1, 2, 3}, List.of(session))))
-                .startNodes();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    @RegisterExtension
+    static final ClusterFixture cluster = ClusterFixture.bothDirections("cl_kill",
+            SessionSpec.event(1, Templates.SAMIS_TYPE_1).withRate(300).withAcks(50, 3).withRecords(3000));
 
     @Test
     void primaryAndThenBackupKilledLoseNothingAndStoreEachRecordOnce() throws Exception {
-        Fleet fleet = cluster.startFleet();
-        for (String cmts : List.of(DIALS, LISTENS)) {
-            cluster.awaitRoles(cmts, 1, Duration.ofSeconds(30), "primary", "backup", "backup");
-        }
+        Fleet fleet = cluster.startFleetAndAwaitRoles(Duration.ofSeconds(30), "primary", "backup", "backup");
         assertThat(fleet.awaitAcked(800, Duration.ofSeconds(30))).as("flow to node-1").isTrue();
 
         long[] before = {cluster.ackedBy(DIALS, 1, "node-2"), cluster.ackedBy(LISTENS, 1, "node-2")};
@@ -51,9 +30,7 @@ class KillPrimaryTest {
         cluster.node(1).kill9();
         cluster.measureTakeoverMillis("kill -9 node-1", DIALS, 1, "node-2", before[0], killed, Duration.ofSeconds(20));
         cluster.measureTakeoverMillis("kill -9 node-1", LISTENS, 1, "node-2", before[1], killed, Duration.ofSeconds(20));
-        for (String cmts : List.of(DIALS, LISTENS)) {
-            cluster.awaitRoles(cmts, 1, Duration.ofSeconds(15), null, "primary", "backup");
-        }
+        cluster.awaitRolesOfAll(Duration.ofSeconds(15), null, "primary", "backup");
         long acked = fleet.ledger().totalAcked();
         assertThat(fleet.awaitAcked(acked + 600, Duration.ofSeconds(30))).as("flow to node-2").isTrue();
 
@@ -62,9 +39,7 @@ class KillPrimaryTest {
         cluster.node(2).kill9();
         cluster.measureTakeoverMillis("kill -9 node-2", DIALS, 1, "node-3", before[0], killed, Duration.ofSeconds(20));
         cluster.measureTakeoverMillis("kill -9 node-2", LISTENS, 1, "node-3", before[1], killed, Duration.ofSeconds(20));
-        for (String cmts : List.of(DIALS, LISTENS)) {
-            cluster.awaitRoles(cmts, 1, Duration.ofSeconds(15), null, null, "primary");
-        }
+        cluster.awaitRolesOfAll(Duration.ofSeconds(15), null, null, "primary");
         acked = fleet.ledger().totalAcked();
         assertThat(fleet.awaitAcked(acked + 600, Duration.ofSeconds(30))).as("node-3 finishes alone").isTrue();
 
@@ -73,9 +48,7 @@ class KillPrimaryTest {
         restart1.start();
         restart(2);
         restart1.join();
-        for (String cmts : List.of(DIALS, LISTENS)) {
-            cluster.awaitRoles(cmts, 1, Duration.ofSeconds(40), "primary", "backup", "backup");
-        }
+        cluster.awaitRolesOfAll(Duration.ofSeconds(40), "primary", "backup", "backup");
         System.out.printf("FAILBACK after restart of node-1 and node-2: %d ms%n", (System.nanoTime() - t0) / 1_000_000);
 
         LedgerCheck.Result r = cluster.finishAndCheck(false);

@@ -8,9 +8,8 @@ import io.ipdrsp.simulator.SessionSpec;
 import io.ipdrsp.simulator.Templates;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Scenario 6: three CMTSes with different priority orders (cmts-a prefers node-1, cmts-b node-2, cmts-c node-3), in
@@ -18,25 +17,14 @@ import org.junit.jupiter.api.Test;
  * killed, its CMTS moves to its second choice only, and it comes back.
  */
 class LoadSpreadTest {
-    private static ClusterFixture cluster;
+    private static final SessionSpec SESSION = SessionSpec.event(1, Templates.SAMIS_TYPE_1).withRate(250)
+            .withAcks(50, 3).withRecords(2000);
 
-    @BeforeAll
-    static void start() throws Exception {
-        SessionSpec session = SessionSpec.event(1, Templates.SAMIS_TYPE_1).withRate(250).withAcks(50, 3)
-                .withRecords(2000);
-        cluster = new ClusterFixture("cl_spread", List.of(
-                new CmtsPlan("cmts-a", true, new int[] {1, 2, 3}, List.of(session)),
-                new CmtsPlan("cmts-b", false, new int[] {3, 1, 2}, List.of(session)),
-                new CmtsPlan("cmts-c", true, new int[] {2, 3, 1}, List.of(session))))
-                .startNodes();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    @RegisterExtension
+    static final ClusterFixture cluster = new ClusterFixture("cl_spread", List.of(
+            new CmtsPlan("cmts-a", true, new int[] {1, 2, 3}, List.of(SESSION)),
+            new CmtsPlan("cmts-b", false, new int[] {3, 1, 2}, List.of(SESSION)),
+            new CmtsPlan("cmts-c", true, new int[] {2, 3, 1}, List.of(SESSION))));
 
     @Test
     void eachNodeIsPrimaryForTheCmtsThatPrefersIt() throws Exception {

@@ -1,16 +1,16 @@
 package io.ipdrsp.node.cluster;
 
+import static io.ipdrsp.node.cluster.ClusterFixture.DIALS;
+import static io.ipdrsp.node.cluster.ClusterFixture.LISTENS;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ipdrsp.node.cluster.ClusterFixture.CmtsPlan;
 import io.ipdrsp.simulator.Fleet;
 import io.ipdrsp.simulator.SessionSpec;
 import io.ipdrsp.simulator.Templates;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Scenario 3: node-1's Cassandra path stalls (proxy paused) so its writes are in flight, then its CMTS connections are
@@ -18,33 +18,13 @@ import org.junit.jupiter.api.Test;
  * same records written twice by two nodes, which must be counted as duplicates and never raise an integrity alarm.
  */
 class SeverWithSlowWritesTest {
-    static final String DIALS = "cmts-dials";
-    static final String LISTENS = "cmts-listens";
-    private static ClusterFixture cluster;
-
-    @BeforeAll
-    static void start() throws Exception {
-        SessionSpec session = SessionSpec.event(1, Templates.SAMIS_TYPE_1).withRate(400).withAcks(100, 5)
-                .withRecords(3000);
-        cluster = new ClusterFixture("cl_sever", List.of(
-                new CmtsPlan(DIALS, true, new int[] {1, 2, 3}, List.of(session)),
-                new CmtsPlan(LISTENS, false, new int[] {1, 2, 3}, List.of(session))))
-                .startNodes();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    @RegisterExtension
+    static final ClusterFixture cluster = ClusterFixture.bothDirections("cl_sever",
+            SessionSpec.event(1, Templates.SAMIS_TYPE_1).withRate(400).withAcks(100, 5).withRecords(3000));
 
     @Test
     void lateWritesOfTheSeveredPrimaryAreDuplicatesNotConflicts() throws Exception {
-        Fleet fleet = cluster.startFleet();
-        for (String cmts : List.of(DIALS, LISTENS)) {
-            cluster.awaitRoles(cmts, 1, Duration.ofSeconds(30), "primary", "backup", "backup");
-        }
+        Fleet fleet = cluster.startFleetAndAwaitRoles(Duration.ofSeconds(30), "primary", "backup", "backup");
         assertThat(fleet.awaitAcked(800, Duration.ofSeconds(30))).isTrue();
 
         cluster.cassandraProxy(1).pause();
@@ -62,9 +42,7 @@ class SeverWithSlowWritesTest {
         for (String cmts : List.of(DIALS, LISTENS)) {
             cluster.cmtsProxy(cmts, 1).resume();
         }
-        for (String cmts : List.of(DIALS, LISTENS)) {
-            cluster.awaitRoles(cmts, 1, Duration.ofSeconds(40), "primary", "backup", "backup");
-        }
+        cluster.awaitRolesOfAll(Duration.ofSeconds(40), "primary", "backup", "backup");
 
         LedgerCheck.Result r = cluster.finishAndCheck(true);
         assertThat(r.resentWithD()).as("the CMTSes re-sent node-1's unacknowledged records to node-2").isPositive();

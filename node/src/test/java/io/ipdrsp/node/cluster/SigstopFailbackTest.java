@@ -1,52 +1,31 @@
 package io.ipdrsp.node.cluster;
 
+import static io.ipdrsp.node.cluster.ClusterFixture.DIALS;
+import static io.ipdrsp.node.cluster.ClusterFixture.LISTENS;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ipdrsp.node.cluster.ClusterFixture.CmtsPlan;
 import io.ipdrsp.simulator.Fleet;
 import io.ipdrsp.simulator.SessionSpec;
 import io.ipdrsp.simulator.Templates;
 import java.time.Duration;
-import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Scenario 2: the primary freezes (SIGSTOP) with its connections open; the CMTS hands the session off on ack
  * time-out (2 s); SIGCONT while node-2 is primary; the CMTS fails back to the recovered priority-1 node.
  */
 class SigstopFailbackTest {
-    static final String DIALS = "cmts-dials";
-    static final String LISTENS = "cmts-listens";
-    private static ClusterFixture cluster;
-
-    @BeforeAll
-    static void start() throws Exception {
-        // the source must outlast the scenario: hand-off (2 s ack timeout) and dead declaration (5 s keep-alive) after
-        // ~1 s of traffic, 500 more records on node-2, then SIGCONT, fail-back and acks by node-1 again. 3000 records
-        // (10 s at 300/s) ran dry before the fail-back once the takeover stopped being slow: 9000 (30 s)
-        SessionSpec session = SessionSpec.event(1, Templates.SAMIS_TYPE_1).withRate(300).withAcks(50, 2)
-                .withRecords(9000);
-        cluster = new ClusterFixture("cl_sigstop", List.of(
-                new CmtsPlan(DIALS, true, new int[] {1, 2, 3}, List.of(session)),
-                new CmtsPlan(LISTENS, false, new int[] {1, 2, 3}, List.of(session))))
-                .startNodes();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    // the source must outlast the scenario: hand-off (2 s ack timeout) and dead declaration (5 s keep-alive) after
+    // ~1 s of traffic, 500 more records on node-2, then SIGCONT, fail-back and acks by node-1 again. 3000 records
+    // (10 s at 300/s) ran dry before the fail-back once the takeover stopped being slow: 9000 (30 s)
+    @RegisterExtension
+    static final ClusterFixture cluster = ClusterFixture.bothDirections("cl_sigstop",
+            SessionSpec.event(1, Templates.SAMIS_TYPE_1).withRate(300).withAcks(50, 2).withRecords(9000));
 
     @Test
     void frozenPrimaryIsHandedOffOnAckTimeoutAndTakesBackItsRoleAfterSigcont() throws Exception {
-        Fleet fleet = cluster.startFleet();
-        for (String cmts : List.of(DIALS, LISTENS)) {
-            cluster.awaitRoles(cmts, 1, Duration.ofSeconds(30), "primary", "backup", "backup");
-        }
+        Fleet fleet = cluster.startFleetAndAwaitRoles(Duration.ofSeconds(30), "primary", "backup", "backup");
         assertThat(fleet.awaitAcked(600, Duration.ofSeconds(30))).isTrue();
 
         long[] before = {cluster.ackedBy(DIALS, 1, "node-2"), cluster.ackedBy(LISTENS, 1, "node-2")};
@@ -54,9 +33,7 @@ class SigstopFailbackTest {
         cluster.node(1).sigstop();
         cluster.measureTakeoverMillis("SIGSTOP node-1", DIALS, 1, "node-2", before[0], frozen, Duration.ofSeconds(20));
         cluster.measureTakeoverMillis("SIGSTOP node-1", LISTENS, 1, "node-2", before[1], frozen, Duration.ofSeconds(20));
-        for (String cmts : List.of(DIALS, LISTENS)) {
-            cluster.awaitRoles(cmts, 1, Duration.ofSeconds(15), null, "primary", "backup");
-        }
+        cluster.awaitRolesOfAll(Duration.ofSeconds(15), null, "primary", "backup");
         long ackedByFrozen = cluster.ackedBy(DIALS, 1, "node-1") + cluster.ackedBy(LISTENS, 1, "node-1");
         long acked = fleet.ledger().totalAcked();
         assertThat(fleet.awaitAcked(acked + 500, Duration.ofSeconds(30))).as("node-2 carries the flow").isTrue();
@@ -65,9 +42,7 @@ class SigstopFailbackTest {
 
         long resumed = System.nanoTime();
         cluster.node(1).sigcont();
-        for (String cmts : List.of(DIALS, LISTENS)) {
-            cluster.awaitRoles(cmts, 1, Duration.ofSeconds(40), "primary", "backup", "backup");
-        }
+        cluster.awaitRolesOfAll(Duration.ofSeconds(40), "primary", "backup", "backup");
         System.out.printf("FAILBACK to node-1 %d ms after SIGCONT%n", (System.nanoTime() - resumed) / 1_000_000);
         assertThat(fleet.awaitLedger(l -> cluster.ackedBy(DIALS, 1, "node-1") + cluster.ackedBy(LISTENS, 1, "node-1")
                 > ackedByFrozen, Duration.ofSeconds(20))).as("node-1 acknowledges again").isTrue();

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
@@ -15,7 +14,6 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntPredicate;
 
@@ -26,29 +24,13 @@ final class Processes {
     private Processes() {
     }
 
-    /**
-     * A port in [20000, 60000) that is free now and for which {@code alsoFree} holds (used for port pairs). Random
-     * rather than ephemeral (bind 0) so that a derived port (native - 2000) stays in a range the kernel does not hand
-     * out to outgoing connections meanwhile.
-     */
+    /** A free port on the loopback address for which {@code alsoFree} holds too (used for port pairs). */
     static int freePort(IntPredicate alsoFree) {
-        for (int attempt = 0; attempt < 200; attempt++) {
-            int port = ThreadLocalRandom.current().nextInt(20_000, 60_000);
-            if (isFree(port) && alsoFree.test(port)) {
-                return port;
-            }
-        }
-        throw new LaunchException("no free port found in 200 attempts");
+        return Ports.freePort(LOOPBACK.getHostAddress(), alsoFree);
     }
 
     static boolean isFree(int port) {
-        try (ServerSocket s = new ServerSocket()) {
-            s.setReuseAddress(false);
-            s.bind(new InetSocketAddress(LOOPBACK, port));
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
+        return Ports.isFree(LOOPBACK.getHostAddress(), port);
     }
 
     static boolean accepts(int port) {

@@ -173,10 +173,8 @@ final class MiniCollector implements AutoCloseable {
     }
 
     /** A port that was free a moment ago, for a collector that starts listening later. */
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+    static int freePort() {
+        return io.ipdrsp.launcher.Ports.freePort("127.0.0.1");
     }
 
     int port() {

@@ -16,86 +16,65 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code ipdr audit}: the billing-completeness audit of a collector cluster, asked over HTTP from any node like an
  * operator would ({@code GET /api/audit}, {@code GET /api/audit/documents/...}).
  */
-final class AuditCommand implements Subcommand {
+@Command(name = "audit", mixinStandardHelpOptions = true,
+        customSynopsis = {"usage: ipdr audit --from T --to T [--cmts NAME] [--format table|json|csv] [--node URL]",
+            "       ipdr audit --document EXPORTER/SESSION/DOCUMENT_ID/BOOT_TIME [--format table|json] [--node URL]"},
+        description = {"per CMTS and interval: documents by verdict, missing ranges, declared drops (from a node's "
+                + "REST API)", "",
+            "Asks a collector node (any node: the audit is read from Cassandra) which documents each CMTS started in "
+                + "[from, to) and their completeness verdicts: COMPLETE, COMPLETE_WITH_DECLARED_DROPS (every missing "
+                + "record covered by the CMTS's droppedRecordCount), INCOMPLETE (with the unexplained ranges), OPEN "
+                + "(not final yet). --document shows one document: segments (which node received what), gaps, "
+                + "duplicates, integrity conflicts and its history."},
+        footer = {"", "Exit status: 0 answered, 1 the node failed or is unreachable, 2 bad arguments."})
+final class AuditCommand extends ToolCommand {
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final int MAX_RANGES_SHOWN = 8;
 
-    @Override
-    public String name() {
-        return "audit";
-    }
+    @Option(names = "--from", paramLabel = "T", description = "2024-05-01T10:00:00Z, 2024-05-01 (UTC midnight), now, "
+            + "or -2h/-30m/-7d (default: the last 24 hours)")
+    String from;
+
+    @Option(names = "--to", paramLabel = "T", description = "as --from")
+    String to;
+
+    @Option(names = "--cmts", paramLabel = "NAME", description = "one CMTS (default: every CMTS the node knows)")
+    String cmts;
+
+    @Option(names = "--format", paramLabel = "F", description = "table (default), json (the API's answer) or csv "
+            + "(one line per document)")
+    String format = "table";
+
+    @Option(names = "--node", paramLabel = "URL", description = "the node's API (default http://127.0.0.1:8080)")
+    String node = "http://127.0.0.1:8080";
+
+    @Option(names = "--document", paramLabel = "EXPORTER/SESSION/DOCUMENT_ID/BOOT_TIME",
+            description = "one document in detail")
+    String document;
 
     @Override
-    public String summary() {
-        return "per CMTS and interval: documents by verdict, missing ranges, declared drops (from a node's REST API)";
-    }
-
-    @Override
-    public String usage() {
-        return """
-                usage: ipdr audit --from T --to T [--cmts NAME] [--format table|json|csv] [--node URL]
-                       ipdr audit --document EXPORTER/SESSION/DOCUMENT_ID/BOOT_TIME [--format table|json] [--node URL]
-
-                Asks a collector node (any node: the audit is read from Cassandra) which documents each CMTS
-                started in [from, to) and their completeness verdicts: COMPLETE, COMPLETE_WITH_DECLARED_DROPS (every
-                missing record covered by the CMTS's droppedRecordCount), INCOMPLETE (with the unexplained ranges),
-                OPEN (not final yet). --document shows one document: segments (which node received what), gaps,
-                duplicates, integrity conflicts and its history.
-
-                  --from T, --to T   2024-05-01T10:00:00Z, 2024-05-01 (UTC midnight), now, or -2h/-30m/-7d
-                                     (default: the last 24 hours)
-                  --cmts NAME        one CMTS (default: every CMTS the node knows)
-                  --format F         table (default), json (the API's answer) or csv (one line per document)
-                  --node URL         the node's API (default http://127.0.0.1:8080)
-
-                Exit status: 0 answered, 1 the node failed or is unreachable, 2 bad arguments.""";
-    }
-
-    @Override
-    public int run(List<String> args, PrintStream out, PrintStream err) {
-        String from = null;
-        String to = null;
-        String cmts = null;
-        String format = "table";
-        String node = "http://127.0.0.1:8080";
-        String document = null;
-        for (int i = 0; i < args.size(); i++) {
-            String a = args.get(i);
-            CliOption o = CliOption.at(args, i);
-            if (o.value() == null) {
-                return usageError(err, a + " needs a value");
-            }
-            i = o.next();
-            String name = o.name();
-            String value = o.value();
-            switch (name) {
-                case "--from" -> from = value;
-                case "--to" -> to = value;
-                case "--cmts" -> cmts = value;
-                case "--format" -> format = value;
-                case "--node" -> node = value.endsWith("/") ? value.substring(0, value.length() - 1) : value;
-                case "--document" -> document = value;
-                default -> {
-                    return usageError(err, "unknown option " + a);
-                }
-            }
+    public Integer call() {
+        if (node.endsWith("/")) {
+            node = node.substring(0, node.length() - 1);
         }
         if (!List.of("table", "json", "csv").contains(format)) {
-            return usageError(err, "--format must be table, json or csv");
+            throw usage("--format must be table, json or csv");
         }
         String path;
         if (document != null) {
             String[] p = document.split("/");
             if (p.length != 4) {
-                return usageError(err, "--document must be EXPORTER/SESSION/DOCUMENT_ID/BOOT_TIME");
+                throw usage("--document must be EXPORTER/SESSION/DOCUMENT_ID/BOOT_TIME");
             }
             if (format.equals("csv")) {
-                return usageError(err, "--document prints table or json");
+                throw usage("--document prints table or json");
             }
             path = "/api/audit/documents/" + enc(p[0]) + "/" + enc(p[1]) + "/" + enc(p[2]) + "/" + enc(p[3]);
         } else {
@@ -331,11 +310,5 @@ final class AuditCommand implements Subcommand {
 
     private static String enc(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
-    }
-
-    private static int usageError(PrintStream err, String message) {
-        err.println("ipdr audit: " + message);
-        err.println("Run 'ipdr audit --help' for the options.");
-        return 2;
     }
 }

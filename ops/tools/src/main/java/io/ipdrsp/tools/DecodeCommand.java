@@ -6,90 +6,53 @@ import io.ipdrsp.protocol.DecoderOptions;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /** {@code ipdr decode CAPTURE [--port N]... [--ipv6-raw] [--raw]}: one JSON object per IPDR/SP message in a capture. */
-final class DecodeCommand implements Subcommand {
+@Command(name = "decode", mixinStandardHelpOptions = true,
+        description = {"print the IPDR/SP messages of a pcap/pcapng capture as JSON lines", "",
+            "Reads a pcap or pcapng capture, reassembles the TCP connections on the given ports and prints one JSON "
+                + "object per IPDR/SP message on stdout (DATA records decoded with the templates announced on the "
+                + "same connection)."})
+final class DecodeCommand extends ToolCommand {
     static final int DEFAULT_PORT = 4737;
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
-    @Override
-    public String name() {
-        return "decode";
-    }
+    @Parameters(paramLabel = "CAPTURE", description = "the pcap or pcapng file")
+    String capture;
+
+    @Option(names = "--port", paramLabel = "N", description = "TCP port of IPDR/SP traffic; repeat for several "
+            + "(default 4737)")
+    List<Integer> ports = new ArrayList<>();
+
+    @Option(names = "--ipv6-raw", description = "read ipV6Addr fields as 16 bytes without a length prefix (IPDR.org "
+            + "reference exporter quirk)")
+    boolean ipv6Raw;
+
+    @Option(names = "--raw", description = "add each message's bytes as \"raw\" (hex)")
+    boolean raw;
 
     @Override
-    public String summary() {
-        return "print the IPDR/SP messages of a pcap/pcapng capture as JSON lines";
-    }
-
-    @Override
-    public String usage() {
-        return """
-                usage: ipdr decode CAPTURE [--port N]... [--ipv6-raw] [--raw]
-
-                Reads a pcap or pcapng capture, reassembles the TCP connections on the given ports and prints one
-                JSON object per IPDR/SP message on stdout (DATA records decoded with the templates announced on the
-                same connection).
-
-                  --port N     TCP port of IPDR/SP traffic; repeat for several (default 4737)
-                  --ipv6-raw   read ipV6Addr fields as 16 bytes without a length prefix (IPDR.org reference
-                               exporter quirk)
-                  --raw        add each message's bytes as "raw" (hex)""";
-    }
-
-    @Override
-    public int run(List<String> args, PrintStream out, PrintStream err) {
-        String capture = null;
-        Set<Integer> ports = new LinkedHashSet<>();
-        boolean ipv6Raw = false;
-        boolean raw = false;
-        for (int i = 0; i < args.size(); i++) {
-            String a = args.get(i);
-            String portValue = null;
-            if (a.equals("--port")) {
-                if (i + 1 >= args.size()) {
-                    return usageError(err, "--port needs a value");
-                }
-                portValue = args.get(++i);
-            } else if (a.startsWith("--port=")) {
-                portValue = a.substring("--port=".length());
-            } else if (a.equals("--ipv6-raw")) {
-                ipv6Raw = true;
-                continue;
-            } else if (a.equals("--raw")) {
-                raw = true;
-                continue;
-            } else if (a.startsWith("-") && !a.equals("-")) {
-                return usageError(err, "unknown option " + a);
-            } else if (capture == null) {
-                capture = a;
-                continue;
-            } else {
-                return usageError(err, "more than one capture given");
-            }
-            int port;
-            try {
-                port = Integer.parseInt(portValue);
-            } catch (NumberFormatException e) {
-                port = -1;
-            }
+    public Integer call() {
+        Set<Integer> chosen = new LinkedHashSet<>();
+        for (int port : ports) {
             if (port < 1 || port > 65535) {
-                return usageError(err, "--port must be 1..65535, not '" + portValue + "'");
+                throw usage("--port must be 1..65535, not '" + port + "'");
             }
-            ports.add(port);
+            chosen.add(port);
         }
-        if (capture == null) {
-            return usageError(err, "no capture given");
+        if (chosen.isEmpty()) {
+            chosen.add(DEFAULT_PORT);
         }
-        if (ports.isEmpty()) {
-            ports.add(DEFAULT_PORT);
-        }
-        return decode(capture, ports, DecoderOptions.DEFAULT.withIpv6Raw(ipv6Raw), raw, out, err);
+        return decode(capture, chosen, DecoderOptions.DEFAULT.withIpv6Raw(ipv6Raw), raw, out, err);
     }
 
     private int decode(String capture, Set<Integer> ports, DecoderOptions options, boolean raw, PrintStream out,
@@ -128,10 +91,5 @@ final class DecodeCommand implements Subcommand {
 
     private static String joined(Set<Integer> ports) {
         return String.join(",", ports.stream().map(String::valueOf).toList());
-    }
-
-    private int usageError(PrintStream err, String problem) {
-        err.println("ipdr decode: " + problem + " (usage: ipdr decode CAPTURE [--port N]... [--ipv6-raw] [--raw])");
-        return 2;
     }
 }

@@ -14,13 +14,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code ipdr export}: downloads a stored document from a node as IPDR/XML or IPDR/XDR, like an operator would with
@@ -28,74 +28,56 @@ import java.util.concurrent.atomic.AtomicReference;
  * then renamed). Records are counted while the bytes arrive: XML by its {@code </IPDR>} end tags, XDR by reading the
  * stream with {@link IpdrXdrReader}, which also checks that DOCEND's count matches.
  */
-final class ExportCommand implements Subcommand {
-    @Override
-    public String name() {
-        return "export";
-    }
+@Command(name = "export", mixinStandardHelpOptions = true,
+        description = {"download a stored document from a node as an IPDR/XML or IPDR/XDR file", "",
+            "Streams the document (exporter, session, documentId, exporterBootTime) from a node's "
+                + "GET /api/documents/NAME/N/UUID/T/ipdr.FORMAT into FILE ('-': stdout), showing records and bytes "
+                + "received on stderr (a percentage when the node knows the document's record count)."})
+final class ExportCommand extends ToolCommand {
+    @Option(names = "--exporter", required = true, paramLabel = "NAME", description = "the CMTS")
+    String exporter;
+
+    @Option(names = "--session", required = true, paramLabel = "N", description = "the session id (0..255)")
+    String session;
+
+    @Option(names = "--document", required = true, paramLabel = "UUID", description = "the documentId")
+    String document;
+
+    @Option(names = "--boot", required = true, paramLabel = "T", description = "the exporter's boot time (epoch s)")
+    String boot;
+
+    @Option(names = "--node", paramLabel = "URL", description = "the node's API (default http://localhost:8080)")
+    String node = NodeHttp.DEFAULT_NODE;
+
+    @Option(names = "--format", paramLabel = "F", description = "xml (IPDR/XML 3.5, default) or xdr (IPDR/XDR "
+            + "version 4)")
+    String formatName = "xml";
+
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE", description = "where to write; written "
+            + "as FILE.part and renamed when complete")
+    String output;
+
+    @Option(names = "--quiet", description = "no progress bar")
+    boolean quiet;
 
     @Override
-    public String summary() {
-        return "download a stored document from a node as an IPDR/XML or IPDR/XDR file";
-    }
-
-    @Override
-    public String usage() {
-        return """
-                usage: ipdr export --exporter NAME --session N --document UUID --boot T [--format xml|xdr]
-                                   [--node URL] -o FILE
-
-                Streams the document (exporter, session, documentId, exporterBootTime) from a node's
-                GET /api/documents/NAME/N/UUID/T/ipdr.FORMAT into FILE ('-': stdout), showing records and bytes
-                received on stderr (a percentage when the node knows the document's record count).
-
-                  --node URL     the node's API (default http://localhost:8080)
-                  --format F     xml (IPDR/XML 3.5, default) or xdr (IPDR/XDR version 4)
-                  -o FILE        where to write; written as FILE.part and renamed when complete
-                  --quiet        no progress bar""";
-    }
-
-    @Override
-    public int run(List<String> args, PrintStream out, PrintStream err) {
-        Map<String, String> o = new HashMap<>();
-        boolean quiet = false;
-        for (int i = 0; i < args.size(); i++) {
-            String a = args.get(i);
-            if (a.equals("--quiet")) {
-                quiet = true;
-                continue;
-            }
-            String key = a.equals("-o") ? "--output" : a;
-            if (!List.of("--node", "--exporter", "--session", "--document", "--boot", "--format", "--output")
-                    .contains(key)) {
-                return usageError(err, "unknown option " + a);
-            }
-            if (i + 1 >= args.size()) {
-                return usageError(err, a + " needs a value");
-            }
-            o.put(key, args.get(++i));
-        }
-        for (String required : List.of("--exporter", "--session", "--document", "--boot", "--output")) {
-            if (!o.containsKey(required)) {
-                return usageError(err, (required.equals("--output") ? "-o FILE" : required) + " is required");
-            }
-        }
-        String format = o.getOrDefault("--format", "xml").toLowerCase(Locale.ROOT);
+    public Integer call() {
+        String format = formatName.toLowerCase(Locale.ROOT);
         if (!format.equals("xml") && !format.equals("xdr")) {
-            return usageError(err, "--format must be xml or xdr");
+            throw usage("--format must be xml or xdr");
         }
         try {
-            int session = Integer.parseInt(o.get("--session"));
-            long boot = Long.parseLong(o.get("--boot"));
-            UUID doc = UUID.fromString(o.get("--document"));
-            if (session < 0 || session > 255 || boot < 0) {
+            int sessionId = Integer.parseInt(session);
+            long bootTime = Long.parseLong(boot);
+            UUID doc = UUID.fromString(document);
+            if (sessionId < 0 || sessionId > 255 || bootTime < 0) {
                 throw new IllegalArgumentException("--session is 0..255 and --boot is not negative");
             }
-            var uri = NodeHttp.uri(o.getOrDefault("--node", NodeHttp.DEFAULT_NODE), "/api/documents/"
-                    + NodeHttp.segment(o.get("--exporter")) + "/" + session + "/" + doc + "/" + boot + "/ipdr." + format);
-            return download(uri, format, o.get("--output"), quiet, out, err);
+            var uri = NodeHttp.uri(node, "/api/documents/" + NodeHttp.segment(exporter) + "/" + sessionId + "/" + doc
+                    + "/" + bootTime + "/ipdr." + format);
+            return download(uri, format, output, quiet, out, err);
         } catch (IllegalArgumentException e) {
-            return usageError(err, e.getMessage());
+            throw usage(e.getMessage());
         }
     }
 
@@ -168,11 +150,6 @@ final class ExportCommand implements Subcommand {
             }
             return 1;
         }
-    }
-
-    private int usageError(PrintStream err, String problem) {
-        err.println("ipdr export: " + problem + " (see 'ipdr export --help')");
-        return 2;
     }
 
     /** Counts records in the bytes as they pass; {@link #finish} says what is wrong with the whole, or null. */

@@ -10,69 +10,48 @@ import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code ipdr subscribers}: the subscriber view of a node — which CM/CPE MAC held which IP address when — as a table
  * or the node's JSON. {@code --mac} asks both the CM and the CPE lookup (a MAC is one or the other).
  */
-final class SubscribersCommand implements Subcommand {
+@Command(name = "subscribers", mixinStandardHelpOptions = true,
+        customSynopsis = "usage: ipdr subscribers (--mac MAC | --ip ADDR [--at T]) [--node URL] [--format table|json]",
+        description = "which cable modem / CPE MAC held which IP address when (from CM-REG-STATUS and CPE records)")
+final class SubscribersCommand extends ToolCommand {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
-    @Override
-    public String name() {
-        return "subscribers";
-    }
+    @Option(names = "--mac", paramLabel = "MAC", description = "a CM or CPE MAC (aa:bb:cc:dd:ee:ff, dashes, dots or "
+            + "bare hex): its address periods and, for a CM, the CPEs behind it")
+    String mac;
+
+    @Option(names = "--ip", paramLabel = "ADDR", description = "an IPv4 or IPv6 address: who held it at T and its "
+            + "periods started by then")
+    String ip;
+
+    @Option(names = "--at", paramLabel = "T", description = "ISO-8601 instant (2024-05-01T10:00:00Z), epoch seconds "
+            + "or now (default now)")
+    String at;
+
+    @Option(names = "--node", paramLabel = "URL", description = "the node's API (default http://localhost:8080)")
+    String node = NodeHttp.DEFAULT_NODE;
+
+    @Option(names = "--format", paramLabel = "F", description = "table (default) or json (the node's answers)")
+    String format = "table";
 
     @Override
-    public String summary() {
-        return "which cable modem / CPE MAC held which IP address when (from CM-REG-STATUS and CPE records)";
-    }
-
-    @Override
-    public String usage() {
-        return """
-                usage: ipdr subscribers (--mac MAC | --ip ADDR [--at T]) [--node URL] [--format table|json]
-
-                  --mac MAC      a CM or CPE MAC (aa:bb:cc:dd:ee:ff, dashes, dots or bare hex): its address periods
-                                 and, for a CM, the CPEs behind it
-                  --ip ADDR      an IPv4 or IPv6 address: who held it at T and its periods started by then
-                  --at T         ISO-8601 instant (2024-05-01T10:00:00Z), epoch seconds or now (default now)
-                  --node URL     the node's API (default http://localhost:8080)
-                  --format F     table (default) or json (the node's answers)""";
-    }
-
-    @Override
-    public int run(List<String> args, PrintStream out, PrintStream err) {
-        String mac = null;
-        String ip = null;
-        String at = null;
-        String node = NodeHttp.DEFAULT_NODE;
-        String format = "table";
-        for (int i = 0; i < args.size(); i++) {
-            String a = args.get(i);
-            if (!List.of("--mac", "--ip", "--at", "--node", "--format").contains(a)) {
-                return usageError(err, "unknown option " + a);
-            }
-            if (i + 1 >= args.size()) {
-                return usageError(err, a + " needs a value");
-            }
-            String v = args.get(++i);
-            switch (a) {
-                case "--mac" -> mac = v;
-                case "--ip" -> ip = v;
-                case "--at" -> at = v;
-                case "--node" -> node = v;
-                default -> format = v.toLowerCase(Locale.ROOT);
-            }
-        }
+    public Integer call() {
+        format = format.toLowerCase(Locale.ROOT);
         if ((mac == null) == (ip == null)) {
-            return usageError(err, "give exactly one of --mac and --ip");
+            throw usage("give exactly one of --mac and --ip");
         }
         if (at != null && ip == null) {
-            return usageError(err, "--at goes with --ip");
+            throw usage("--at goes with --ip");
         }
         if (!format.equals("table") && !format.equals("json")) {
-            return usageError(err, "--format must be table or json");
+            throw usage("--format must be table or json");
         }
         try {
             List<JsonNode> answers = new ArrayList<>();
@@ -97,7 +76,7 @@ final class SubscribersCommand implements Subcommand {
             }
             return 0;
         } catch (IllegalArgumentException e) {
-            return usageError(err, e.getMessage());
+            throw usage(e.getMessage());
         } catch (IOException e) {
             err.println("ipdr subscribers: " + e.getMessage());
             return 1;
@@ -191,10 +170,5 @@ final class SubscribersCommand implements Subcommand {
             }
         }
         return s.toString().stripTrailing();
-    }
-
-    private int usageError(PrintStream err, String problem) {
-        err.println("ipdr subscribers: " + problem + " (see 'ipdr subscribers --help')");
-        return 2;
     }
 }
