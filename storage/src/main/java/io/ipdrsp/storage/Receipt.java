@@ -1,5 +1,9 @@
 package io.ipdrsp.storage;
 
+import com.datastax.oss.driver.api.core.ProtocolVersion;
+import com.datastax.oss.driver.api.core.type.codec.TypeCodec;
+import com.datastax.oss.driver.api.core.type.codec.TypeCodecs;
+import java.nio.ByteBuffer;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
@@ -13,15 +17,17 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Stored as text {@code "<stretch> <D|-> <node>"}: the stretch number first (it orders the receipts by when their
  * stretch began), the DATA's D flag, the node last so that it may contain any character. Immutable; the one-element
- * sets the record path binds are built once per receipt, not per record.
+ * sets the record path binds are serialized once per receipt, not per record (encoding a set per row cost the writer
+ * more than hashing the record).
  */
 public final class Receipt {
     private static final AtomicLong LAST = new AtomicLong();
+    private static final TypeCodec<Set<String>> SET_OF_TEXT = TypeCodecs.setOf(TypeCodecs.TEXT);
 
     private final String node;
     private final long stretch;
-    private final Set<String> flagged;
-    private final Set<String> unflagged;
+    private final ByteBuffer flagged;
+    private final ByteBuffer unflagged;
 
     /**
      * @param node    the node's id
@@ -37,8 +43,9 @@ public final class Receipt {
         }
         this.node = node;
         this.stretch = stretch;
-        this.flagged = Set.of(cell(true));
-        this.unflagged = Set.of(cell(false));
+        // the same bytes in protocol V4 and V5 (a set is [n][length][bytes]...); the session is pinned to V4
+        this.flagged = SET_OF_TEXT.encode(Set.of(cell(true)), ProtocolVersion.V4);
+        this.unflagged = SET_OF_TEXT.encode(Set.of(cell(false)), ProtocolVersion.V4);
     }
 
     /** A receipt for a stretch that begins now on {@code node}. */
@@ -60,9 +67,9 @@ public final class Receipt {
         return stretch + (dupFlag ? " D " : " - ") + node;
     }
 
-    /** The one-element set a write adds to the row's receipts. */
-    Set<String> asSet(boolean dupFlag) {
-        return dupFlag ? flagged : unflagged;
+    /** The one-element set a write adds to the row's receipts, serialized (a read-only view; bind it as is). */
+    ByteBuffer serializedSet(boolean dupFlag) {
+        return (dupFlag ? flagged : unflagged).asReadOnlyBuffer();
     }
 
     /** The receipt and D flag of a stored element; an element in another form counts as one receipt of that name. */

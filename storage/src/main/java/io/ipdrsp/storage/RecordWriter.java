@@ -131,7 +131,7 @@ public final class RecordWriter implements AutoCloseable {
         long bucket = RecordKey.bucketOf(seq);
         BoundStatement row = upsertVersion.boundStatementBuilder()
                 .setInt(0, templateId).setInt(1, configId).setByteBuffer(2, copy).setInstant(3, Instant.now())
-                .setSet(4, receipt.asSet(dupFlag), String.class)
+                .setBytesUnsafe(4, receipt.serializedSet(dupFlag))
                 .setString(5, key.exporter()).setInt(6, key.sessionId()).setUuid(7, key.documentId())
                 .setLong(8, key.bootTime()).setLong(9, bucket).setLong(10, seq)
                 .setByteBuffer(11, RecordDigest.of(templateId, configId, copy))
