@@ -16,7 +16,6 @@ public final class DocumentHandle {
     final DocumentState doc;
     final Receipt receipt;
     final long firstRecordSeq;
-    final boolean primary;
     private final LongAdder resends = new LongAdder();
     private final LongAdder firstSendsBelowFirst = new LongAdder();
     /** Guarded by this: the numbers admitted in this stretch (one range, usually), the takeover timing. */
@@ -29,7 +28,6 @@ public final class DocumentHandle {
         this.doc = doc;
         this.receipt = receipt;
         this.firstRecordSeq = firstRecordSeq;
-        this.primary = primary;
         this.sessionStartNanos = System.nanoTime();
         this.failover = primary ? null : Boolean.FALSE;
     }

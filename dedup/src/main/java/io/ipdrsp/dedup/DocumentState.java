@@ -230,11 +230,6 @@ final class DocumentState {
         return s;
     }
 
-    /** The cluster's view only. */
-    synchronized SequenceRangeSet viewSnapshot() {
-        return view.copy();
-    }
-
     @Override
     public String toString() {
         return "Document[" + mapKey + "]";
