@@ -17,8 +17,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Stored as text {@code "<stretch> <D|-> <node>"}: the stretch number first (it orders the receipts by when their
  * stretch began), the DATA's D flag, the node last so that it may contain any character. Immutable; the one-element
- * sets the record path binds are serialized once per receipt, not per record (encoding a set per row cost the writer
- * more than hashing the record).
+ * sets the record path binds are serialized once per receipt on first use, not per record (encoding a set per row cost
+ * the writer more than hashing the record), and never for receipts only parsed from stored rows.
  */
 public final class Receipt {
     private static final AtomicLong LAST = new AtomicLong();
@@ -26,8 +26,9 @@ public final class Receipt {
 
     private final String node;
     private final long stretch;
-    private final ByteBuffer flagged;
-    private final ByteBuffer unflagged;
+    /** Serialized on first use; a racing second serialization yields the same bytes. */
+    private volatile ByteBuffer flagged;
+    private volatile ByteBuffer unflagged;
 
     /**
      * @param node    the node's id
@@ -43,9 +44,6 @@ public final class Receipt {
         }
         this.node = node;
         this.stretch = stretch;
-        // the same bytes in protocol V4 and V5 (a set is [n][length][bytes]...); the session is pinned to V4
-        this.flagged = SET_OF_TEXT.encode(Set.of(cell(true)), ProtocolVersion.V4);
-        this.unflagged = SET_OF_TEXT.encode(Set.of(cell(false)), ProtocolVersion.V4);
     }
 
     /** A receipt for a stretch that begins now on {@code node}. */
@@ -69,7 +67,17 @@ public final class Receipt {
 
     /** The one-element set a write adds to the row's receipts, serialized (a read-only view; bind it as is). */
     ByteBuffer serializedSet(boolean dupFlag) {
-        return (dupFlag ? flagged : unflagged).asReadOnlyBuffer();
+        ByteBuffer b = dupFlag ? flagged : unflagged;
+        if (b == null) {
+            // the same bytes in protocol V4 and V5 (a set is [n][length][bytes]...); the session is pinned to V4
+            b = SET_OF_TEXT.encode(Set.of(cell(dupFlag)), ProtocolVersion.V4);
+            if (dupFlag) {
+                flagged = b;
+            } else {
+                unflagged = b;
+            }
+        }
+        return b.asReadOnlyBuffer();
     }
 
     /** The receipt and D flag of a stored element; an element in another form counts as one receipt of that name. */
