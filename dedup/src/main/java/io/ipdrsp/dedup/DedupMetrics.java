@@ -3,7 +3,10 @@ package io.ipdrsp.dedup;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
-/** Plain counters of the dedup path, for the node to export. Thread-safe, monotonic unless stated. */
+/**
+ * Plain counters of the dedup path, for the node to export. Thread-safe, monotonic unless stated. No record is read
+ * before it is written; "checked" records are read back after their write (docs/storage.md "Read-backs").
+ */
 public final class DedupMetrics {
     final LongAdder plainWrites = new LongAdder();
     final LongAdder checkedWrites = new LongAdder();
@@ -11,7 +14,12 @@ public final class DedupMetrics {
     final LongAdder duplicatesFlagged = new LongAdder();
     final LongAdder duplicatesUnflagged = new LongAdder();
     final LongAdder lateDuplicates = new LongAdder();
+    final LongAdder firstSendsBelowFirst = new LongAdder();
+    final LongAdder recordReads = new LongAdder();
+    final LongAdder readBackFailures = new LongAdder();
+    final LongAdder readBacks = new LongAdder();
     final LongAdder integrityAlarms = new LongAdder();
+    final LongAdder conflictsFound = new LongAdder();
     final LongAdder failoversObserved = new LongAdder();
     final LongAdder takeovers = new LongAdder();
     final LongAdder takeoverMillisTotal = new LongAdder();
@@ -23,39 +31,75 @@ public final class DedupMetrics {
     /** Told each takeover time as it is measured (a histogram/timer in the node); set once at start. */
     private volatile java.util.function.LongConsumer takeoverListener = ms -> { };
 
-    /** Records written on the plain batched path (classified NEW). */
+    /** Records written that need no read-back (no other version or earlier receipt of them is possible). */
     public long plainWrites() {
         return plainWrites.sum();
     }
 
-    /** Records classified SUSPECT: their stored row was read before anything was written. */
+    /** Records written and then read back: another version or an earlier receipt of them was possible. */
     public long checkedWrites() {
         return checkedWrites.sum();
     }
 
-    /** Of the checked records, those found absent and then written (plain batched write). */
+    /** Of the checked records, those whose read-back found them the first and only receipt: not re-sends. */
     public long checkedAbsent() {
         return checkedAbsent.sum();
     }
 
-    /** Duplicates (same bytes already stored) that carried the D flag. */
+    /** Re-sends (the number was already durable: view, another stretch here, or an earlier receipt) with the D flag. */
     public long duplicatesFlagged() {
         return duplicatesFlagged.sum();
     }
 
-    /** Duplicates without the D flag (e.g. the last resent record, which real exporters send unflagged). */
+    /** Re-sends without the D flag (e.g. the last resent record, which real exporters send unflagged). */
     public long duplicatesUnflagged() {
         return duplicatesUnflagged.sum();
     }
 
-    /** Of all duplicates, those found only after a plain write (rewritten with the same bytes, found on publish). */
+    /** All re-sends this node received: {@link #duplicatesFlagged} + {@link #duplicatesUnflagged}. */
+    public long resends() {
+        return duplicatesFlagged() + duplicatesUnflagged();
+    }
+
+    /** Of the re-sends, those found only by a read-back (the cluster's view did not hold them at write time). */
     public long lateDuplicates() {
         return lateDuplicates.sum();
     }
 
-    /** Duplicates whose bytes differ from the stored record. */
+    /**
+     * Records below their stretch's firstRecordSequenceNumber that no node had received before: first sends, not
+     * re-sends (e.g. records an exporter held while no collector was up).
+     */
+    public long firstSendsBelowFirstRecordSequence() {
+        return firstSendsBelowFirst.sum();
+    }
+
+    /** Record versions read from Cassandra by read-backs (never before a write). */
+    public long recordReads() {
+        return recordReads.sum();
+    }
+
+    /** Read-backs done (one per checked record or overlap), answered or failed. */
+    public long readBacks() {
+        return readBacks.sum();
+    }
+
+    /** Read-backs that failed (the record stays stored; the finalizer still compares its versions). */
+    public long readBackFailures() {
+        return readBackFailures.sum();
+    }
+
+    /** Sequence numbers found stored in differing versions whose alarm this node raised (each raised once). */
     public long integrityAlarms() {
         return integrityAlarms.sum();
+    }
+
+    /**
+     * Conflicts this node found and recorded or found recorded already (its alarm raised here or elsewhere): each
+     * once per finding, answered by Cassandra.
+     */
+    public long conflictsFound() {
+        return conflictsFound.sum();
     }
 
     /** SESSION_STARTs as primary for a session whose previous primary was another node. */
@@ -90,7 +134,7 @@ public final class DedupMetrics {
         return rangeFlushFailures.sum();
     }
 
-    /** Documents whose range set was rebuilt from Cassandra. */
+    /** Documents whose range set was rebuilt from Cassandra (one read of its buckets per document, not per record). */
     public long rebuilds() {
         return rebuilds.sum();
     }
@@ -100,7 +144,14 @@ public final class DedupMetrics {
         takeoverListener = java.util.Objects.requireNonNull(listener, "listener");
     }
 
+    void resend(boolean dupFlag) {
+        (dupFlag ? duplicatesFlagged : duplicatesUnflagged).increment();
+    }
+
     void takeover(long millis) {
+        if (millis < 0) {
+            return;
+        }
         takeoverListener.accept(millis);
         takeovers.increment();
         takeoverMillisTotal.add(millis);

@@ -1,85 +1,118 @@
 package io.ipdrsp.dedup;
 
+import io.ipdrsp.storage.Receipt;
 import io.ipdrsp.storage.RecordKey;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
- * One document as this node sees it: the local snapshot of the cluster's durable range set (plus the sequence numbers
- * this node has admitted since), and the durable numbers not yet published to Hazelcast. Obtained from
- * {@link RecordDeduplicator#sessionStarted}; every method is cheap and never blocks on the network.
+ * One stretch of a document on this node: what {@link RecordDeduplicator#sessionStarted} returns for a SESSION_START
+ * and every record of that stretch is written with. It carries the stretch's {@link Receipt} (stored with each record,
+ * so a retried write counts once and a re-send through another stretch counts as one) and the stretch's
+ * firstRecordSequenceNumber, and counts what the stretch received: re-sends, and first sends below
+ * firstRecordSequenceNumber. The document's shared state lives in {@link DocumentState}; every method here is cheap
+ * and never blocks on the network.
  */
 public final class DocumentHandle {
-    enum State { LOADING, READY }
+    final DocumentState doc;
+    final Receipt receipt;
+    final long firstRecordSeq;
+    private final LongAdder resends = new LongAdder();
+    private final LongAdder firstSendsBelowFirst = new LongAdder();
+    /** Guarded by this: the numbers admitted in this stretch (one range, usually), the takeover timing. */
+    private final SequenceRangeSet admitted = new SequenceRangeSet();
+    private long sessionStartNanos;
+    private long firstDurableNanos;
+    private Boolean failover;
 
-    final RecordKey key;
-    final String mapKey;
-    final String exporterSession;
-    /** All fields below: guarded by {@code this}. */
-    State state = State.LOADING;
-    long firstRecordSeq;
-    /** Records above the known maximum that stay SUSPECT after a continuation (see sessionStarted). */
-    long continuationWindow;
-    /** Highest sequence number (inclusive) that is still checked before writing after a continuation; -1 none. */
-    long suspectThrough = -1;
-    boolean continued;
-    final SequenceRangeSet known = new SequenceRangeSet();
-    /** The numbers this node admitted for writing (its own records), kept apart from what others stored. */
-    final SequenceRangeSet admitted = new SequenceRangeSet();
-    SequenceRangeSet pendingWritten = new SequenceRangeSet();
-    SequenceRangeSet pendingKnown = new SequenceRangeSet();
-    List<Written> pendingRecords = new ArrayList<>();
-    /** Numbers added to the pending sets since the last publish; a full batch publishes at once. */
-    int pendingCount;
-    /** The cluster entry's recentBatch as last seen here (load, publish results); 0 unknown. */
-    long recentBatch;
-    boolean publishQueued;
-    /** Per sequence number, the outcome of its latest write under way here (a later copy waits for it). */
-    final java.util.Map<Long, java.util.concurrent.CompletableFuture<io.ipdrsp.storage.WriteOutcome>> inFlight =
-            new java.util.HashMap<>();
-    int loadGeneration;
-    /** SESSION_STARTs not yet matched by sessionStopped (a node may reopen a document before the old stretch ended). */
-    int opens;
-    // takeover measurement of the current SESSION_START
-    long sessionStartNanos;
-    long firstDurableNanos;
-    Boolean failover;
-    final AtomicBoolean rebuilding = new AtomicBoolean();
-
-    DocumentHandle(RecordKey key) {
-        this.key = key;
-        this.mapKey = DocumentKeys.of(key);
-        this.exporterSession = PrimaryClaim.key(key.exporter(), key.sessionId());
+    DocumentHandle(DocumentState doc, Receipt receipt, long firstRecordSeq, boolean primary) {
+        this.doc = doc;
+        this.receipt = receipt;
+        this.firstRecordSeq = firstRecordSeq;
+        this.sessionStartNanos = System.nanoTime();
+        this.failover = primary ? null : Boolean.FALSE;
     }
 
     public RecordKey key() {
-        return key;
+        return doc.key;
     }
 
-    /** Whether the cluster's (or Cassandra's) view of the document has arrived; before that every record is SUSPECT. */
-    public synchronized boolean isReady() {
-        return state == State.READY;
+    /** The receipt this stretch's records are stored with. */
+    public Receipt receipt() {
+        return receipt;
+    }
+
+    /** Whether the cluster's (or Cassandra's) view of the document has arrived. Before that, no record is delayed. */
+    public boolean isReady() {
+        return doc.isReady();
     }
 
     /**
      * A copy of the sequence numbers this node believes stored or being stored (cluster snapshot plus its own admitted
      * records). For status pages; DATA_ACK must follow the write futures, not this set.
      */
-    public synchronized SequenceRangeSet knownSnapshot() {
-        return known.copy();
+    public SequenceRangeSet knownSnapshot() {
+        return doc.knownSnapshot();
     }
 
-    synchronized boolean hasPending() {
-        return !pendingWritten.isEmpty() || !pendingKnown.isEmpty();
+    /**
+     * Records of this stretch that were re-sends: the number was already durable (the cluster's view held it, this
+     * node had it from another stretch, or a read-back found an earlier receipt). What the REST "duplicates" shows.
+     */
+    public long resends() {
+        return resends.sum();
     }
 
-    /** A record this node stored; its bytes are kept until published, to verify a late-detected duplicate. */
-    record Written(long seq, int templateId, int configId, boolean dupFlag, byte[] data) {
+    /**
+     * Records of this stretch below its firstRecordSequenceNumber that no node had received before (first sends,
+     * e.g. records an exporter held while no collector was up): not re-sends, counted apart. Known once read back.
+     */
+    public long firstSendsBelowFirstRecordSequence() {
+        return firstSendsBelowFirst.sum();
+    }
+
+    void countResend() {
+        resends.increment();
+    }
+
+    void countFirstSendBelowFirst() {
+        firstSendsBelowFirst.increment();
+    }
+
+    /** True the first time this stretch admits {@code seq}; false for a retry of its own write. */
+    synchronized boolean firstAdmission(long seq) {
+        if (admitted.contains(seq)) {
+            return false;
+        }
+        admitted.add(seq);
+        return true;
+    }
+
+    /** The claim of the primary role answered: whether the previous primary was another node. */
+    synchronized long claimAnswered(boolean wasFailover) {
+        failover = wasFailover;
+        return takeoverMillis();
+    }
+
+    /** A record of this stretch became durable; returns the takeover time to report once, else -1. */
+    synchronized long durable() {
+        if (firstDurableNanos == 0) {
+            firstDurableNanos = System.nanoTime();
+            return takeoverMillis();
+        }
+        return -1;
+    }
+
+    /** Failover SESSION_START → first durable record, once per stretch; -1 while unknown or not a failover. */
+    private long takeoverMillis() {
+        if (Boolean.TRUE.equals(failover) && firstDurableNanos != 0) {
+            failover = Boolean.FALSE;
+            return java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(firstDurableNanos - sessionStartNanos);
+        }
+        return -1;
     }
 
     @Override
     public String toString() {
-        return "Document[" + mapKey + "]";
+        return doc + "@" + receipt;
     }
 }

@@ -3,118 +3,100 @@ package io.ipdrsp.dedup;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import io.ipdrsp.storage.CassandraStorage;
-import io.ipdrsp.storage.IntegrityConflict;
+import io.ipdrsp.storage.Receipt;
 import io.ipdrsp.storage.RecordKey;
-import io.ipdrsp.storage.RecordReader;
 import io.ipdrsp.storage.RecordWriter;
-import io.ipdrsp.storage.StoredRecord;
 import io.ipdrsp.storage.WriteOutcome;
 import java.nio.ByteBuffer;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The record path's duplicate guard: every record goes through {@link #write}, which decides locally (no network) whether
- * the record is certainly new — then it takes the plain batched {@link RecordWriter} — or may already be stored
- * somewhere — then it is checked first: its stored row is read (point reads batched per partition by
- * {@link RecordReader}); present → DUPLICATE or CONFLICT by the bytes, nothing written; absent → the same batched
- * plain write, STORED. There is no lightweight transaction (Paxos) on the record path: after a takeover the whole
- * resent window is suspect, and one Paxos round per record could not keep up with an exporter's ack timeout on a
- * small (or durably syncing) Cassandra. Durable sequence numbers are published to the cluster's range set in batches
- * (one entry-processor call per document every {@code flushInterval} or every batch of records, whichever comes
- * first), never per record.
- *
- * <p>A record is SUSPECT when it carries the D flag, lies below the session's firstRecordSequenceNumber, is already in
- * the document's known range set or below its highest known number, lies within the continuation window of a document
- * that already had records when this node opened it (the exporter's window, plus two publish batches — what the
- * cluster's view may lag behind a node that died — when that view came from Hazelcast rather than from Cassandra; a
- * batch is {@code publishBatch}, or less on a slow stream, see {@link #batchThreshold}),
- * or arrives before the cluster's view of the document is loaded.
- * Otherwise it is NEW.
- *
- * <p>Without Paxos, two writers can both find a key absent and both write it (the last write wins in Cassandra).
- * Three read-backs catch that: (1) when a node publishes its range, the entry processor reports numbers the cluster
- * already held; their stored row is read and compared (same bytes: a late duplicate, the rewrite was harmless;
- * different: integrity alarm with both versions); (2) a record stored after a check found it absent is read again
- * {@code verifyDelay} later, which catches a write the check could not see (a dead primary's in-flight write, another
- * site's write still replicating); (3) a second copy of a number still being written on this node waits for that
- * write, then is checked. What stays possible: when the version that survived is the later publisher's own, the
- * other version is gone and cannot be compared (logged, counted as a late duplicate).
- *
- * <p>Hazelcast and ZooKeeper are never awaited on the record path. Hazelcast unavailable: publishes are retried and
- * documents stay SUSPECT until loaded from Cassandra, so dedup stays correct (slower). ZooKeeper is not used here.
+ * The record path's entry into storage: every record is written at once, with no read before it, as a version keyed
+ * by the digest of its bytes and with its stretch's receipt ({@link RecordWriter}; docs/storage.md "Versions"). An
+ * identical re-send is the same row, a differing one a second row: integrity is decided by Cassandra's key, not by who
+ * checked first, and no Hazelcast split or second site can make one version replace another. What dedup adds:
+ * <ul>
+ * <li>the cluster's view of each document (Hazelcast range sets, rebuilt from Cassandra when absent:
+ * {@link DocumentViews}), published in batches ({@link RangePublisher});</li>
+ * <li>per record, whether another version or an earlier receipt of it may exist ({@link DocumentState}); if so it is
+ * read back after its write ({@link VersionCheck}) — differing versions raise the alarm once in the cluster
+ * ({@link ConflictAlarm}), an earlier receipt makes it a re-send. A brand-new document's records are never read.</li>
+ * </ul>
+ * Hazelcast and ZooKeeper are never awaited on the record path; Cassandra is (the write).
  */
 public final class RecordDeduplicator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RecordDeduplicator.class);
     public static final String RANGES_MAP = "ipdr-document-ranges";
     public static final String PRIMARY_MAP = "ipdr-session-primary";
-    /** Bytes of plain-written records kept per document until published; beyond this only the ranges are kept. */
-    private static final int MAX_PENDING_RECORDS = 100_000;
 
-    /** The local decision for one record. */
+    /** The local decision for one record: NEW = written and never read; SUSPECT = read back after its write. */
     public enum Verdict { NEW, SUSPECT }
 
     private final String nodeId;
     private final IMap<String, DocumentRanges> ranges;
     private final IMap<String, PrimaryClaim> primaries;
-    private final CassandraStorage storage;
     private final RecordWriter writer;
-    private final RecordReader reader;
     private final DedupSettings settings;
     private final DedupMetrics metrics = new DedupMetrics();
-    /** Duplicates per document for the audit (document_duplicates counters), flushed with the ranges. */
-    private final io.ipdrsp.dedup.audit.DocumentDuplicates duplicates;
-    private final ConcurrentHashMap<String, DocumentHandle> documents = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, DocumentState> documents = new ConcurrentHashMap<>();
     private final ScheduledExecutorService scheduler;
     private final ExecutorService worker;
     /**
-     * Runs the callbacks of Hazelcast futures: on the flush thread (inline once it is shut down). A plain
-     * {@code whenComplete} on a Hazelcast future runs the callback on Hazelcast's default async executor, which, when
-     * the common pool's parallelism is below 2 (a JVM that sees 2 CPUs or fewer), starts a new thread for every
-     * callback: with it a range publish cost 3 thread starts instead of 2, ~0.3 ms of CPU each on the 2-core bench
-     * machine (docs/performance.md "Cluster"). Callbacks here are short and never block.
+     * Runs the callbacks of Hazelcast futures on the flush thread (inline once it is shut down). A plain
+     * {@code whenComplete} runs them on Hazelcast's default async executor, which, when the common pool's parallelism
+     * is below 2 (a JVM that sees 2 CPUs or fewer), starts a thread per callback (docs/performance.md "Cluster").
      */
-    private final java.util.concurrent.Executor callbacks;
-    private volatile boolean closed;
+    private final Executor callbacks;
+    private final ConflictAlarm alarm;
+    private final DocumentViews views;
+    private final RangePublisher publisher;
+    private final VersionCheck checks;
+    private volatile BooleanSupplier sharedViewTrusted = () -> true;
 
     private RecordDeduplicator(String nodeId, HazelcastInstance hazelcast, CassandraStorage storage,
             RecordWriter writer, DedupSettings settings) {
         this.nodeId = Objects.requireNonNull(nodeId, "nodeId");
         this.ranges = hazelcast.getMap(RANGES_MAP);
         this.primaries = hazelcast.getMap(PRIMARY_MAP);
-        this.storage = storage;
         this.writer = writer;
         this.settings = settings;
-        this.reader = storage.recordReader();
-        this.duplicates = new io.ipdrsp.dedup.audit.DocumentDuplicates(storage, nodeId);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "ipdr-dedup-flush-" + nodeId));
         this.worker = Executors.newFixedThreadPool(2, r -> daemon(r, "ipdr-dedup-worker-" + nodeId));
         this.callbacks = r -> {
             try {
                 scheduler.execute(r);
-            } catch (java.util.concurrent.RejectedExecutionException closing) {
+            } catch (RejectedExecutionException closing) {
                 r.run();
             }
         };
+        this.alarm = new ConflictAlarm(storage, nodeId, settings.serialConsistency(), metrics);
+        this.checks = new VersionCheck(storage.recordReader(), scheduler, settings.verifyDelay(), metrics, alarm,
+                nodeId);
+        this.views = new DocumentViews(ranges, storage, worker, scheduler, callbacks, metrics,
+                recent -> RangePublisher.batchThreshold(settings, recent), this::decided);
+        this.publisher = new RangePublisher(ranges, scheduler, callbacks, settings, metrics, views, this::overlap);
         long every = settings.flushInterval().toNanos();
         scheduler.scheduleWithFixedDelay(this::flushSafely, every, every, TimeUnit.NANOSECONDS);
     }
 
     /**
-     * Starts the guard of one node. {@code writer} is the node's plain record writer (shared with nothing else);
-     * the duplicate check's reader is created from {@code storage}. The Hazelcast maps must be configured as in
-     * {@link ClusterMember#hazelcastConfig} (union merge policy on {@link #RANGES_MAP}).
+     * Starts dedup on one node. {@code writer} is the node's record writer; read-backs use a reader from
+     * {@code storage}. The Hazelcast maps must be configured as in {@link ClusterMember#hazelcastConfig} (union merge
+     * policy on {@link #RANGES_MAP}).
      */
     public static RecordDeduplicator start(String nodeId, HazelcastInstance hazelcast, CassandraStorage storage,
             RecordWriter writer, DedupSettings settings) {
@@ -125,56 +107,55 @@ public final class RecordDeduplicator implements AutoCloseable {
         return metrics;
     }
 
+    /** The alarm for conflicts, for the finalizer's {@link ConflictAlarm#checkDocument} (counts in these metrics). */
+    public ConflictAlarm conflictAlarm() {
+        return alarm;
+    }
+
     /**
-     * The cluster's published durable sequence numbers of a document (Hazelcast), empty when the cluster holds none
-     * (never written, expired, or not yet rebuilt). Synchronous Hazelcast read: for REST handlers, not event loops.
+     * Whether the shared view (Hazelcast) may be trusted, asked per record; when false every record is treated as if
+     * there were no view: read back after its write and never taken for a re-send from the view. Default: always.
      */
-    public java.util.Optional<SequenceRangeSet> clusterRanges(RecordKey key) {
+    public void setSharedViewTrusted(BooleanSupplier trusted) {
+        this.sharedViewTrusted = Objects.requireNonNull(trusted, "trusted");
+    }
+
+    /**
+     * The cluster's published durable sequence numbers of a document (Hazelcast), empty when the cluster holds none.
+     * Synchronous Hazelcast read: for REST handlers, not event loops.
+     */
+    public Optional<SequenceRangeSet> clusterRanges(RecordKey key) {
         DocumentRanges r = ranges.get(DocumentKeys.of(key));
-        return r == null ? java.util.Optional.empty() : java.util.Optional.of(r.stored().copy());
+        return r == null ? Optional.empty() : Optional.of(r.stored().copy());
     }
 
     // ------------------------------------------------------------------ per SESSION_START
 
-    /**
-     * Call on every SESSION_START (primary or not) for the document it opens. Non-blocking: loads the cluster's view
-     * of the document (or rebuilds it from Cassandra) in the background; until then the document's records are
-     * SUSPECT. As primary it also claims the session in Hazelcast; a previous primary on another node counts as an
-     * observed failover, and the time to this node's first durable record as the takeover time.
-     */
+    /** {@link #sessionStarted(RecordKey, long, boolean, long)} with the configured continuation window. */
     public DocumentHandle sessionStarted(RecordKey key, long firstRecordSequenceNumber, boolean primary) {
         return sessionStarted(key, firstRecordSequenceNumber, primary, settings.continuationWindow());
     }
 
     /**
-     * As {@link #sessionStarted(RecordKey, long, boolean)} with this session's continuation window: what a previous
-     * collector may have stored without publishing is bounded by the exporter's window of unacknowledged records
-     * (SESSION_START's ackSequenceInterval), which it re-sends; beyond that the records are new and take the plain
-     * path. A window far larger than the exporter's costs a read before every record of it after a takeover.
+     * Call on every SESSION_START (primary or not). Non-blocking: loads the document's view in the background. As
+     * primary it also claims the session in Hazelcast; a previous primary on another node counts as an observed
+     * failover, and the time to this stretch's first durable record as the takeover time. {@code continuationWindow}:
+     * what a previous collector may have stored without publishing is bounded by the exporter's window of
+     * unacknowledged records, which it re-sends; those records are read back after their write.
      */
     public DocumentHandle sessionStarted(RecordKey key, long firstRecordSequenceNumber, boolean primary,
             long continuationWindow) {
         if (continuationWindow < 0) {
             throw new IllegalArgumentException("continuationWindow must be >= 0");
         }
-        DocumentHandle doc = documents.compute(DocumentKeys.of(key), (k, v) -> {
-            DocumentHandle h = v == null ? new DocumentHandle(key) : v;
-            synchronized (h) {
-                h.opens++;
-            }
-            return h;
+        int[] generation = new int[1];
+        DocumentState doc = documents.compute(DocumentKeys.of(key), (k, v) -> {
+            DocumentState d = v == null ? new DocumentState(key) : v;
+            generation[0] = d.open(continuationWindow);
+            return d;
         });
-        int generation;
-        synchronized (doc) {
-            doc.firstRecordSeq = firstRecordSequenceNumber;
-            doc.continuationWindow = continuationWindow;
-            doc.state = DocumentHandle.State.LOADING;
-            generation = ++doc.loadGeneration;
-            doc.sessionStartNanos = System.nanoTime();
-            doc.firstDurableNanos = 0;
-            doc.failover = primary ? null : Boolean.FALSE;
-        }
-        load(doc, generation);
+        DocumentHandle h = new DocumentHandle(doc, Receipt.next(nodeId), firstRecordSequenceNumber, primary);
+        views.load(doc, generation[0]);
         if (primary) {
             PrimaryClaim claim = new PrimaryClaim(nodeId, key.documentId().toString(), key.bootTime(),
                     System.currentTimeMillis());
@@ -184,414 +165,126 @@ public final class RecordDeduplicator implements AutoCloseable {
                     metrics.failoversObserved.increment();
                     LOG.info("{}: primary moved from {} to {}", doc.exporterSession, prev.nodeId(), nodeId);
                 }
-                synchronized (doc) {
-                    doc.failover = failover;
-                    recordTakeover(doc);
-                }
+                metrics.takeover(h.claimAnswered(failover));
             }, callbacks);
         }
-        return doc;
+        return h;
     }
 
     /**
-     * Call at SESSION_STOP or when the session's connection is gone: publishes what is pending and forgets the local
-     * handle (a later SESSION_START for the same document loads it again).
+     * Call at SESSION_STOP or when the session's connection is gone, once its writes completed: publishes what is
+     * pending and forgets the document when no other SESSION_START of it is open here.
      */
-    public void sessionStopped(DocumentHandle doc) {
+    public void sessionStopped(DocumentHandle h) {
+        DocumentState doc = h.doc;
         scheduler.execute(() -> {
-            flush(doc);
-            // forgotten only when every SESSION_START of it here has stopped: a reopened handle keeps publishing
-            documents.computeIfPresent(doc.mapKey, (k, v) -> {
-                if (v != doc) {
-                    return v;
-                }
-                synchronized (doc) {
-                    return --doc.opens > 0 ? doc : null;
-                }
-            });
+            publisher.flush(doc);
+            documents.computeIfPresent(doc.mapKey, (k, v) -> v != doc || doc.close() ? v : null);
         });
     }
 
     // ------------------------------------------------------------------ per record
 
     /** The local decision for a record, without admitting it. Cheap; no network. */
-    public Verdict classify(DocumentHandle doc, long seq, boolean dupFlag) {
-        synchronized (doc) {
-            return classifyLocked(doc, seq, dupFlag);
-        }
-    }
-
-    private static Verdict classifyLocked(DocumentHandle doc, long seq, boolean dupFlag) {
-        if (dupFlag || seq < doc.firstRecordSeq || doc.state != DocumentHandle.State.READY
-                || seq <= doc.known.max() || seq <= doc.suspectThrough) {
-            return Verdict.SUSPECT; // known.max() covers "already in the known set" too
-        }
-        return Verdict.NEW;
+    public Verdict classify(DocumentHandle h, long seq, boolean dupFlag) {
+        DocumentState.Check c = sharedViewTrusted.getAsBoolean() ? h.doc.classify(h, seq, dupFlag)
+                : DocumentState.Check.VERIFY;
+        return c == DocumentState.Check.NONE ? Verdict.NEW : Verdict.SUSPECT;
     }
 
     /**
-     * Stores one record exactly once. Never blocks (may be called on an event loop); the outcome arrives on a driver
-     * thread:
-     * <ul>
-     * <li>STORED — stored now; DUPLICATE — the same bytes were already stored (counted, flagged or not);
-     * CONFLICT — different bytes were already stored (alarm raised, conflict saved, stored version kept). In all
-     * three cases the record is durable and may be acked.</li>
-     * <li>exceptionally ({@link io.ipdrsp.storage.StorageException}) — nothing known: do not ack.</li>
-     * </ul>
-     * NEW records go straight to the batched writer. SUSPECT records are checked first (read-before-write, no
-     * lightweight transaction): the stored row is read (batched per partition, read consistency); present → its bytes
-     * decide DUPLICATE or CONFLICT and nothing is written; absent → written through the same batched writer. A second
-     * copy of a number whose write is still under way on this node waits for that write before its check.
-     *
-     * @param data record bytes (position to limit); copied, the caller may release its buffer when this returns
+     * {@link #writeOwned} of a copy of {@code data} (position to limit); the caller may release its buffer on return.
      */
-    public CompletionStage<WriteOutcome> write(DocumentHandle doc, long seq, int templateId, int configId,
+    public CompletionStage<WriteOutcome> write(DocumentHandle h, long seq, int templateId, int configId,
             boolean dupFlag, ByteBuffer data) {
         byte[] bytes = new byte[data.remaining()];
         data.duplicate().get(bytes);
-        return writeOwned(doc, seq, templateId, configId, dupFlag, bytes);
+        return writeOwned(h, seq, templateId, configId, dupFlag, bytes);
     }
 
     /**
-     * {@link #write(DocumentHandle, long, int, int, boolean, ByteBuffer)} without the copy: {@code bytes} is the
-     * caller's own copy of the record, which neither side changes afterwards (the node keeps it for retries).
+     * Stores one record of {@code h}'s stretch. Never blocks (event loops call it) and never reads: the outcome
+     * arrives on a driver thread once the record is durable — STORED, or DUPLICATE when the number was known stored
+     * already (a re-send: the cluster's view or another stretch here held it) — and may be acked; exceptionally
+     * ({@link io.ipdrsp.storage.StorageException}): nothing known, do not ack, retry with the same handle (a retry is
+     * not a re-send). {@code bytes} is the caller's own copy, which neither side changes afterwards. CONFLICT is never
+     * returned: differing versions are both stored and found by the read-back or the finalizer.
      */
-    public CompletionStage<WriteOutcome> writeOwned(DocumentHandle doc, long seq, int templateId, int configId,
+    public CompletionStage<WriteOutcome> writeOwned(DocumentHandle h, long seq, int templateId, int configId,
             boolean dupFlag, byte[] bytes) {
-        DocumentHandle.Written w = new DocumentHandle.Written(seq, templateId, configId, dupFlag, bytes);
-        Verdict verdict;
-        CompletableFuture<WriteOutcome> outcome = new CompletableFuture<>();
-        CompletableFuture<WriteOutcome> earlier;
-        synchronized (doc) {
-            verdict = classifyLocked(doc, seq, dupFlag);
-            doc.known.add(seq); // admitted: a second copy arriving before this one is durable is SUSPECT
-            doc.admitted.add(seq);
-            earlier = doc.inFlight.put(seq, outcome);
+        boolean trusted = sharedViewTrusted.getAsBoolean();
+        boolean known = h.doc.admit(h, seq, trusted);
+        if (known) {
+            metrics.resend(dupFlag);
+            h.countResend();
         }
-        CompletionStage<WriteOutcome> result;
-        if (verdict == Verdict.NEW) {
-            metrics.plainWrites.increment();
-            try {
-                result = store(doc, w, false);
-            } catch (RuntimeException e) { // e.g. overloaded: fail this write, never leave it in inFlight
-                result = CompletableFuture.failedFuture(e);
-            }
-        } else {
-            metrics.checkedWrites.increment();
-            CompletionStage<?> before = earlier == null ? CompletableFuture.completedFuture(null)
-                    : earlier.handle((o, e) -> null);
-            result = before.thenCompose(ignored -> check(doc, w));
-        }
-        result.whenComplete((o, e) -> {
-            synchronized (doc) {
-                doc.inFlight.remove(seq, outcome);
-            }
-            if (e == null) {
-                outcome.complete(o);
-            } else {
-                outcome.completeExceptionally(e instanceof java.util.concurrent.CompletionException
-                        && e.getCause() != null ? e.getCause() : e);
-            }
-        });
-        return outcome;
-    }
-
-    /** A plain batched write; {@code checked}: the record was found absent first (see {@link #check}). */
-    private CompletionStage<WriteOutcome> store(DocumentHandle doc, DocumentHandle.Written w, boolean checked) {
-        return writer.writeOwned(doc.key, w.seq(), w.templateId(), w.configId(), w.dupFlag(),
-                ByteBuffer.wrap(w.data()))
-                .thenApply(v -> {
-                    durable(doc, w);
-                    if (checked && !settings.verifyDelay().isZero() && !closed) {
-                        // a write this check could not see (a dead primary's, another site's not yet replicated)
-                        // may land after ours with other bytes: read back once it must have arrived
-                        try {
-                            scheduler.schedule(() -> verifyLater(doc, w), settings.verifyDelay().toMillis(),
-                                    TimeUnit.MILLISECONDS);
-                        } catch (java.util.concurrent.RejectedExecutionException closing) {
-                            // closing: the record is stored all the same
-                        }
-                    }
-                    return WriteOutcome.STORED;
-                });
-    }
-
-    /** Read-before-write of a SUSPECT record: the stored row decides; absent → stored now. */
-    private CompletionStage<WriteOutcome> check(DocumentHandle doc, DocumentHandle.Written w) {
-        return reader.read(doc.key, w.seq()).thenCompose(found -> {
-            if (found.isEmpty()) {
-                metrics.checkedAbsent.increment();
-                return store(doc, w, true);
-            }
-            StoredRecord stored = found.get();
-            known(doc, w.seq());
-            if (stored.data().equals(ByteBuffer.wrap(w.data()))) {
-                (w.dupFlag() ? metrics.duplicatesFlagged : metrics.duplicatesUnflagged).increment();
-                duplicates.add(doc.key, w.dupFlag());
-                return CompletableFuture.completedFuture(WriteOutcome.DUPLICATE);
-            }
-            alarm(doc, w, stored, "duplicate with different bytes (read before write)");
-            return CompletableFuture.completedFuture(WriteOutcome.CONFLICT);
-        });
-    }
-
-    private void durable(DocumentHandle doc, DocumentHandle.Written w) {
-        boolean publishNow;
-        synchronized (doc) {
-            doc.pendingWritten.add(w.seq());
-            if (doc.pendingRecords.size() < MAX_PENDING_RECORDS) {
-                doc.pendingRecords.add(w);
-            }
-            if (doc.firstDurableNanos == 0) {
-                doc.firstDurableNanos = System.nanoTime();
-                recordTakeover(doc);
-            }
-            publishNow = pendingOne(doc);
-        }
-        publishIf(publishNow, doc);
-    }
-
-    private void known(DocumentHandle doc, long seq) {
-        boolean publishNow;
-        synchronized (doc) {
-            doc.pendingKnown.add(seq);
-            publishNow = pendingOne(doc);
-        }
-        publishIf(publishNow, doc);
-    }
-
-    /** Counts one pending number; true once per batch when the batch threshold is reached (caller holds the lock). */
-    private boolean pendingOne(DocumentHandle doc) {
-        if (++doc.pendingCount >= batchThreshold(doc.recentBatch) && !doc.publishQueued) {
-            doc.publishQueued = true;
-            return true;
-        }
-        return false;
-    }
-
-    /**
-     * How many pending numbers make a batch: publishBatch, or twice what the document's recent publishes carried if
-     * that is less. A stream that speeds up then publishes in doubling batches, so what a writer holds unpublished
-     * never outgrows what a node taking over allows for (twice this), which is small on a slow stream.
-     */
-    private long batchThreshold(long recentBatch) {
-        return recentBatch > 0 ? Math.min(settings.publishBatch(), 2 * recentBatch) : settings.publishBatch();
-    }
-
-    /** A full batch publishes on the flush thread now instead of at the next tick (called outside the lock). */
-    private void publishIf(boolean batchFull, DocumentHandle doc) {
-        if (!batchFull) {
-            return;
-        }
+        CompletionStage<Void> write;
         try {
-            scheduler.execute(() -> flush(doc));
-        } catch (java.util.concurrent.RejectedExecutionException closing) {
-            // closing: close() publishes what is pending
+            write = writer.writeOwned(h.doc.key, seq, templateId, configId, h.receipt, dupFlag, ByteBuffer.wrap(bytes));
+        } catch (RuntimeException e) { // e.g. overloaded: this write fails, the caller retries
+            return CompletableFuture.failedFuture(e);
         }
-    }
-
-    private void recordTakeover(DocumentHandle doc) {
-        if (Boolean.TRUE.equals(doc.failover) && doc.firstDurableNanos != 0) {
-            metrics.takeover(TimeUnit.NANOSECONDS.toMillis(doc.firstDurableNanos - doc.sessionStartNanos));
-            doc.failover = Boolean.FALSE; // once per SESSION_START
-        }
-    }
-
-    private void alarm(DocumentHandle doc, DocumentHandle.Written w, StoredRecord stored, String note) {
-        metrics.integrityAlarms.increment();
-        LOG.error("INTEGRITY ALARM {} seq {}: {} (stored by {} at {}, {} bytes; received here {} bytes)", doc.key,
-                w.seq(), note, stored.receivedBy(), stored.receivedAt(), stored.data().remaining(), w.data().length);
-        storage.saveIntegrityConflict(new IntegrityConflict(doc.key, w.seq(), Instant.now(), nodeId, stored.data(),
-                ByteBuffer.wrap(w.data()), note)).whenComplete((v, e) -> {
-                    if (e != null) {
-                        LOG.error("INTEGRITY ALARM {} seq {}: the conflict could not be saved: {}", doc.key, w.seq(),
-                                e.toString());
-                    }
-                });
-    }
-
-    // ------------------------------------------------------------------ loading and rebuilding
-
-    private void load(DocumentHandle doc, int generation) {
-        ranges.getAsync(doc.mapKey).whenCompleteAsync((v, e) -> {
-            if (e == null && v != null && v.complete()) {
-                // published by nodes of this cluster: a dead node may have held a batch it had not published, and a
-                // second one whose publish had not landed yet (or waited on a starved flush thread)
-                synchronized (doc) {
-                    doc.recentBatch = v.recentBatch();
-                }
-                ready(doc, generation, v.stored(), 2L * batchThreshold(v.recentBatch()));
-            } else {
-                rebuild(doc, generation);
-            }
-        }, callbacks);
-    }
-
-    /** Reads the stored sequence numbers from Cassandra (source of truth) and merges them into the cluster's set. */
-    private void rebuild(DocumentHandle doc, int generation) {
-        if (closed || !doc.rebuilding.compareAndSet(false, true)) {
-            return;
-        }
-        worker.execute(() -> {
-            SequenceRangeSet fromStorage;
-            try {
-                fromStorage = SequenceRangeSet.of(storage.storedSequences(doc.key));
-            } catch (RuntimeException e) {
-                doc.rebuilding.set(false);
-                LOG.warn("{}: cannot read stored sequences ({}); records stay SUSPECT, retrying", doc, e.toString());
-                if (!closed) {
-                    scheduler.schedule(() -> rebuild(doc, generation), 1, TimeUnit.SECONDS);
-                }
-                return;
-            }
-            metrics.rebuilds.increment();
-            // this node's own records are left to its publishes: marked known here, they would come back from the
-            // next publish as "already stored by another node" (a false late duplicate)
-            SequenceRangeSet othersOnly;
-            synchronized (doc) {
-                othersOnly = fromStorage.minus(doc.admitted);
-            }
-            ranges.submitToKey(doc.mapKey, new MarkDurable(new SequenceRangeSet(), othersOnly, true))
-                    .whenCompleteAsync((r, e) -> {
-                        doc.rebuilding.set(false);
-                        SequenceRangeSet view = fromStorage.copy();
-                        if (e == null) {
-                            view.addAll(r.stored());
-                            synchronized (doc) {
-                                doc.recentBatch = r.recentBatch();
-                            }
-                        }
-                        // read from Cassandra itself: no publish lag to allow for
-                        ready(doc, generation, view, 0);
-                    }, callbacks);
+        return write.thenApply(v -> {
+            durable(h, seq, dupFlag, known, trusted);
+            return known ? WriteOutcome.DUPLICATE : WriteOutcome.STORED;
         });
     }
 
-    /** {@code lag}: how many numbers beyond the view a previous node may have stored without publishing them. */
-    private void ready(DocumentHandle doc, int generation, SequenceRangeSet clusterView, long lag) {
-        synchronized (doc) {
-            doc.known.addAll(clusterView);
-            if (doc.loadGeneration == generation && doc.state == DocumentHandle.State.LOADING) {
-                doc.continued = !doc.known.isEmpty();
-                doc.suspectThrough = doc.continued ? doc.known.max() + lag + doc.continuationWindow : -1;
-                doc.state = DocumentHandle.State.READY;
+    private void durable(DocumentHandle h, long seq, boolean dupFlag, boolean known, boolean trusted) {
+        metrics.takeover(h.durable());
+        // decided before it is published: the number must not come back in the view as if another node held it
+        DocumentState.Check c = h.doc.check(h, seq, dupFlag, known, trusted);
+        if (c == DocumentState.Check.VERIFY) {
+            metrics.checkedWrites.increment();
+            checks.schedule(h.doc, h, seq, dupFlag, known);
+        } else if (c == DocumentState.Check.NONE) {
+            metrics.plainWrites.increment();
+        }
+        publisher.durable(h.doc, seq);
+    }
+
+    /** The view arrived: records admitted before it are decided now. */
+    private void decided(DocumentState doc, List<DocumentState.Decided> decided) {
+        for (DocumentState.Decided d : decided) {
+            DocumentState.Parked p = d.record();
+            if (d.verify()) {
+                metrics.checkedWrites.increment();
+                checks.schedule(doc, p.handle(), p.seq(), p.dupFlag(), false);
+            } else {
+                metrics.plainWrites.increment();
             }
         }
     }
 
-    // ------------------------------------------------------------------ publishing durable ranges
+    /** Numbers this node wrote that another node published as written too: read back those not read back yet. */
+    private void overlap(DocumentState doc, SequenceRangeSet numbers) {
+        for (io.ipdrsp.storage.SequenceRange r : doc.unchecked(numbers).ranges()) {
+            for (long seq = r.first(); seq <= r.last(); seq++) {
+                checks.schedule(doc, null, seq, false, false);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ publishing and closing
 
     /** Publishes every document's pending ranges now (the timer does it every {@code flushInterval}). */
     public void flush() {
-        for (DocumentHandle doc : documents.values()) {
-            flush(doc);
-        }
+        documents.values().forEach(publisher::flush);
     }
 
     private void flushSafely() {
         try {
             flush();
-            duplicates.flush();
         } catch (RuntimeException e) {
             LOG.warn("range flush failed: {}", e.toString());
         }
     }
 
-    private void flush(DocumentHandle doc) {
-        SequenceRangeSet written;
-        SequenceRangeSet known;
-        List<DocumentHandle.Written> records;
-        synchronized (doc) {
-            if (!doc.hasPending()) {
-                return;
-            }
-            written = doc.pendingWritten;
-            known = doc.pendingKnown;
-            records = doc.pendingRecords;
-            doc.pendingWritten = new SequenceRangeSet();
-            doc.pendingKnown = new SequenceRangeSet();
-            doc.pendingRecords = new ArrayList<>();
-            doc.pendingCount = 0;
-            doc.publishQueued = false;
-        }
-        metrics.rangeFlushes.increment();
-        CompletionStage<MarkDurable.Result> call;
-        try {
-            call = ranges.submitToKey(doc.mapKey, new MarkDurable(written, known, false));
-        } catch (RuntimeException e) {
-            call = CompletableFuture.failedFuture(e);
-        }
-        call.whenCompleteAsync((r, e) -> {
-            if (e != null) {
-                metrics.rangeFlushFailures.increment();
-                // Hazelcast is an accelerator: keep the ranges and try again at the next tick (not counted towards the
-                // next batch, so an unavailable cluster is not retried once per batch)
-                synchronized (doc) {
-                    doc.pendingWritten.addAll(written);
-                    doc.pendingKnown.addAll(known);
-                    if (doc.pendingRecords.size() + records.size() <= MAX_PENDING_RECORDS) {
-                        doc.pendingRecords.addAll(records);
-                    }
-                }
-                return;
-            }
-            synchronized (doc) {
-                doc.known.addAll(r.stored());
-                doc.recentBatch = r.recentBatch();
-            }
-            if (!r.complete()) {
-                rebuild(doc, -1);
-            }
-            SequenceRangeSet already = r.alreadyStored();
-            if (!already.isEmpty()) {
-                for (DocumentHandle.Written w : records) {
-                    if (already.contains(w.seq())) {
-                        verifyOverlap(doc, w);
-                    }
-                }
-            }
-        }, callbacks);
-    }
-
-    /** Another node had stored a record this node wrote plainly: compare what is stored now with what we received. */
-    private void verifyOverlap(DocumentHandle doc, DocumentHandle.Written w) {
-        reader.read(doc.key, w.seq()).whenComplete((stored, e) -> {
-            if (e != null || stored.isEmpty()) {
-                LOG.warn("{} seq {}: stored twice, read-back failed: {}", doc, w.seq(), e);
-                return;
-            }
-            if (stored.get().data().equals(ByteBuffer.wrap(w.data()))) {
-                if (nodeId.equals(stored.get().receivedBy())) {
-                    // our plain write was the last one: the other node's bytes are gone and cannot be compared
-                    LOG.warn("{} seq {}: also stored by another node; its bytes were overwritten by ours and could not"
-                            + " be compared", doc, w.seq());
-                }
-                metrics.lateDuplicates.increment();
-                (w.dupFlag() ? metrics.duplicatesFlagged : metrics.duplicatesUnflagged).increment();
-                duplicates.add(doc.key, w.dupFlag());
-            } else {
-                alarm(doc, w, stored.get(), "stored by two nodes with different bytes (found on publish)");
-            }
-        });
-    }
-
-    /** A checked record was stored with our bytes; a write the check could not see may have replaced them since. */
-    private void verifyLater(DocumentHandle doc, DocumentHandle.Written w) {
-        reader.read(doc.key, w.seq()).whenComplete((stored, e) -> {
-            if (e == null && stored.isPresent() && !stored.get().data().equals(ByteBuffer.wrap(w.data()))) {
-                alarm(doc, w, stored.get(), "replaced after the checked write (late write of another node or site)");
-            }
-        });
-    }
-
     @Override
     public void close() {
-        closed = true;
+        views.close();
         try {
-            scheduler.submit(() -> {
-                flush();
-                duplicates.flush();
-            }).get(5, TimeUnit.SECONDS);
+            scheduler.submit(this::flush).get(5, TimeUnit.SECONDS);
         } catch (Exception e) {
             LOG.warn("final range flush: {}", e.toString());
         }

@@ -1,6 +1,7 @@
 package io.ipdrsp.dedup;
 
 import static io.ipdrsp.dedup.HazelcastTestSupport.await;
+import static io.ipdrsp.dedup.HazelcastTestSupport.freePort;
 import static io.ipdrsp.dedup.HazelcastTestSupport.member;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -14,6 +15,7 @@ import io.ipdrsp.storage.RecordKey;
 import io.ipdrsp.storage.RecordWriter;
 import io.ipdrsp.storage.SequenceRange;
 import io.ipdrsp.storage.StorageConfig;
+import io.ipdrsp.storage.StoredRecord;
 import io.ipdrsp.storage.WriteOutcome;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -28,7 +30,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The record path's duplicate guard against a real Cassandra and a real two-member Hazelcast cluster. */
+/**
+ * Dedup against a real Cassandra and a real two-member Hazelcast cluster: every record is written at once (never read
+ * first); those that may exist elsewhere are read back after their write; re-sends are counted, differing versions
+ * both kept and alarmed. Partitions (separate clusters) are in {@link PartitionedWritersTest}.
+ */
 class DeduplicatorTest {
     private static CassandraStorage storage;
     private static HazelcastInstance hzA;
@@ -40,9 +46,11 @@ class DeduplicatorTest {
         storage = CassandraStorage.open(StorageConfig.defaults(List.of(server.contactPoint()),
                 server.localDatacenter(), "it_dedup"));
         String cluster = "it-dedup-" + System.nanoTime();
-        List<String> join = List.of("127.0.0.1:16301", "127.0.0.1:16302");
-        hzA = member(cluster, "a", 16301, join);
-        hzB = member(cluster, "b", 16302, join);
+        int portA = freePort();
+        int portB = freePort();
+        List<String> join = List.of("127.0.0.1:" + portA, "127.0.0.1:" + portB);
+        hzA = member(cluster, "a", portA, join);
+        hzB = member(cluster, "b", portB, join);
         await("2 members", 20_000, () -> hzA.getCluster().getMembers().size() == 2);
     }
 
@@ -95,51 +103,66 @@ class DeduplicatorTest {
     }
 
     /**
-     * The checked path without Paxos: suspect copies (D flag) of a number are read before they are written. The first
-     * finds nothing and stores; the same bytes again are a duplicate; other bytes a conflict that changes nothing. Two
-     * copies of one number in flight at once on this node: the second waits for the first and then compares.
+     * One node: a D-flagged record is written at once (STORED) and read back later. A re-send of the same bytes in a
+     * new stretch (a reconnect) is a DUPLICATE that changes nothing; other bytes in a third stretch are a second
+     * version, kept beside the first, found by the read-back: the alarm is raised once and recorded with both.
      */
     @Test
-    void suspectRecordsAreReadBeforeWriteAndNeverOverwritten() throws Exception {
+    void differingBytesAreKeptAsASecondVersionAndAlarmedOnce() throws Exception {
         RecordKey key = newDocument();
         try (RecordWriter writer = storage.recordWriter("n1");
              RecordDeduplicator d = RecordDeduplicator.start("n1", hzA, storage, writer, settings(0))) {
-            DocumentHandle doc = d.sessionStarted(key, 0, true);
-            await("document loaded", 20_000, doc::isReady);
-            assertThat(get(d.write(doc, 42, 1, 7, true, bytes(42, "x")))).isEqualTo(WriteOutcome.STORED);
-            assertThat(get(d.write(doc, 42, 1, 7, true, bytes(42, "x")))).isEqualTo(WriteOutcome.DUPLICATE);
-            assertThat(get(d.write(doc, 42, 1, 7, true, bytes(42, "CHANGED")))).isEqualTo(WriteOutcome.CONFLICT);
-            CompletableFuture<WriteOutcome> first = d.write(doc, 43, 1, 7, true, bytes(43, "x"))
-                    .toCompletableFuture();
-            CompletableFuture<WriteOutcome> second = d.write(doc, 43, 1, 7, true, bytes(43, "OTHER"))
+            DocumentHandle first = d.sessionStarted(key, 0, true);
+            await("document loaded", 20_000, first::isReady);
+            CompletableFuture<WriteOutcome> stored = d.write(first, 42, 1, 7, true, bytes(42, "x"))
                     .toCompletableFuture();
             writer.flush();
-            assertThat(first.get(20, TimeUnit.SECONDS)).isEqualTo(WriteOutcome.STORED);
-            assertThat(second.get(20, TimeUnit.SECONDS)).isEqualTo(WriteOutcome.CONFLICT);
+            assertThat(stored.get(20, TimeUnit.SECONDS)).isEqualTo(WriteOutcome.STORED);
+            DocumentHandle second = d.sessionStarted(key, 42, true);
+            await("reloaded", 20_000, second::isReady);
+            assertThat(get(flushed(writer, d.write(second, 42, 1, 7, true, bytes(42, "x")))))
+                    .isEqualTo(WriteOutcome.DUPLICATE);
+            DocumentHandle third = d.sessionStarted(key, 42, true);
+            await("reloaded again", 20_000, third::isReady);
+            assertThat(get(flushed(writer, d.write(third, 42, 1, 7, true, bytes(42, "CHANGED")))))
+                    .isEqualTo(WriteOutcome.DUPLICATE); // a re-send of 42; its bytes are compared by the read-back
 
-            assertThat(get(storage.readRecord(key, 42)).orElseThrow().data()).isEqualTo(bytes(42, "x"));
-            assertThat(get(storage.readRecord(key, 43)).orElseThrow().data()).isEqualTo(bytes(43, "x"));
-            assertThat(storage.storedSequences(key)).containsExactly(new SequenceRange(42, 43));
-            DedupMetrics m = d.metrics();
-            assertThat(m.checkedWrites()).isEqualTo(5);
-            assertThat(m.checkedAbsent()).isEqualTo(2);
-            assertThat(m.duplicatesFlagged()).isEqualTo(1);
-            assertThat(m.integrityAlarms()).isEqualTo(2);
-            await("conflicts saved", 10_000, () -> storage.integrityConflicts(key).size() == 2);
-            assertThat(storage.integrityConflicts(key)).allSatisfy(c -> {
-                assertThat(c.storedData()).isEqualTo(bytes(c.seq(), "x"));
-                assertThat(c.receivedData()).isNotEqualTo(bytes(c.seq(), "x"));
+            await("alarm", 20_000, () -> d.metrics().integrityAlarms() == 1);
+            assertThat(storage.streamRecords(key)).extracting(StoredRecord::seq).containsExactly(42L);
+            assertThat(storage.versionConflicts(key)).singleElement().satisfies(c -> assertThat(c.versions())
+                    .extracting(StoredRecord::data).containsExactlyInAnyOrder(bytes(42, "x"), bytes(42, "CHANGED")));
+            assertThat(storage.integrityConflicts(key)).singleElement().satisfies(c -> {
+                assertThat(c.seq()).isEqualTo(42);
+                assertThat(List.of(c.storedData(), c.receivedData())).containsExactlyInAnyOrder(bytes(42, "x"),
+                        bytes(42, "CHANGED"));
             });
+            assertThat(d.metrics().resends()).isEqualTo(2);
+            assertThat(second.resends()).isEqualTo(1);
+            assertThat(third.resends()).isEqualTo(1);
+            // the audit's rule: receipts beyond each version's first; the changed bytes are a version, not a duplicate
+            assertThat(storage.audit().storedSequences(key, null).duplicatesRemoved()).isEqualTo(1);
+            await("every read-back answered", 20_000, () -> d.metrics().readBacks() == 3);
+            assertThat(d.metrics().checkedWrites()).isEqualTo(3);
+            assertThat(d.metrics().conflictsFound()).isBetween(2L, 3L); // the first read-back may come too early
+            assertThat(d.metrics().integrityAlarms()).isEqualTo(1);
+            assertThat(d.conflictAlarm().checkDocument(key)).as("the finalizer's check raises nothing new").isZero();
         }
     }
 
+    /** Writes through the writer now instead of after its linger. */
+    private static <T> java.util.concurrent.CompletionStage<T> flushed(RecordWriter writer,
+            java.util.concurrent.CompletionStage<T> write) {
+        writer.flush();
+        return write;
+    }
+
     /**
-     * A takeover: node b checks a resent record, finds it absent and stores it; then the dead primary's in-flight
-     * write of the same key lands late with other bytes (last write wins in Cassandra). The read-back after
-     * verifyDelay raises the alarm and keeps both versions in the conflict row.
+     * A takeover: node b stores a re-sent record; then the dead primary's in-flight write of the same number lands
+     * late with other bytes. It cannot replace b's version (another digest, another row); the read-back after
+     * verifyDelay finds both and raises the alarm with both versions.
      */
     @Test
-    void aLateWriteTheCheckCouldNotSeeIsCaughtByTheReadBack() throws Exception {
+    void aLateWriteOfTheDeadPrimaryIsASecondVersionFoundByTheReadBack() throws Exception {
         RecordKey key = newDocument();
         try (RecordWriter oldPrimary = storage.recordWriter("dead");
              RecordWriter writer = storage.recordWriter("b");
@@ -147,23 +170,27 @@ class DeduplicatorTest {
                      settings(0).withVerifyDelay(Duration.ofSeconds(3)))) {
             DocumentHandle doc = b.sessionStarted(key, 7, true);
             await("document loaded", 20_000, doc::isReady);
-            assertThat(get(b.write(doc, 7, 256, 1, true, bytes(7, "x")))).isEqualTo(WriteOutcome.STORED);
+            assertThat(get(flushed(writer, b.write(doc, 7, 256, 1, true, bytes(7, "x")))))
+                    .isEqualTo(WriteOutcome.STORED);
             get(oldPrimary.write(key, 7, 256, 1, false, bytes(7, "LATE")));
             assertThat(b.metrics().integrityAlarms()).isZero(); // not yet: the read-back runs verifyDelay later
-            await("alarm", 10_000, () -> b.metrics().integrityAlarms() == 1);
-            await("conflict saved", 10_000, () -> !storage.integrityConflicts(key).isEmpty());
+            await("alarm", 20_000, () -> b.metrics().integrityAlarms() == 1);
             IntegrityConflict c = storage.integrityConflicts(key).get(0);
             assertThat(c.seq()).isEqualTo(7);
-            assertThat(c.storedData()).isEqualTo(bytes(7, "LATE"));
-            assertThat(c.receivedData()).isEqualTo(bytes(7, "x"));
+            assertThat(c.detectedBy()).isEqualTo("b");
+            assertThat(List.of(c.storedData(), c.receivedData())).containsExactlyInAnyOrder(bytes(7, "LATE"),
+                    bytes(7, "x"));
+            assertThat(storage.versionConflicts(key)).singleElement().satisfies(v -> assertThat(v.versions())
+                    .extracting(StoredRecord::receivedBy).containsExactlyInAnyOrder("b", "dead"));
         }
     }
 
     /**
-     * Node a is primary and stores 1..100 on the plain path; the exporter fails over to node b, which resends the
-     * unacked tail with the D flag, the last one without it, one with changed bytes, and one below its
-     * firstRecordSequenceNumber; then new records. Each lands exactly once, duplicates are counted, the changed one
-     * raises the alarm and is saved as a conflict with both versions.
+     * Node a is primary and stores 1..100, never reading; the exporter fails over to node b, which resends the unacked
+     * tail with the D flag, the last one without it, one with changed bytes, and one below its
+     * firstRecordSequenceNumber; then new records. Every re-send is a DUPLICATE (the view holds it) and one record;
+     * the changed one is a second version whose read-back raises the alarm; the first records past the known maximum
+     * (the publish lag and the window) are read back, the rest never.
      */
     @Test
     void failoverResendsAreDuplicatesAndChangedBytesRaiseTheAlarm() throws Exception {
@@ -191,41 +218,45 @@ class DeduplicatorTest {
             await("document loaded on b", 20_000, docB::isReady);
             assertThat(docB.knownSnapshot().containsAll(1, 100)).isTrue();
             for (long seq = 95; seq <= 98; seq++) {
-                assertThat(get(b.write(docB, seq, 256, 1, true, bytes(seq, "x")))).isEqualTo(WriteOutcome.DUPLICATE);
+                assertThat(get(flushed(writerB, b.write(docB, seq, 256, 1, true, bytes(seq, "x")))))
+                        .isEqualTo(WriteOutcome.DUPLICATE);
             }
-            assertThat(get(b.write(docB, 99, 256, 1, true, bytes(99, "CHANGED")))).isEqualTo(WriteOutcome.CONFLICT);
+            assertThat(get(flushed(writerB, b.write(docB, 99, 256, 1, true, bytes(99, "CHANGED")))))
+                    .isEqualTo(WriteOutcome.DUPLICATE);
             // the last resent record without the D flag, and an old one below firstRecordSequenceNumber
             assertThat(b.classify(docB, 100, false)).isEqualTo(RecordDeduplicator.Verdict.SUSPECT);
-            assertThat(get(b.write(docB, 100, 256, 1, false, bytes(100, "x")))).isEqualTo(WriteOutcome.DUPLICATE);
-            assertThat(get(b.write(docB, 10, 256, 1, false, bytes(10, "x")))).isEqualTo(WriteOutcome.DUPLICATE);
-            // new records: the first lag + 10 above the known max are read before writing (publish lag + window)
+            assertThat(get(flushed(writerB, b.write(docB, 100, 256, 1, false, bytes(100, "x")))))
+                    .isEqualTo(WriteOutcome.DUPLICATE);
+            assertThat(get(flushed(writerB, b.write(docB, 10, 256, 1, false, bytes(10, "x")))))
+                    .isEqualTo(WriteOutcome.DUPLICATE);
+            // new records: the first lag + 10 above the known max are read back after their write, the rest never
             long last = 100 + lag + 10 + 10;
-            for (long seq = 101; seq <= last; seq++) {
-                CompletableFuture<WriteOutcome> o = b.write(docB, seq, 256, 1, false, bytes(seq, "x"))
-                        .toCompletableFuture();
-                writerB.flush();
-                assertThat(o.get(20, TimeUnit.SECONDS)).isEqualTo(WriteOutcome.STORED);
-            }
+            writeStored(b, writerB, docB, 101, last);
 
             DedupMetrics m = b.metrics();
-            assertThat(m.duplicatesFlagged()).isEqualTo(4);
+            assertThat(m.duplicatesFlagged()).isEqualTo(5);
             assertThat(m.duplicatesUnflagged()).isEqualTo(2);
-            assertThat(m.integrityAlarms()).isEqualTo(1);
+            assertThat(docB.resends()).isEqualTo(7);
             assertThat(m.checkedWrites()).isEqualTo(7 + lag + 10);
-            assertThat(m.checkedAbsent()).isEqualTo(lag + 10);
             assertThat(m.plainWrites()).isEqualTo(10);
+            await("read-backs done", 20_000, () -> m.checkedAbsent() == lag + 10 && m.integrityAlarms() == 1);
+            assertThat(m.lateDuplicates()).isZero();
             assertThat(m.failoversObserved()).isEqualTo(1);
             assertThat(m.takeovers()).isEqualTo(1);
             assertThat(a.metrics().failoversObserved()).isZero();
+            assertThat(a.metrics().checkedWrites()).as("a brand-new document: nothing read back").isZero();
 
             assertThat(storage.storedSequences(key)).containsExactly(new SequenceRange(1, last));
-            assertThat(get(storage.readRecord(key, 99)).orElseThrow().data()).isEqualTo(bytes(99, "x"));
-            await("conflict saved", 10_000, () -> !storage.integrityConflicts(key).isEmpty());
+            assertThat(storage.streamRecords(key).count()).isEqualTo(last);
+            assertThat(storage.versionConflicts(key)).singleElement().satisfies(c -> {
+                assertThat(c.seq()).isEqualTo(99);
+                assertThat(c.versions()).extracting(StoredRecord::data)
+                        .containsExactlyInAnyOrder(bytes(99, "x"), bytes(99, "CHANGED"));
+            });
             IntegrityConflict c = storage.integrityConflicts(key).get(0);
             assertThat(c.seq()).isEqualTo(99);
             assertThat(c.detectedBy()).isEqualTo("b");
-            assertThat(c.storedData()).isEqualTo(bytes(99, "x"));
-            assertThat(c.receivedData()).isEqualTo(bytes(99, "CHANGED"));
+            assertThat(storage.audit().storedSequences(key, null).duplicatesRemoved()).isEqualTo(6);
             await("b's ranges published", 10_000, () -> ranges.get(DocumentKeys.of(key)).stored().rangeCount() == 1
                     && ranges.get(DocumentKeys.of(key)).stored().max() == last);
             // the primary of the session as the cluster view shows it
@@ -407,8 +438,9 @@ class DeduplicatorTest {
     @Test
     void losingZooKeeperStopsLeadershipButNotIngest() throws Exception {
         TestingServer zk = new TestingServer(true);
-        ClusterSettings s = new ClusterSettings("it-zkloss-" + System.nanoTime(), "127.0.0.1", 16311,
-                List.of("127.0.0.1:16311"), zk.getConnectString(), "ipdr-zkloss");
+        int port = freePort();
+        ClusterSettings s = new ClusterSettings("it-zkloss-" + System.nanoTime(), "127.0.0.1", port,
+                List.of("127.0.0.1:" + port), zk.getConnectString(), "ipdr-zkloss");
         RecordKey key = newDocument();
         try (ClusterMember member = ClusterMember.join(s, new NodeInfo("z1", "site1", "127.0.0.1", 8081, 4737,
                 "test node"), 10_000);
@@ -433,7 +465,10 @@ class DeduplicatorTest {
             DocumentHandle doc = dedup.sessionStarted(key, 1, true);
             await("document loaded", 20_000, doc::isReady);
             writeStored(dedup, writer, doc, 1, 50);
-            assertThat(get(dedup.write(doc, 50, 256, 1, true, bytes(50, "x")))).isEqualTo(WriteOutcome.DUPLICATE);
+            DocumentHandle reconnected = dedup.sessionStarted(key, 50, true);
+            await("reloaded", 20_000, reconnected::isReady);
+            assertThat(get(flushed(writer, dedup.write(reconnected, 50, 256, 1, true, bytes(50, "x")))))
+                    .isEqualTo(WriteOutcome.DUPLICATE);
             IMap<String, DocumentRanges> ranges = member.hazelcast().getMap(RecordDeduplicator.RANGES_MAP);
             await("ranges published", 10_000, () -> {
                 DocumentRanges v = ranges.get(DocumentKeys.of(key));

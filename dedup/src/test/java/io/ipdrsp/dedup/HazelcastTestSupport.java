@@ -25,6 +25,16 @@ final class HazelcastTestSupport {
         return Hazelcast.newHazelcastInstance(config(cluster, nodeId, port, members));
     }
 
+    /** A TCP port free right now on loopback (tests never use fixed ports: engineers share the machine). */
+    static int freePort() {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            s.setReuseAddress(true);
+            return s.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     static void await(String what, long timeoutMillis, BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
         while (!condition.getAsBoolean()) {

@@ -98,8 +98,10 @@ public final class NodeServices implements Managed {
         if (config.getAudit().isFinalize()) {
             cluster.leadership().setExporters(config.getExporters().stream().map(e -> e.getName()).toList());
         }
+        // a conflict's alarm is recorded once by a lightweight transaction: SERIAL when a CMTS's collectors span sites
         dedup = RecordDeduplicator.start(config.getNode().getId(), cluster.hazelcast(), store.storage(),
-                store.writer(), DedupSettings.defaults());
+                store.writer(), DedupSettings.defaults().withSerialConsistency(
+                        config.getAudit().toSettings().serialConsistency()));
         metrics.bind(dedup.metrics());
         NodeContext ctx = new NodeContext(config.getNode(), st, store, cluster.streams(), dedup, documents, metrics,
                 new PausedConnections(store.writer()), System::nanoTime);

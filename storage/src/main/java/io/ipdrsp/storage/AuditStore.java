@@ -55,12 +55,12 @@ public final class AuditStore {
     private final PreparedStatement insertEvent;
     private final PreparedStatement selectEvents;
     private final PreparedStatement selectIndex;
-    private final PreparedStatement selectBuckets;
-    private final PreparedStatement selectSeqNodes;
+    private final VersionScan versions;
 
-    AuditStore(CqlSession session, StorageConfig config) {
+    AuditStore(CqlSession session, StorageConfig config, VersionScan versions) {
         this.session = session;
         this.config = config;
+        this.versions = versions;
         String ks = config.keyspace();
         String q = ", ?".repeat(24);
         insertAudit = session.prepare("INSERT INTO " + ks + ".document_audit (exporter, session_id, document_id,"
@@ -90,9 +90,6 @@ public final class AuditStore {
                 + KEY_WHERE);
         selectIndex = session.prepare("SELECT started_at, session_id, document_id, boot_time FROM " + ks
                 + ".documents_by_time WHERE exporter = ? AND day = ? AND started_at >= ? AND started_at < ?");
-        selectBuckets = session.prepare("SELECT bucket FROM " + ks + ".record_buckets WHERE " + KEY_WHERE);
-        selectSeqNodes = session.prepare("SELECT seq, received_by FROM " + ks + ".records WHERE " + KEY_WHERE
-                + " AND bucket = ?");
     }
 
     // ---------------------------------------------------------------- verdicts
@@ -203,39 +200,13 @@ public final class AuditStore {
     }
 
     /**
-     * The stored sequence numbers of a document (reading {@code seq} and {@code received_by} only, 10 000-row pages)
-     * and the rows each node wrote last. {@code consistency} null = the configured read consistency. Synchronous.
+     * The stored sequence numbers of a document, the versions each node received first, the duplicates removed per
+     * node (receipts beyond each version's first) and the numbers stored in differing versions: read from the record
+     * versions' digests and receipts, without the bytes (see {@link StoredSequences}; docs/storage.md "Duplicates
+     * removed"). {@code consistency} null = the configured read consistency. Synchronous.
      */
     public StoredSequences storedSequences(RecordKey key, DefaultConsistencyLevel consistency) {
-        List<SequenceRange> ranges = new ArrayList<>();
-        Map<String, Long> perNode = new HashMap<>();
-        long first = -1;
-        long last = -1;
-        List<Long> buckets = new ArrayList<>();
-        for (Row r : rows(bindKey(selectBuckets.boundStatementBuilder(), key).build(), consistency)) {
-            buckets.add(r.getLong(0));
-        }
-        for (long bucket : buckets) {
-            for (Row r : rows(bindKey(selectSeqNodes.boundStatementBuilder(), key).setLong(4, bucket).build()
-                    .setPageSize(10_000), consistency)) {
-                long seq = r.getLong(0);
-                String node = r.getString(1);
-                perNode.merge(node == null ? "?" : node, 1L, Long::sum);
-                if (first >= 0 && seq == last + 1) {
-                    last = seq;
-                } else {
-                    if (first >= 0) {
-                        ranges.add(new SequenceRange(first, last));
-                    }
-                    first = seq;
-                    last = seq;
-                }
-            }
-        }
-        if (first >= 0) {
-            ranges.add(new SequenceRange(first, last));
-        }
-        return new StoredSequences(ranges, perNode);
+        return versions.summary(key, consistency);
     }
 
     // ---------------------------------------------------------------- duplicates removed (record path)

@@ -46,12 +46,9 @@ public final class CassandraStorage implements AutoCloseable {
     private final CqlSession session;
     private final StorageConfig config;
     private final int schemaVersion;
-    private final PreparedStatement insertRecord;
-    private final PreparedStatement insertBucket;
-    private final PreparedStatement selectRecord;
-    private final PreparedStatement selectBuckets;
-    private final PreparedStatement selectBucketRecords;
-    private final PreparedStatement selectBucketSeqs;
+    private final RecordTables records;
+    private final VersionScan scan;
+    private final RecordReader reader;
     private final PreparedStatement insertDocument;
     private final PreparedStatement insertDocumentByTime;
     private final PreparedStatement selectDocument;
@@ -61,29 +58,19 @@ public final class CassandraStorage implements AutoCloseable {
     private final PreparedStatement selectSegments;
     private final PreparedStatement insertTemplate;
     private final PreparedStatement selectTemplates;
-    private final PreparedStatement insertConflict;
-    private final PreparedStatement selectConflicts;
-    private final PreparedStatement selectRecordsIn;
+    private final RecordConflicts conflicts;
     private final PreparedStatement createFence;
     private final PreparedStatement advanceFence;
 
     private CassandraStorage(CqlSession session, StorageConfig config) {
         this.session = session;
         this.config = config;
-        this.schemaVersion = migrate();
+        this.schemaVersion = Schema.migrate(session, config);
         String ks = config.keyspace();
-        insertRecord = prepare("INSERT INTO " + ks + ".records (exporter, session_id, document_id, boot_time, bucket,"
-                + " seq, template_id, config_id, data, dup_flag, received_by, received_at)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-        insertBucket = prepare("INSERT INTO " + ks + ".record_buckets (exporter, session_id, document_id, boot_time,"
-                + " bucket) VALUES (?, ?, ?, ?, ?)");
-        String recordColumns = "seq, template_id, config_id, dup_flag, data, received_by, received_at";
-        selectRecord = prepare("SELECT " + recordColumns + " FROM " + ks + ".records WHERE " + KEY_WHERE
-                + " AND bucket = ? AND seq = ?");
-        selectBuckets = prepare("SELECT bucket FROM " + ks + ".record_buckets WHERE " + KEY_WHERE);
-        selectBucketRecords = prepare("SELECT " + recordColumns + " FROM " + ks + ".records WHERE " + KEY_WHERE
-                + " AND bucket = ?");
-        selectBucketSeqs = prepare("SELECT seq FROM " + ks + ".records WHERE " + KEY_WHERE + " AND bucket = ?");
+        records = new RecordTables(session, config);
+        scan = new VersionScan(records);
+        reader = new RecordReader(records);
+        conflicts = new RecordConflicts(records, scan, reader);
         insertDocument = prepare("INSERT INTO " + ks + ".documents (exporter, session_id, document_id, boot_time,"
                 + " state, started_at, first_seen, last_seen, verdict, detail, updated_by, updated_at)"
                 + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
@@ -106,13 +93,6 @@ public final class CassandraStorage implements AutoCloseable {
                 + " template_id, schema_name, type_name, fields, saved_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
         selectTemplates = prepare("SELECT template_id, schema_name, type_name, fields FROM " + ks + ".templates"
                 + " WHERE exporter = ? AND session_id = ? AND boot_time = ? AND config_id = ?");
-        insertConflict = prepare("INSERT INTO " + ks + ".integrity_conflicts (exporter, session_id, document_id,"
-                + " boot_time, seq, detected_at, detected_by, stored_data, received_data, note)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-        selectConflicts = prepare("SELECT seq, detected_at, detected_by, stored_data, received_data, note FROM " + ks
-                + ".integrity_conflicts WHERE " + KEY_WHERE);
-        selectRecordsIn = prepare("SELECT " + recordColumns + " FROM " + ks + ".records WHERE " + KEY_WHERE
-                + " AND bucket = ? AND seq IN ?");
         createFence = prepare("INSERT INTO " + ks + ".leadership_fences (exporter, scope, fence_token, holder, updated_at)"
                 + " VALUES (?, ?, ?, ?, ?) IF NOT EXISTS");
         advanceFence = prepare("UPDATE " + ks + ".leadership_fences SET fence_token = ?, holder = ?, updated_at = ?"
@@ -152,6 +132,15 @@ public final class CassandraStorage implements AutoCloseable {
                 .withString(DefaultDriverOption.PROTOCOL_VERSION, "V4")
                 .withString(DefaultDriverOption.REQUEST_CONSISTENCY, config.readConsistency().name())
                 .withInt(DefaultDriverOption.REQUEST_PAGE_SIZE, config.readPageSize())
+                // sized for thousands of sessions starting at once: a burst waits in the throttler's queue instead of
+                // failing with "no connection available" (DriverLimits, docs/storage.md "Driver")
+                .withInt(DefaultDriverOption.CONNECTION_POOL_LOCAL_SIZE, config.driver().connectionsPerLocalNode())
+                .withInt(DefaultDriverOption.CONNECTION_POOL_REMOTE_SIZE, config.driver().connectionsPerRemoteNode())
+                .withInt(DefaultDriverOption.CONNECTION_MAX_REQUESTS, config.driver().maxRequestsPerConnection())
+                .withString(DefaultDriverOption.REQUEST_THROTTLER_CLASS, "ConcurrencyLimitingRequestThrottler")
+                .withInt(DefaultDriverOption.REQUEST_THROTTLER_MAX_CONCURRENT_REQUESTS,
+                        config.driver().maxConcurrentRequests())
+                .withInt(DefaultDriverOption.REQUEST_THROTTLER_MAX_QUEUE_SIZE, config.driver().maxQueuedRequests())
                 // DDL runs only at start; the default 1 s debounce made each CREATE take 1.1 s (recipes §1.3)
                 .withDuration(DefaultDriverOption.METADATA_SCHEMA_WINDOW, Duration.ZERO)
                 .withInt(DefaultDriverOption.NETTY_IO_SHUTDOWN_QUIET_PERIOD, 0)
@@ -162,60 +151,26 @@ public final class CassandraStorage implements AutoCloseable {
                 .build();
     }
 
-    private int migrate() {
-        String ks = config.keyspace();
-        ddl("CREATE KEYSPACE IF NOT EXISTS " + ks + " WITH replication = " + config.replication().cql()
-                + " AND durable_writes = true");
-        ddl(Schema.cql(Schema.SCHEMA_VERSION_TABLE, ks));
-        Set<Integer> applied = new HashSet<>();
-        for (Row row : session.execute(SimpleStatement.newInstance("SELECT version FROM " + ks
-                + ".schema_version WHERE component = ?", Schema.COMPONENT).setTimeout(DDL_TIMEOUT))) {
-            applied.add(row.getInt(0));
-        }
-        for (Schema.Migration m : Schema.MIGRATIONS) {
-            if (applied.contains(m.version())) {
-                continue;
-            }
-            for (String statement : m.statements()) {
-                ddl(Schema.cql(statement, ks));
-            }
-            session.execute(SimpleStatement.newInstance("INSERT INTO " + ks + ".schema_version (component, version,"
-                    + " description, applied_at, applied_by) VALUES (?, ?, ?, ?, ?)", Schema.COMPONENT, m.version(),
-                    m.description(), Instant.now(), hostName()).setTimeout(DDL_TIMEOUT)
-                    .setConsistencyLevel(config.writeConsistency()));
-            applied.add(m.version());
-        }
-        // a newer node may have applied more; its additions are backwards compatible by rule (docs/storage.md)
-        return applied.stream().mapToInt(Integer::intValue).max().orElseThrow();
-    }
-
-    private void ddl(String cql) {
-        session.execute(SimpleStatement.newInstance(cql).setTimeout(DDL_TIMEOUT));
-    }
-
     private PreparedStatement prepare(String cql) {
         return session.prepare(cql);
     }
 
-    private static String hostName() {
-        try {
-            return java.net.InetAddress.getLocalHost().getHostName();
-        } catch (java.io.IOException e) {
-            return "unknown";
-        }
-    }
-
-    /** A new batching writer for this node's record path; {@code nodeId} goes into {@code received_by}. */
+    /** A new batching writer for this node's record path; its writes name {@code nodeId} in their receipts. */
     public RecordWriter recordWriter(String nodeId) {
-        return new RecordWriter(session, insertRecord, insertBucket, config, nodeId);
+        return new RecordWriter(records, nodeId);
     }
 
     /**
-     * A reader for the record path's duplicate check: point reads batched per partition ({@code seq IN ?}) with a
+     * A reader for dedup's read-backs: point reads of every version, batched per partition ({@code seq IN ?}) with a
      * bound on reads in flight (see {@link RecordReader}).
      */
     public RecordReader recordReader() {
-        return new RecordReader(session, selectRecordsIn, config);
+        return new RecordReader(records);
+    }
+
+    /** The record tables' scans, for the audit's and the exports' reads in this package. */
+    VersionScan versionScan() {
+        return scan;
     }
 
     private volatile AuditStore audit;
@@ -226,7 +181,7 @@ public final class CassandraStorage implements AutoCloseable {
         if (a == null) {
             synchronized (this) {
                 if (audit == null) {
-                    audit = new AuditStore(session, config);
+                    audit = new AuditStore(session, config, scan);
                 }
                 a = audit;
             }
@@ -250,57 +205,28 @@ public final class CassandraStorage implements AutoCloseable {
 
     // ---- records
 
-    /** One stored record, or empty. */
+    /** The record {@code (key, seq)} as readers see it (its first version), or empty. */
     public CompletionStage<Optional<StoredRecord>> readRecord(RecordKey key, long seq) {
-        BoundStatement s = bindKey(selectRecord.boundStatementBuilder(), key).setLong(4, RecordKey.bucketOf(seq))
-                .setLong(5, seq).build();
-        return session.executeAsync(read(s)).thenApply(rs -> {
-            Row row = rs.one();
-            return Optional.ofNullable(row).map(r -> toRecord(key, r));
-        });
+        return reader.read(key, seq);
     }
 
     /**
      * Every stored record of a document in sequence order, paged lazily bucket by bucket (close the stream to stop
-     * early). Synchronous paging: not for event loops.
+     * early): per sequence number its first version (see {@link #versionConflicts} for the others). Synchronous
+     * paging: not for event loops.
      */
     public Stream<StoredRecord> streamRecords(RecordKey key) {
-        return buckets(key).stream().flatMap(bucket -> rows(bindKey(selectBucketRecords.boundStatementBuilder(), key)
-                .setLong(4, bucket).build()).map(row -> toRecord(key, row)));
+        return VersionScan.firstPerSequence(scan.versions(key, -1, null));
     }
 
     /** The sequence numbers stored for a document as ascending, non-adjacent inclusive ranges (to rebuild range sets). */
     public List<SequenceRange> storedSequences(RecordKey key) {
-        List<SequenceRange> ranges = new ArrayList<>();
-        long[] run = {-1, -1};
-        for (long bucket : buckets(key)) {
-            rows(bindKey(selectBucketSeqs.boundStatementBuilder(), key).setLong(4, bucket).build()
-                    .setPageSize(10_000)).forEach(row -> {
-                        long seq = row.getLong(0);
-                        if (run[0] >= 0 && seq == run[1] + 1) {
-                            run[1] = seq;
-                        } else {
-                            if (run[0] >= 0) {
-                                ranges.add(new SequenceRange(run[0], run[1]));
-                            }
-                            run[0] = seq;
-                            run[1] = seq;
-                        }
-                    });
-        }
-        if (run[0] >= 0) {
-            ranges.add(new SequenceRange(run[0], run[1]));
-        }
-        return ranges;
+        return scan.sequences(key, null);
     }
 
-    private List<Long> buckets(RecordKey key) {
-        return rows(bindKey(selectBuckets.boundStatementBuilder(), key).build()).map(r -> r.getLong(0)).toList();
-    }
-
-    static StoredRecord toRecord(RecordKey key, Row r) {
-        return new StoredRecord(key, r.getLong(0), r.getInt(1), r.getInt(2), r.getBoolean(3),
-                Objects.requireNonNull(r.getByteBuffer(4)), r.getString(5), r.getInstant(6));
+    /** Conflicting versions of a document (see {@link RecordConflicts#versionConflicts}). Synchronous. */
+    public List<VersionConflict> versionConflicts(RecordKey key) {
+        return conflicts.versionConflicts(key);
     }
 
     // ---- documents
@@ -392,18 +318,14 @@ public final class CassandraStorage implements AutoCloseable {
 
     // ---- integrity conflicts
 
-    public CompletionStage<Void> saveIntegrityConflict(IntegrityConflict c) {
-        BoundStatement b = insertConflict.bind(c.key().exporter(), c.key().sessionId(), c.key().documentId(),
-                c.key().bootTime(), c.seq(), c.detectedAt(), c.detectedBy(), c.storedData(), c.receivedData(),
-                c.note());
-        return session.executeAsync(write(b)).thenApply(rs -> null);
+    /** Finding sequence numbers stored in differing versions and recording each alarm once. */
+    public RecordConflicts conflicts() {
+        return conflicts;
     }
 
-    /** Synchronous. */
+    /** Recorded conflicts of a document (see {@link RecordConflicts#integrityConflicts}). Synchronous. */
     public List<IntegrityConflict> integrityConflicts(RecordKey key) {
-        return rows(bindKey(selectConflicts.boundStatementBuilder(), key).build()).map(r -> new IntegrityConflict(
-                key, r.getLong(0), r.getInstant(1), r.getString(2), r.getByteBuffer(3), r.getByteBuffer(4),
-                r.getString(5))).toList();
+        return conflicts.integrityConflicts(key);
     }
 
     // ---- leadership fences

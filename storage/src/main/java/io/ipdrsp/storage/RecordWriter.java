@@ -25,24 +25,29 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The node's record path into Cassandra. Records of one partition (document bucket) are grouped into UNLOGGED
- * batches, sent when {@code batchSize} records or {@code maxBatchBytes} are reached, on {@link #flush()}, or after
- * {@code batchLinger}; at most {@code maxRequestsInFlight} batches are in flight, the rest wait in a queue. A
- * single-partition batch is one mutation: half the server work per row of single inserts (shared recipes §8).
+ * The node's record path into Cassandra. Every record is one row of {@code record_versions}, keyed by its sequence
+ * number and the digest of its bytes ({@link RecordDigest}), with the writer's {@link Receipt} added to the row's
+ * receipts: an identical re-send rewrites the same row (one more receipt), a differing one is a second row, so no
+ * write can replace a version with another and nothing is read first. Records of one partition (document bucket) are
+ * grouped into UNLOGGED batches, sent when {@code batchSize} records or {@code maxBatchBytes} are reached, on
+ * {@link #flush()}, or after {@code batchLinger}; at most {@code maxRequestsInFlight} batches are in flight, the rest
+ * wait in a queue. A single-partition batch is one mutation: half the server work per row of single inserts (shared
+ * recipes §8).
  *
- * <p>Never blocks: {@link #write} only copies the bytes and appends to a batch, so it may be called from Netty event
- * loops. Back-pressure is the caller's job: stop reading from exporters while {@link #hasCapacity()} is false, and
- * resume from a {@link #onCapacity capacity listener}. Writes beyond twice {@code maxPendingRecords} are refused with
- * {@link StorageOverloadedException}.
+ * <p>Never blocks: {@link #write} only copies the bytes, hashes them and appends to a batch, so it may be called from
+ * Netty event loops. Back-pressure is the caller's job: stop reading from exporters while {@link #hasCapacity()} is
+ * false, and resume from a {@link #onCapacity capacity listener}. Writes beyond twice {@code maxPendingRecords} are
+ * refused with {@link StorageOverloadedException}.
  *
  * <p>Futures complete on a driver thread: keep their continuations short or hop to your own executor.
  */
 public final class RecordWriter implements AutoCloseable {
     private final CqlSession session;
-    private final PreparedStatement insertRecord;
+    private final PreparedStatement upsertVersion;
     private final PreparedStatement insertBucket;
     private final StorageConfig config;
-    private final String nodeId;
+    /** The receipt of writes that name none: one stretch for the writer's lifetime. */
+    private final Receipt ownReceipt;
     private final Map<PartitionKey, Batch> open = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<Batch> ready = new ConcurrentLinkedQueue<>();
     /** Buckets whose record_buckets row is known to be written; bounded by clearing (re-writing it is harmless). */
@@ -54,13 +59,12 @@ public final class RecordWriter implements AutoCloseable {
     private final ScheduledThreadPoolExecutor linger;
     private volatile boolean closed;
 
-    RecordWriter(CqlSession session, PreparedStatement insertRecord, PreparedStatement insertBucket,
-            StorageConfig config, String nodeId) {
-        this.session = session;
-        this.insertRecord = insertRecord;
-        this.insertBucket = insertBucket;
-        this.config = config;
-        this.nodeId = Objects.requireNonNull(nodeId, "nodeId");
+    RecordWriter(RecordTables tables, String nodeId) {
+        this.session = tables.session;
+        this.upsertVersion = tables.upsertVersion;
+        this.insertBucket = tables.insertBucket;
+        this.config = tables.config;
+        this.ownReceipt = Receipt.next(Objects.requireNonNull(nodeId, "nodeId"));
         this.linger = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "ipdr-storage-linger-" + nodeId);
             t.setDaemon(true);
@@ -70,9 +74,10 @@ public final class RecordWriter implements AutoCloseable {
     }
 
     /**
-     * Stores one record. The future completes when the batch holding it was written at the configured write
-     * consistency, or exceptionally ({@link StorageException}) when it was not: then the record must not be acked.
-     * Idempotent: writing the same record again stores the same row (metadata columns take the last writer's values).
+     * Stores one record under this writer's own receipt (one stretch for the writer's lifetime). The future completes
+     * when the batch holding it was written at the configured write consistency, or exceptionally
+     * ({@link StorageException}) when it was not: then the record must not be acked. Idempotent: writing the same
+     * record again changes nothing; other bytes for the same number are another version, kept beside it.
      *
      * @param data the raw record bytes (from position to limit); copied, so the caller may release its buffer at once
      */
@@ -81,7 +86,7 @@ public final class RecordWriter implements AutoCloseable {
         Objects.requireNonNull(data, "data");
         ByteBuffer copy = ByteBuffer.allocate(data.remaining());
         copy.put(data.duplicate()).flip();
-        return writeOwned(key, seq, templateId, configId, dupFlag, copy);
+        return writeOwned(key, seq, templateId, configId, ownReceipt, dupFlag, copy);
     }
 
     /**
@@ -90,8 +95,18 @@ public final class RecordWriter implements AutoCloseable {
      */
     public CompletionStage<Void> writeOwned(RecordKey key, long seq, int templateId, int configId, boolean dupFlag,
             ByteBuffer copy) {
+        return writeOwned(key, seq, templateId, configId, ownReceipt, dupFlag, copy);
+    }
+
+    /**
+     * Stores one record as received during {@code receipt}'s stretch ({@link Receipt}: what makes re-sends countable
+     * from Cassandra). Same contract as {@link #write}; {@code copy} is owned by the writer from now on.
+     */
+    public CompletionStage<Void> writeOwned(RecordKey key, long seq, int templateId, int configId, Receipt receipt,
+            boolean dupFlag, ByteBuffer copy) {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(copy, "data");
+        Objects.requireNonNull(receipt, "receipt");
         if (seq < 0) {
             throw new IllegalArgumentException("negative sequence number: " + seq);
         }
@@ -114,11 +129,12 @@ public final class RecordWriter implements AutoCloseable {
             full.set(true);
         }
         long bucket = RecordKey.bucketOf(seq);
-        BoundStatement row = insertRecord.boundStatementBuilder()
-                .setString(0, key.exporter()).setInt(1, key.sessionId()).setUuid(2, key.documentId())
-                .setLong(3, key.bootTime()).setLong(4, bucket).setLong(5, seq)
-                .setInt(6, templateId).setInt(7, configId).setByteBuffer(8, copy).setBoolean(9, dupFlag)
-                .setString(10, nodeId).setInstant(11, Instant.now())
+        BoundStatement row = upsertVersion.boundStatementBuilder()
+                .setInt(0, templateId).setInt(1, configId).setByteBuffer(2, copy).setInstant(3, Instant.now())
+                .setBytesUnsafe(4, receipt.serializedSet(dupFlag))
+                .setString(5, key.exporter()).setInt(6, key.sessionId()).setUuid(7, key.documentId())
+                .setLong(8, key.bootTime()).setLong(9, bucket).setLong(10, seq)
+                .setByteBuffer(11, RecordDigest.of(templateId, configId, copy))
                 .build();
         PartitionKey pk = new PartitionKey(key, bucket);
         while (true) {

@@ -1,6 +1,13 @@
 package io.ipdrsp.storage;
 
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.Row;
+import com.datastax.oss.driver.api.core.cql.SimpleStatement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The versioned schema. Each migration is a list of idempotent statements ({@code IF NOT EXISTS}), applied in order
@@ -129,9 +136,68 @@ final class Schema {
             CREATE TABLE IF NOT EXISTS {ks}.subscriber_index_progress (
               exporter text, session_id int, document_id uuid, boot_time bigint,
               indexed_through bigint, records bigint, updated_at timestamp, updated_by text,
-              PRIMARY KEY ((exporter, session_id, document_id, boot_time)))""")));
+              PRIMARY KEY ((exporter, session_id, document_id, boot_time)))""")),
+            new Migration(5, "record versions: the digest of the bytes in the key, receipts per stretch; conflicts"
+                    + " recorded once", List.of(
+            """
+            CREATE TABLE IF NOT EXISTS {ks}.record_versions (
+              exporter text, session_id int, document_id uuid, boot_time bigint, bucket bigint, seq bigint,
+              digest blob, template_id int, config_id int, data blob, received_at timestamp, receipts set<text>,
+              PRIMARY KEY ((exporter, session_id, document_id, boot_time, bucket), seq, digest)
+            ) WITH CLUSTERING ORDER BY (seq ASC, digest ASC)""",
+            """
+            CREATE TABLE IF NOT EXISTS {ks}.record_conflicts (
+              exporter text, session_id int, document_id uuid, boot_time bigint, seq bigint,
+              detected_at timestamp, detected_by text, stored_data blob, received_data blob, note text,
+              PRIMARY KEY ((exporter, session_id, document_id, boot_time), seq))""")));
 
     private Schema() {
+    }
+
+    private static final Duration DDL_TIMEOUT = Duration.ofSeconds(60);
+
+    /**
+     * Creates the keyspace if missing (an existing one keeps its replication) and applies every migration not yet
+     * recorded in {@code schema_version}.
+     *
+     * @return the highest applied version (a newer node may have applied more: backwards compatible by rule)
+     */
+    static int migrate(CqlSession session, StorageConfig config) {
+        String ks = config.keyspace();
+        ddl(session, "CREATE KEYSPACE IF NOT EXISTS " + ks + " WITH replication = " + config.replication().cql()
+                + " AND durable_writes = true");
+        ddl(session, cql(SCHEMA_VERSION_TABLE, ks));
+        Set<Integer> applied = new HashSet<>();
+        for (Row row : session.execute(SimpleStatement.newInstance("SELECT version FROM " + ks
+                + ".schema_version WHERE component = ?", COMPONENT).setTimeout(DDL_TIMEOUT))) {
+            applied.add(row.getInt(0));
+        }
+        for (Migration m : MIGRATIONS) {
+            if (applied.contains(m.version())) {
+                continue;
+            }
+            for (String statement : m.statements()) {
+                ddl(session, cql(statement, ks));
+            }
+            session.execute(SimpleStatement.newInstance("INSERT INTO " + ks + ".schema_version (component, version,"
+                    + " description, applied_at, applied_by) VALUES (?, ?, ?, ?, ?)", COMPONENT, m.version(),
+                    m.description(), Instant.now(), hostName()).setTimeout(DDL_TIMEOUT)
+                    .setConsistencyLevel(config.writeConsistency()));
+            applied.add(m.version());
+        }
+        return applied.stream().mapToInt(Integer::intValue).max().orElseThrow();
+    }
+
+    private static void ddl(CqlSession session, String cql) {
+        session.execute(SimpleStatement.newInstance(cql).setTimeout(DDL_TIMEOUT));
+    }
+
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            return "unknown";
+        }
     }
 
     static String cql(String template, String keyspace) {

@@ -24,11 +24,12 @@ import java.util.Objects;
  *                            false; at twice this, writes are refused
  * @param requestTimeout      per request (batch, read page)
  * @param readPageSize        rows per page when streaming records
+ * @param driver              connection pool and request throttling of the driver ({@link DriverLimits})
  */
 public record StorageConfig(List<InetSocketAddress> contactPoints, String localDatacenter, String keyspace,
         Replication replication, DefaultConsistencyLevel writeConsistency, DefaultConsistencyLevel readConsistency,
         int maxRequestsInFlight, int batchSize, int maxBatchBytes, Duration batchLinger, int maxPendingRecords,
-        Duration requestTimeout, int readPageSize) {
+        Duration requestTimeout, int readPageSize, DriverLimits driver) {
 
     public StorageConfig {
         contactPoints = List.copyOf(contactPoints);
@@ -53,54 +54,61 @@ public record StorageConfig(List<InetSocketAddress> contactPoints, String localD
         if (requestTimeout.isNegative() || requestTimeout.isZero()) {
             throw new IllegalArgumentException("requestTimeout must be positive: " + requestTimeout);
         }
+        Objects.requireNonNull(driver, "driver");
     }
 
     /**
      * Defaults: SimpleStrategy RF 1, LOCAL_QUORUM writes and reads, 32 batches in flight (the shared recipe §8: 16-32
      * keep most of the throughput at far lower latency than 128), 100 records or 1 MiB per batch, 2 ms linger,
-     * 50 000 pending records, 5 s request timeout, 1000-row pages.
+     * 50 000 pending records, 5 s request timeout, 1000-row pages, {@link DriverLimits#defaults()}.
      */
     public static StorageConfig defaults(List<InetSocketAddress> contactPoints, String localDatacenter,
             String keyspace) {
         return new StorageConfig(contactPoints, localDatacenter, keyspace, Replication.simple(1),
                 DefaultConsistencyLevel.LOCAL_QUORUM, DefaultConsistencyLevel.LOCAL_QUORUM, 32, 100, 1 << 20,
-                Duration.ofMillis(2), 50_000, Duration.ofSeconds(5), 1000);
+                Duration.ofMillis(2), 50_000, Duration.ofSeconds(5), 1000, DriverLimits.defaults());
     }
 
     public StorageConfig withReplication(Replication r) {
         return new StorageConfig(contactPoints, localDatacenter, keyspace, r, writeConsistency, readConsistency,
                 maxRequestsInFlight, batchSize, maxBatchBytes, batchLinger, maxPendingRecords, requestTimeout,
-                readPageSize);
+                readPageSize, driver);
     }
 
     public StorageConfig withConsistency(DefaultConsistencyLevel write, DefaultConsistencyLevel read) {
         return new StorageConfig(contactPoints, localDatacenter, keyspace, replication, write, read,
                 maxRequestsInFlight, batchSize, maxBatchBytes, batchLinger, maxPendingRecords, requestTimeout,
-                readPageSize);
+                readPageSize, driver);
     }
 
     public StorageConfig withBatching(int maxInFlight, int size, Duration linger) {
         return new StorageConfig(contactPoints, localDatacenter, keyspace, replication, writeConsistency,
                 readConsistency, maxInFlight, size, maxBatchBytes, linger, maxPendingRecords, requestTimeout,
-                readPageSize);
+                readPageSize, driver);
     }
 
     public StorageConfig withMaxPendingRecords(int max) {
         return new StorageConfig(contactPoints, localDatacenter, keyspace, replication, writeConsistency,
                 readConsistency, maxRequestsInFlight, batchSize, maxBatchBytes, batchLinger, max, requestTimeout,
-                readPageSize);
+                readPageSize, driver);
     }
 
     public StorageConfig withRequestTimeout(Duration timeout) {
         return new StorageConfig(contactPoints, localDatacenter, keyspace, replication, writeConsistency,
                 readConsistency, maxRequestsInFlight, batchSize, maxBatchBytes, batchLinger, maxPendingRecords,
-                timeout, readPageSize);
+                timeout, readPageSize, driver);
     }
 
     public StorageConfig withReadPageSize(int rows) {
         return new StorageConfig(contactPoints, localDatacenter, keyspace, replication, writeConsistency,
                 readConsistency, maxRequestsInFlight, batchSize, maxBatchBytes, batchLinger, maxPendingRecords,
-                requestTimeout, rows);
+                requestTimeout, rows, driver);
+    }
+
+    public StorageConfig withDriver(DriverLimits limits) {
+        return new StorageConfig(contactPoints, localDatacenter, keyspace, replication, writeConsistency,
+                readConsistency, maxRequestsInFlight, batchSize, maxBatchBytes, batchLinger, maxPendingRecords,
+                requestTimeout, readPageSize, limits);
     }
 
     private static void positive(String name, int value) {

@@ -4,12 +4,30 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A document's stored sequence numbers as ascending inclusive ranges, and how many stored rows each node wrote last
- * ({@code received_by}: a re-sent record rewritten by another node counts for that node).
+ * What a document holds, as the audit counts it from the stored versions (docs/storage.md "Duplicates removed").
+ *
+ * @param ranges      the stored sequence numbers as ascending inclusive ranges
+ * @param perNode     per node, the versions it received first (the node of each version's first receipt): the
+ *                    values add up to the versions stored
+ * @param duplicates  per node, its receipts that came after a version's first one (re-sends that reached it), with
+ *                    and without the D flag: their total is receipts − versions, the duplicates removed
+ * @param conflicting the sequence numbers stored in more than one version (differing bytes), ascending
  */
-public record StoredSequences(List<SequenceRange> ranges, Map<String, Long> perNode) {
+public record StoredSequences(List<SequenceRange> ranges, Map<String, Long> perNode, List<DuplicateCount> duplicates,
+        List<Long> conflicting) {
     public StoredSequences {
         ranges = List.copyOf(ranges);
         perNode = Map.copyOf(perNode);
+        duplicates = List.copyOf(duplicates);
+        conflicting = List.copyOf(conflicting);
+    }
+
+    public StoredSequences(List<SequenceRange> ranges, Map<String, Long> perNode) {
+        this(ranges, perNode, List.of(), List.of());
+    }
+
+    /** Duplicates removed: receipts beyond the first of each stored version. */
+    public long duplicatesRemoved() {
+        return duplicates.stream().mapToLong(DuplicateCount::total).sum();
     }
 }

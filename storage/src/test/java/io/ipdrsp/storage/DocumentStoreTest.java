@@ -2,6 +2,7 @@ package io.ipdrsp.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.datastax.oss.driver.api.core.DefaultConsistencyLevel;
 import io.ipdrsp.protocol.FieldDescriptor;
 import io.ipdrsp.protocol.TemplateBlock;
 import java.nio.ByteBuffer;
@@ -88,7 +89,8 @@ class DocumentStoreTest {
         Instant t = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         IntegrityConflict c = new IntegrityConflict(doc, 42, t, "node-2", ByteBuffer.wrap(new byte[] {1, 2}),
                 ByteBuffer.wrap(new byte[] {1, 3}), "duplicate differs");
-        storage.saveIntegrityConflict(c).toCompletableFuture().get();
+        assertThat(storage.conflicts().recordConflict(c, DefaultConsistencyLevel.LOCAL_SERIAL).toCompletableFuture().get())
+                .isTrue();
         assertThat(storage.integrityConflicts(doc)).containsExactly(c);
     }
 }

@@ -32,7 +32,8 @@ final class DocumentEvaluator {
 
     Inputs read(RecordKey key, List<Segment> segments) {
         StoredSequences stored = storage.audit().storedSequences(key, readConsistency);
-        List<DuplicateCount> dups = storage.audit().duplicates(key, readConsistency);
+        // duplicates removed = receipts beyond each stored version's first (docs/storage.md), from the same scan
+        List<DuplicateCount> dups = stored.duplicates();
         long conflicts = storage.integrityConflicts(key).size();
         return new Inputs(segments, stored, dups, conflicts);
     }

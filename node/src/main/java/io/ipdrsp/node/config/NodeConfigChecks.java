@@ -156,6 +156,13 @@ public final class NodeConfigChecks implements ConstraintValidator<ConsistentNod
                 }
             });
         }
+        StorageSettings st = c.getStorage();
+        if ((long) st.getConnectionsPerHost() * st.getMaxRequestsPerConnection() < st.getMaxConcurrentRequests()) {
+            out.add(new Problem("storage.maxConcurrentRequests", "(" + st.getMaxConcurrentRequests() + ") must not"
+                    + " exceed storage.connectionsPerHost x storage.maxRequestsPerConnection (" + st.getConnectionsPerHost()
+                    + " x " + st.getMaxRequestsPerConnection() + "): raise those or lower this, or a busy moment"
+                    + " fails requests with \"no connection available\""));
+        }
         if (c.getStorage().getMaxInFlightPerConnection() > c.getStorage().getMaxInFlight()) {
             out.add(new Problem("storage.maxInFlightPerConnection", "must not exceed storage.maxInFlight ("
                     + c.getStorage().getMaxInFlight() + ")"));

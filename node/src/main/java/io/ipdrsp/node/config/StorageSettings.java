@@ -88,6 +88,41 @@ public final class StorageSettings {
     @JsonProperty
     private int stopFlowAfterSeconds = 30;
 
+    /**
+     * Driver connections to each Cassandra node of the local data center; with {@link #maxRequestsPerConnection} the
+     * requests the pool can carry at once, which must cover {@link #maxConcurrentRequests} (docs/storage.md "Driver").
+     */
+    @Min(value = 1, message = "must be at least 1")
+    @Max(value = 64, message = "must be at most 64")
+    @JsonProperty
+    private int connectionsPerHost = 2;
+
+    /** The same for Cassandra nodes of remote data centers (used only when the local one is unreachable). */
+    @Min(value = 1, message = "must be at least 1")
+    @Max(value = 64, message = "must be at most 64")
+    @JsonProperty
+    private int connectionsPerRemoteHost = 1;
+
+    /** Concurrent requests on one driver connection (protocol V4 allows 32768). */
+    @Min(value = 1, message = "must be at least 1")
+    @Max(value = 32_768, message = "must be at most 32768 (protocol V4 stream ids)")
+    @JsonProperty
+    private int maxRequestsPerConnection = 2048;
+
+    /**
+     * Requests of this node in flight to Cassandra at once (the driver's concurrency-limiting throttler): beyond this
+     * they wait in the throttler's queue instead of failing, so thousands of sessions starting together are slowed,
+     * not refused. The request timeout includes the wait.
+     */
+    @Min(value = 1, message = "must be at least 1")
+    @JsonProperty
+    private int maxConcurrentRequests = 1024;
+
+    /** Requests waiting for the throttler; beyond this a request fails at once (and is retried by its caller). */
+    @Min(value = 0, message = "must be at least 0")
+    @JsonProperty
+    private int maxQueuedRequests = 20_000;
+
     @NotBlank(message = "is required: directory of the local Cassandra's data (relative to the working directory)")
     @JsonProperty
     private String embeddedDataDir = "var/cassandra";
@@ -146,6 +181,32 @@ public final class StorageSettings {
 
     public String getEmbeddedDataDir() {
         return embeddedDataDir;
+    }
+
+    public int getConnectionsPerHost() {
+        return connectionsPerHost;
+    }
+
+    public int getConnectionsPerRemoteHost() {
+        return connectionsPerRemoteHost;
+    }
+
+    public int getMaxRequestsPerConnection() {
+        return maxRequestsPerConnection;
+    }
+
+    public int getMaxConcurrentRequests() {
+        return maxConcurrentRequests;
+    }
+
+    public int getMaxQueuedRequests() {
+        return maxQueuedRequests;
+    }
+
+    /** The driver's pool and throttler as storage takes them. */
+    public io.ipdrsp.storage.DriverLimits driverLimits() {
+        return new io.ipdrsp.storage.DriverLimits(connectionsPerHost, connectionsPerRemoteHost,
+                maxRequestsPerConnection, maxConcurrentRequests, maxQueuedRequests);
     }
 
     public StorageSettings contactPoints(String... cp) {

@@ -4,6 +4,7 @@ import com.datastax.oss.driver.api.core.DefaultConsistencyLevel;
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import io.ipdrsp.node.config.StorageSettings;
 import io.ipdrsp.storage.CassandraStorage;
+import io.ipdrsp.storage.FailureLog;
 import io.ipdrsp.storage.RecordWriter;
 import io.ipdrsp.storage.Replication;
 import io.ipdrsp.storage.StorageConfig;
@@ -16,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * The node's handle on the {@code storage} module: the {@link CassandraStorage} (schema created or migrated at
@@ -33,6 +35,9 @@ public final class NodeStorage implements AutoCloseable {
     private final ScheduledThreadPoolExecutor retries;
     /** Metadata writes started and not finished (success or given up): close() lets them end. */
     private final java.util.concurrent.atomic.AtomicInteger metadataPending = new java.util.concurrent.atomic.AtomicInteger();
+    /** One log line per burst of failed metadata writes, not one per write (issue 19: 19 064 lines in one burst). */
+    private final FailureLog retrying = new FailureLog(LOG, Level.WARN, "metadata writes", Duration.ofSeconds(10));
+    private final FailureLog lost = new FailureLog(LOG, Level.ERROR, "metadata writes given up", Duration.ofSeconds(10));
     private final SimpleStatement probe = SimpleStatement.newInstance("SELECT release_version FROM system.local")
             .setIdempotent(true).setTimeout(Duration.ofSeconds(3));
 
@@ -57,7 +62,8 @@ public final class NodeStorage implements AutoCloseable {
                 .withBatching(st.getMaxRequestsInFlight(), st.getBatchSize(),
                         Duration.ofMillis(st.getBatchLingerMillis()))
                 .withMaxPendingRecords(st.getMaxInFlight())
-                .withRequestTimeout(Duration.ofMillis(st.getRequestTimeoutMillis()));
+                .withRequestTimeout(Duration.ofMillis(st.getRequestTimeoutMillis()))
+                .withDriver(st.driverLimits());
         return new NodeStorage(CassandraStorage.open(config), nodeId);
     }
 
@@ -92,32 +98,28 @@ public final class NodeStorage implements AutoCloseable {
         try {
             stage = write.get();
         } catch (RuntimeException e) {
-            LOG.warn("{}: not stored: {}", what, e.toString());
+            lost.failure(what, e);
             metadataPending.decrementAndGet();
             return;
         }
         stage.whenComplete((v, ex) -> {
             if (ex == null) {
-                if (n > 0) {
-                    LOG.info("{}: stored after {} retries", what, n);
-                }
+                retrying.success(); // "recovered after N failures": one line for the burst
                 metadataPending.decrementAndGet();
                 return;
             }
             if (System.nanoTime() - startedNanos > TimeUnit.MILLISECONDS.toNanos(METADATA_RETRY_MILLIS)
                     || retries.isShutdown()) {
-                LOG.error("{}: giving up after {} attempts: {}", what, n + 1, ex.toString());
+                lost.failure(what + " after " + (n + 1) + " attempts", ex);
                 metadataPending.decrementAndGet();
                 return;
             }
-            if (n == 0) {
-                LOG.warn("{}: failed, retrying: {}", what, ex.toString());
-            }
+            retrying.failure(what, ex);
             long delay = Math.min(5000, 100L << Math.min(n, 6));
             try {
                 retries.schedule(() -> attempt(what, write, n + 1, startedNanos), delay, TimeUnit.MILLISECONDS);
             } catch (java.util.concurrent.RejectedExecutionException closing) {
-                LOG.warn("{}: not stored (node stopping): {}", what, ex.toString());
+                lost.failure(what + " (node stopping)", ex);
                 metadataPending.decrementAndGet();
             }
         });

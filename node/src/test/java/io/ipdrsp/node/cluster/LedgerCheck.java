@@ -16,16 +16,18 @@ import java.util.UUID;
 /**
  * The simulator's ledger against what Cassandra holds, plus the nodes' own counters:
  * <ul>
- * <li>every acknowledged DSN of every document is stored, and exactly one row holds it;</li>
+ * <li>every acknowledged DSN of every document is stored, and exactly one row holds it (one version: a second row
+ *     would be differing bytes for the same DSN);</li>
  * <li>nothing is stored that the exporter never sent (no phantom documents or DSNs);</li>
  * <li>once the fleet is drained, every deliverable record (generated − declared drops − silent losses) is stored;</li>
  * <li>the duplicates the nodes counted cover the records the CMTSes re-sent with the D flag;</li>
  * <li>rows written by the nodes minus rows stored (re-writes) never exceed the duplicates they counted;</li>
- * <li>no integrity alarm: the {@code integrity_conflicts} table (if the schema has it) is empty and the nodes'
- *     {@value #INTEGRITY_METRIC} is 0.</li>
+ * <li>no integrity alarm: the {@code integrity_conflicts} and {@code record_conflicts} tables (those the schema has)
+ *     are empty and the nodes' {@value #INTEGRITY_METRIC} is 0.</li>
  * </ul>
- * It reads the whole {@code records} table (a few thousand rows per scenario), so it works with any bucketing and with
- * either sequence column name ({@code dsn} today, {@code seq} in the storage module's schema).
+ * It reads every row of the record tables (a few thousand per scenario): {@code record_versions} (one row per stored
+ * version) and the pre-version {@code records}, whichever exist, so it works with any bucketing and with either
+ * sequence column name ({@code dsn}, {@code seq}).
  */
 final class LedgerCheck {
     static final String STORED_METRIC = "ipdr_records_stored_total";
@@ -135,7 +137,7 @@ final class LedgerCheck {
             assertThat(nodesStored - rows).as("re-writes of a stored record only happen for duplicates (%s)", r)
                     .isLessThanOrEqualTo(nodesDup);
         }
-        assertThat(integrityRows).as("rows in %s.integrity_conflicts", keyspace).isZero();
+        assertThat(integrityRows).as("rows in %s.integrity_conflicts and record_conflicts", keyspace).isZero();
         assertThat(integrity).as("integrity alarms raised by the nodes").isZero();
         return r;
     }
@@ -152,14 +154,19 @@ final class LedgerCheck {
         return out;
     }
 
-    /** Every row of {@code records}: document → DSN → number of rows holding it. */
+    /** Every row of the record tables: document → DSN → number of rows (versions) holding it. */
     Map<DocKey, Map<Long, Integer>> storedRows() {
-        String seq = sequenceColumn();
         Map<DocKey, Map<Long, Integer>> out = new HashMap<>();
-        for (Row row : cql.execute(SimpleStatement.newInstance("SELECT exporter, session_id, document_id, boot_time, "
-                + seq + " FROM " + keyspace + ".records").setPageSize(5000))) {
-            DocKey k = new DocKey(row.getString(0), row.getInt(1), row.getUuid(2), row.getLong(3));
-            out.computeIfAbsent(k, x -> new HashMap<>()).merge(row.getLong(4), 1, Integer::sum);
+        for (String table : List.of("record_versions", "records")) {
+            String seq = sequenceColumn(table);
+            if (seq == null) {
+                continue;
+            }
+            for (Row row : cql.execute(SimpleStatement.newInstance("SELECT exporter, session_id, document_id, "
+                    + "boot_time, " + seq + " FROM " + keyspace + "." + table).setPageSize(5000))) {
+                DocKey k = new DocKey(row.getString(0), row.getInt(1), row.getUuid(2), row.getLong(3));
+                out.computeIfAbsent(k, x -> new HashMap<>()).merge(row.getLong(4), 1, Integer::sum);
+            }
         }
         return out;
     }
@@ -168,24 +175,26 @@ final class LedgerCheck {
         return storedRows().values().stream().mapToLong(Map::size).sum();
     }
 
-    private String sequenceColumn() {
+    /** The sequence column of {@code table}, or null when the keyspace has no such table. */
+    private String sequenceColumn(String table) {
         List<String> cols = new ArrayList<>();
         for (Row r : cql.execute("SELECT column_name FROM system_schema.columns WHERE keyspace_name = ? AND "
-                + "table_name = 'records'", keyspace)) {
+                + "table_name = ?", keyspace, table)) {
             cols.add(r.getString(0));
         }
         if (cols.contains("seq")) {
             return "seq";
         }
-        if (cols.contains("dsn")) {
-            return "dsn";
-        }
-        throw new AssertionError("no records table with a seq/dsn column in keyspace " + keyspace + ": " + cols);
+        return cols.contains("dsn") ? "dsn" : null;
     }
 
     private long integrityConflictRows() {
-        boolean exists = cql.execute("SELECT table_name FROM system_schema.tables WHERE keyspace_name = ? AND "
-                + "table_name = 'integrity_conflicts'", keyspace).one() != null;
-        return exists ? cql.execute("SELECT count(*) FROM " + keyspace + ".integrity_conflicts").one().getLong(0) : 0;
+        long rows = 0;
+        for (String table : List.of("integrity_conflicts", "record_conflicts")) {
+            boolean exists = cql.execute("SELECT table_name FROM system_schema.tables WHERE keyspace_name = ? AND "
+                    + "table_name = ?", keyspace, table).one() != null;
+            rows += exists ? cql.execute("SELECT count(*) FROM " + keyspace + "." + table).one().getLong(0) : 0;
+        }
+        return rows;
     }
 }

@@ -69,6 +69,22 @@ class ConfigValidationTest {
     }
 
     @Test
+    void driverPoolAndThrottlerAreReadAndAThrottlerAboveThePoolIsRefused() throws Exception {
+        NodeConfiguration c = parse("""
+                storage: {connectionsPerHost: 4, connectionsPerRemoteHost: 2, maxRequestsPerConnection: 1024,
+                          maxConcurrentRequests: 4000, maxQueuedRequests: 50000}
+                """);
+        assertThat(c.getStorage().driverLimits())
+                .isEqualTo(new io.ipdrsp.storage.DriverLimits(4, 2, 1024, 4000, 50_000));
+        assertThat(factory.build().getStorage().driverLimits()).isEqualTo(io.ipdrsp.storage.DriverLimits.defaults());
+        assertThatThrownBy(() -> parse("""
+                storage: {connectionsPerHost: 1, maxRequestsPerConnection: 512, maxConcurrentRequests: 1024}
+                """)).isInstanceOf(ConfigurationValidationException.class)
+                .hasMessageContaining("storage.maxConcurrentRequests (1024) must not exceed storage.connectionsPerHost"
+                        + " x storage.maxRequestsPerConnection (1 x 512)");
+    }
+
+    @Test
     void unknownDirectionIsExplained() {
         assertThatThrownBy(() -> parse("exporters: [{name: a, address: 10.0.0.1, direction: sideways}]"))
                 .hasMessageContaining("direction must be 'connect'");
