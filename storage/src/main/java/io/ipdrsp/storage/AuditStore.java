@@ -54,7 +54,6 @@ public final class AuditStore {
     private final PreparedStatement selectDuplicates;
     private final PreparedStatement insertEvent;
     private final PreparedStatement selectEvents;
-    private final PreparedStatement selectIndex;
     private final PreparedStatement selectBuckets;
     private final PreparedStatement selectSeqNodes;
 
@@ -88,8 +87,6 @@ public final class AuditStore {
                 + " boot_time, at, node, event, verdict, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
         selectEvents = session.prepare("SELECT at, node, event, verdict, detail FROM " + ks + ".audit_events WHERE "
                 + KEY_WHERE);
-        selectIndex = session.prepare("SELECT started_at, session_id, document_id, boot_time FROM " + ks
-                + ".documents_by_time WHERE exporter = ? AND day = ? AND started_at >= ? AND started_at < ?");
         selectBuckets = session.prepare("SELECT bucket FROM " + ks + ".record_buckets WHERE " + KEY_WHERE);
         selectSeqNodes = session.prepare("SELECT seq, received_by FROM " + ks + ".records WHERE " + KEY_WHERE
                 + " AND bucket = ?");
@@ -188,19 +185,6 @@ public final class AuditStore {
     }
 
     // ---------------------------------------------------------------- inputs of a verdict
-
-    /** Entries of {@code documents_by_time} for an exporter with startedAt in [from, to). Synchronous. */
-    public List<IndexedDocument> documentsStarted(String exporter, Instant from, Instant to,
-            DefaultConsistencyLevel consistency) {
-        List<IndexedDocument> out = new ArrayList<>();
-        for (int day = day(from); day <= day(to); day++) {
-            for (Row r : rows(selectIndex.bind(exporter, day, from, to), consistency)) {
-                out.add(new IndexedDocument(new RecordKey(exporter, r.getInt(1), r.getUuid(2), r.getLong(3)),
-                        r.getInstant(0)));
-            }
-        }
-        return out;
-    }
 
     /**
      * The stored sequence numbers of a document (reading {@code seq} and {@code received_by} only, 10 000-row pages)

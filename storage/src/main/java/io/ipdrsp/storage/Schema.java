@@ -129,7 +129,20 @@ final class Schema {
             CREATE TABLE IF NOT EXISTS {ks}.subscriber_index_progress (
               exporter text, session_id int, document_id uuid, boot_time bigint,
               indexed_through bigint, records bigint, updated_at timestamp, updated_by text,
-              PRIMARY KEY ((exporter, session_id, document_id, boot_time)))""")));
+              PRIMARY KEY ((exporter, session_id, document_id, boot_time)))""")),
+            // 5 is h6's (records); this one only adds tables and a column
+            new Migration(6, "document identity: start time claimed once per document, exporters seen,"
+                    + " highest DSN per segment", List.of(
+            """
+            CREATE TABLE IF NOT EXISTS {ks}.document_starts (
+              exporter text, session_id int, document_id uuid, boot_time bigint,
+              started_at timestamp, claimed_by text, claimed_at timestamp,
+              PRIMARY KEY ((exporter, session_id, document_id, boot_time)))""",
+            """
+            CREATE TABLE IF NOT EXISTS {ks}.exporters_seen (
+              part int, exporter text, first_seen timestamp,
+              PRIMARY KEY ((part), exporter))""",
+            "ALTER TABLE {ks}.segments ADD IF NOT EXISTS highest_seq bigint")));
 
     private Schema() {
     }

@@ -61,7 +61,7 @@ public final class AuditService {
                 summaries.put(r.key(), r);
             }
             List<AuditReport.DocumentSummary> docs = new ArrayList<>();
-            for (IndexedDocument d : audit.documentsStarted(exporter, from, to, null)) {
+            for (IndexedDocument d : storage.documents().documentsStarted(exporter, from, to, null)) {
                 AuditRow r = summaries.remove(d.key());
                 if (r != null) {
                     docs.add(summary(r));

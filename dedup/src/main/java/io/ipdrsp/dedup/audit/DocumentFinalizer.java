@@ -200,7 +200,7 @@ public final class DocumentFinalizer implements AutoCloseable {
      */
     void pass(String exporter, long token) {
         Instant now = clock.instant();
-        List<IndexedDocument> index = audit.documentsStarted(exporter, now.minus(settings.lookback()),
+        List<IndexedDocument> index = storage.documents().documentsStarted(exporter, now.minus(settings.lookback()),
                 now.plus(Duration.ofDays(1)), settings.readConsistency());
         List<Doc> docs = new ArrayList<>(index.size());
         for (IndexedDocument d : index) {
