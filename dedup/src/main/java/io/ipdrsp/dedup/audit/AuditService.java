@@ -48,6 +48,10 @@ public final class AuditService {
     public AuditReport report(Instant from, Instant to, String cmts, Collection<String> knownExporters) {
         TreeSet<String> exporters = new TreeSet<>();
         if (cmts != null) {
+            if (!knownExporters.contains(cmts) && !storage.documents().exportersSeen().contains(cmts)
+                    && audit.auditedExporters(from, to).stream().noneMatch(cmts::equals)) {
+                throw new UnknownExporter(cmts, known(from, to, knownExporters));
+            }
             exporters.add(cmts);
         } else {
             exporters.addAll(knownExporters);
@@ -83,6 +87,33 @@ public final class AuditService {
         return new AuditReport(from, to, Instant.now(), out);
     }
 
+    /** An audit asked for a CMTS nobody knows: not configured here, never seen in Cassandra. */
+    public static final class UnknownExporter extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final List<String> known;
+
+        UnknownExporter(String name, List<String> known) {
+            super("unknown CMTS '" + name + "': no node has stored a document of it; known CMTSes: "
+                    + (known.isEmpty() ? "none yet" : String.join(", ", known)));
+            this.known = List.copyOf(known);
+        }
+
+        public List<String> known() {
+            return known;
+        }
+    }
+
+    /**
+     * The CMTSes an audit can answer for: configured on this node, seen by any node (a document claimed since
+     * migration 6) or audited in [from, to).
+     */
+    public List<String> known(Instant from, Instant to, Collection<String> configured) {
+        TreeSet<String> out = new TreeSet<>(configured);
+        out.addAll(storage.documents().exportersSeen());
+        out.addAll(audit.auditedExporters(from, to));
+        return List.copyOf(out);
+    }
+
     private static AuditReport.ExporterAudit aggregate(String exporter, List<AuditReport.DocumentSummary> docs) {
         Map<String, Integer> byVerdict = new LinkedHashMap<>();
         for (Verdict v : Verdict.values()) {
@@ -115,7 +146,12 @@ public final class AuditService {
                 r.unexplainedCount(), r.unexplained(), r.declaredDrops(), r.declaredMatched(),
                 r.declaredDrops() - r.declaredMatched() - r.declaredUnplaced(), r.declaredUnplaced(),
                 r.duplicates(), r.integrityConflicts(), r.segments(), r.failovers(), new TreeMap<>(r.nodes()),
-                r.reopenCount(), r.finalizedAt(), r.finalizedBy());
+                r.reopenCount(), finalOnly(r, r.finalizedAt()), finalOnly(r, r.finalizedBy()));
+    }
+
+    /** Rows written before provisional states stopped carrying them: an OPEN document has no finalizer. */
+    private static <T> T finalOnly(AuditRow r, T value) {
+        return DocumentFinalizer.STATE_FINAL.equals(r.state()) ? value : null;
     }
 
     private AuditReport.DocumentSummary liveSummary(RecordKey key, Instant startedAt, List<Segment> segments) {
