@@ -11,8 +11,8 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.recipes.cache.ChildData;
@@ -52,7 +52,9 @@ import org.slf4j.LoggerFactory;
  * reconnect. A latch kept across a lost session looks for its ephemeral node, which the server deleted with the
  * session: Curator then logs "failed to find our node; resetting" at ERROR once per latch (34–48 per chaos round), or
  * — when the old session expires on the server only after the reconnect — holds leadership on a node that is about
- * to vanish.</li>
+ * to vanish. Registry changes are acted on after a {@link #SETTLE} second of quiet, so that the flapping around a
+ * reconnect does not start and close a latch within milliseconds (the same error, from a closed latch whose node
+ * creation was in flight).</li>
  * </ul>
  * Paths are not per site: with one ZooKeeper ensemble shared by all sites there is one leader per exporter overall
  * (the owners of each site contend for the same latch); with one ensemble per site, one per site.
@@ -71,7 +73,9 @@ public final class ExporterLeadership implements AutoCloseable {
     private final CuratorCache registry;
     /** This node's candidacy, present while it has exporters to lead. */
     private org.apache.curator.framework.recipes.nodes.PersistentNode candidacy;
-    private final ExecutorService events;
+    private final ScheduledExecutorService events;
+    private final java.util.concurrent.atomic.AtomicBoolean reevaluationQueued =
+            new java.util.concurrent.atomic.AtomicBoolean();
     private final Set<String> exporters = ConcurrentHashMap.newKeySet();
     private final Map<String, LeaderLatch> latches = new ConcurrentHashMap<>();
     private final Map<String, Long> tokens = new ConcurrentHashMap<>();
@@ -85,7 +89,7 @@ public final class ExporterLeadership implements AutoCloseable {
         this.site = site;
         this.nodeId = nodeId;
         this.registry = CuratorCache.build(curator, "/candidates/" + site);
-        this.events = Executors.newSingleThreadExecutor(r -> {
+        this.events = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "ipdr-leadership-" + nodeId);
             t.setDaemon(true);
             return t;
@@ -211,9 +215,26 @@ public final class ExporterLeadership implements AutoCloseable {
         return CandidateRegistry.candidates(registry, "/candidates/" + site + "/", nodeId, Set.copyOf(exporters));
     }
 
+    /**
+     * Registry changes are acted on once the view has been quiet this long. Around a reconnect the registry flaps
+     * (a peer's old ephemeral entry expires a moment before its new one appears); acting on every event made a node
+     * contend for an exporter and resign it milliseconds later, closing a latch whose node creation was still in
+     * flight — Curator's "failed to find our node" again. A second of delay on a leadership move costs nothing here.
+     */
+    static final java.time.Duration SETTLE = java.time.Duration.ofSeconds(1);
+
     private void reevaluate() {
         if (!closed) {
-            events.execute(this::reevaluateNow);
+            if (reevaluationQueued.compareAndSet(false, true)) {
+                try {
+                    events.schedule(() -> {
+                        reevaluationQueued.set(false);
+                        reevaluateNow();
+                    }, SETTLE.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    reevaluationQueued.set(false); // closing
+                }
+            }
         }
     }
 

@@ -219,9 +219,7 @@ class LeadershipTest {
                 new ch.qos.logback.core.read.ListAppender<>();
         seen.start();
         latchLog.addAppender(seen);
-        int port = new java.net.ServerSocket(0).getLocalPort(); // closed at once: the server takes it
-        java.io.File dir = java.nio.file.Files.createTempDirectory("zk-loss").toFile();
-        TestingServer zk = new TestingServer(port, dir, true);
+        TestingServer zk = new TestingServer(true); // restart() keeps its port and data directory
         List<Node> nodes = new ArrayList<>();
         try {
             nodes.add(Node.start(zk, "n1", EXPORTERS, 6_000));
