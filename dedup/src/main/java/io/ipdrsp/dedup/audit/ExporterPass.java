@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * <p><b>Nothing gets stuck on one document</b>: a failure (a read or write timing out) is caught per document, counted
  * and reported, and the rest of the exporter's documents are handled; the failed one is still due at the next pass
  * (the finalizer schedules one soon after a pass with failures). A verdict whose LWT answer was lost may have been
- * applied without its summary: a summary that differs from its row is rewritten. Documents past their trigger +
+ * applied without its summary: when asked to check summaries, a summary that differs from its row is rewritten. Documents past their trigger +
  * grace + three passes that are still not final are returned as overdue, with why.
  */
 final class ExporterPass {
@@ -74,16 +74,23 @@ final class ExporterPass {
     }
 
     /**
+     * @param checkSummaries also read the exporter's summaries ({@code audit_by_day}) and rewrite those that lag
+     *                       behind their rows (a bulk read per day of the look-back: not every pass)
      * @throws VerdictWriter.Fenced when a newer leadership term holds the fence (the rest of the pass is moot)
      */
-    Outcome run(String exporter, long token) {
+    Outcome run(String exporter, long token, boolean checkSummaries) {
         Instant now = clock.instant();
         Instant from = now.minus(settings.lookback());
         Instant to = now.plus(Duration.ofDays(1));
         List<IndexedDocument> index = storage.documents().documentsStarted(exporter, from, to,
                 settings.readConsistency());
-        Map<RecordKey, AuditRow> summaries = new HashMap<>();
-        audit.auditByDay(exporter, from, to).forEach(r -> summaries.put(r.key(), r));
+        Map<RecordKey, AuditRow> summaries = null;
+        if (checkSummaries) {
+            summaries = new HashMap<>();
+            for (AuditRow r : audit.auditByDay(exporter, from, to)) {
+                summaries.put(r.key(), r);
+            }
+        }
         Map<RecordKey, String> problems = new LinkedHashMap<>();
         List<Doc> docs = new ArrayList<>(index.size());
         for (IndexedDocument d : index) {
@@ -107,7 +114,9 @@ final class ExporterPass {
                     settings.idleTimeout());
             boolean isFinal = false;
             try {
-                repairSummary(d, summaries.get(d.key()));
+                if (summaries != null) {
+                    repairSummary(d, summaries.get(d.key()));
+                }
                 isFinal = handle(d, t, fence, now);
             } catch (VerdictWriter.Fenced e) {
                 throw e;

@@ -67,6 +67,11 @@ final class FinalizerFixture implements AutoCloseable {
     }
 
     Node node(String id, List<String> exporters, FinalizerSettings settings) throws Exception {
+        return node(id, exporters, settings, Clock.systemUTC());
+    }
+
+    /** A node whose finalizer reads {@code clock} (e.g. {@link LaterClock}). */
+    Node node(String id, List<String> exporters, FinalizerSettings settings, Clock clock) throws Exception {
         CuratorFramework c = CuratorFrameworkFactory.builder().connectString(zk.getConnectString())
                 .namespace("ipdr-fin").retryPolicy(new RetryNTimes(3, 100)).sessionTimeoutMs(5_000).build();
         c.start();
@@ -77,11 +82,35 @@ final class FinalizerFixture implements AutoCloseable {
         reg.waitForInitialCreate(10, TimeUnit.SECONDS);
         ExporterLeadership lead = new ExporterLeadership(c, "site1", id).start();
         lead.setExporters(exporters);
-        return new Node(id, c, reg, lead, new DocumentFinalizer(id, storage, lead, settings, Clock.systemUTC()));
+        return new Node(id, c, reg, lead, new DocumentFinalizer(id, storage, lead, settings, clock));
     }
 
     Node node(String id, String exporter, FinalizerSettings settings) throws Exception {
         return node(id, List.of(exporter), settings);
+    }
+
+    /** The system clock plus an offset the test moves forward (time passing without waiting for it). */
+    static final class LaterClock extends Clock {
+        private volatile java.time.Duration offset = java.time.Duration.ZERO;
+
+        void advance(java.time.Duration d) {
+            offset = offset.plus(d);
+        }
+
+        @Override
+        public Instant instant() {
+            return Instant.now().plus(offset);
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
     }
 
     static void await(String what, BooleanSupplier c) throws InterruptedException {
