@@ -53,7 +53,8 @@ final class AuditCommand implements Subcommand {
                   --format F         table (default), json (the API's answer) or csv (one line per document)
                   --node URL         the node's API (default http://127.0.0.1:8080)
 
-                Exit status: 0 answered, 1 the node failed or is unreachable, 2 bad arguments.""";
+                Exit status: 0 answered, 1 the node failed or is unreachable, 2 bad arguments, 3 no such CMTS
+                (the error lists the known ones) or document.""";
     }
 
     @Override
@@ -119,6 +120,10 @@ final class AuditCommand implements Subcommand {
             if (r.statusCode() == 400) {
                 err.println("ipdr audit: " + message(r.body()));
                 return 2;
+            }
+            if (r.statusCode() == 404) { // an unknown CMTS (the message lists the known ones) or document
+                err.println("ipdr audit: " + message(r.body()));
+                return 3;
             }
             if (r.statusCode() != 200) {
                 err.println("ipdr audit: " + node + " answered " + r.statusCode() + ": " + message(r.body()));

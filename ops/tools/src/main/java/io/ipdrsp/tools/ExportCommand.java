@@ -52,17 +52,27 @@ final class ExportCommand implements Subcommand {
                   --node URL     the node's API (default http://localhost:8080)
                   --format F     xml (IPDR/XML 3.5, default) or xdr (IPDR/XDR version 4)
                   -o FILE        where to write; written as FILE.part and renamed when complete
-                  --quiet        no progress bar""";
+                  --allow-open   export a document that is not final yet (OPEN, SUSPENDED, not audited): the file
+                                 says PARTIAL in its recorder info; without it such a document is not written
+                  --quiet        no progress bar
+
+                Exit status: 0 written, 1 failed (unreachable node, unknown or incomplete transfer), 2 bad
+                arguments, 3 the document is not final (without --allow-open).""";
     }
 
     @Override
     public int run(List<String> args, PrintStream out, PrintStream err) {
         Map<String, String> o = new HashMap<>();
         boolean quiet = false;
+        boolean allowOpen = false;
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
             if (a.equals("--quiet")) {
                 quiet = true;
+                continue;
+            }
+            if (a.equals("--allow-open")) {
+                allowOpen = true;
                 continue;
             }
             String key = a.equals("-o") ? "--output" : a;
@@ -93,14 +103,17 @@ final class ExportCommand implements Subcommand {
             }
             var uri = NodeHttp.uri(o.getOrDefault("--node", NodeHttp.DEFAULT_NODE), "/api/documents/"
                     + NodeHttp.segment(o.get("--exporter")) + "/" + session + "/" + doc + "/" + boot + "/ipdr." + format);
-            return download(uri, format, o.get("--output"), quiet, out, err);
+            return download(uri, format, o.get("--output"), quiet, allowOpen, out, err);
         } catch (IllegalArgumentException e) {
             return usageError(err, e.getMessage());
         }
     }
 
-    private int download(java.net.URI uri, String format, String output, boolean quiet, PrintStream out,
-            PrintStream err) {
+    /** Exit status of a document that is not final, refused without {@code --allow-open}. */
+    static final int NOT_FINAL = 3;
+
+    private int download(java.net.URI uri, String format, String output, boolean quiet, boolean allowOpen,
+            PrintStream out, PrintStream err) {
         HttpResponse<InputStream> response;
         try {
             response = NodeHttp.client().send(HttpRequest.newBuilder(uri).GET().build(),
@@ -121,6 +134,22 @@ final class ExportCommand implements Subcommand {
             }
             err.println("ipdr export: " + response.statusCode() + ": " + NodeHttp.message(body));
             return 1;
+        }
+        // a node that predates the header sends none: its documents are taken as they were (final or not unknown)
+        String state = response.headers().firstValue("X-Ipdr-Document-State").orElse("FINAL");
+        if (!state.equals("FINAL")) {
+            if (!allowOpen) {
+                try (InputStream in = response.body()) {
+                    in.transferTo(OutputStream.nullOutputStream());
+                } catch (IOException ignored) {
+                    // we are leaving anyway
+                }
+                err.println("ipdr export: the document is not final (state " + state + "): its records may still"
+                        + " change; nothing written. --allow-open exports it as a file marked PARTIAL");
+                return NOT_FINAL;
+            }
+            err.println("ipdr export: the document is not final (state " + state + "): the file is PARTIAL (its"
+                    + " recorder info says so)");
         }
         long total = response.headers().firstValueAsLong("X-Ipdr-Record-Count").orElse(-1);
         Progress progress = new Progress(err, total, quiet);

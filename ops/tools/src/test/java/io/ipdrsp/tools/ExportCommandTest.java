@@ -119,15 +119,19 @@ class ExportCommandTest {
     }
 
     private static void storeDocument() throws Exception {
-        storage.saveTemplates(KEY.exporter(), KEY.sessionId(), KEY.bootTime(), 1, List.of(SAMIS))
+        storeDocument(KEY, 2500);
+    }
+
+    private static void storeDocument(RecordKey key, int records) throws Exception {
+        storage.saveTemplates(key.exporter(), key.sessionId(), key.bootTime(), 1, List.of(SAMIS))
                 .toCompletableFuture().get(30, TimeUnit.SECONDS);
         Instant now = Instant.now();
-        storage.saveDocument(new DocumentInfo(KEY, "OPEN", now, now, now, null, null, "test")).toCompletableFuture()
+        storage.saveDocument(new DocumentInfo(key, "OPEN", now, now, now, null, null, "test")).toCompletableFuture()
                 .get(30, TimeUnit.SECONDS);
         try (RecordWriter w = storage.recordWriter("test")) {
             List<CompletableFuture<Void>> acks = new ArrayList<>();
-            for (long s = 0; s < 2500; s++) {
-                acks.add(w.write(KEY, s, 256, 1, false, ByteBuffer.wrap(samis(s))).toCompletableFuture());
+            for (long s = 0; s < records; s++) {
+                acks.add(w.write(key, s, 256, 1, false, ByteBuffer.wrap(samis(s))).toCompletableFuture());
             }
             w.flush();
             CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
@@ -152,16 +156,62 @@ class ExportCommandTest {
     }
 
     @Test
-    void exportWritesTheSameBytesAsTheRestBodyWithProgress(@TempDir Path dir) throws Exception {
+    void anOpenDocumentIsNotExportedUnlessAllowedAndThenSaysItIsPartial(@TempDir Path dir) throws Exception {
+        Path refused = dir.resolve("open.xml");
+        Run no = ipdr("export", "--node", url, "--exporter", "cmts-cli", "--session", "2", "--document",
+                KEY.documentId().toString(), "--boot", "1714000000", "-o", refused.toString());
+        assertThat(no.status()).as(no.err()).isEqualTo(3);
+        assertThat(no.err()).contains("not final (state NOT_AUDITED)").contains("--allow-open");
+        assertThat(Files.exists(refused)).isFalse();
         for (String format : List.of("xdr", "xml")) {
             Path file = dir.resolve("doc." + format);
             Run r = ipdr("export", "--node", url, "--exporter", "cmts-cli", "--session", "2", "--document",
-                    KEY.documentId().toString(), "--boot", "1714000000", "--format", format, "-o", file.toString());
+                    KEY.documentId().toString(), "--boot", "1714000000", "--format", format, "--allow-open", "-o",
+                    file.toString());
             assertThat(r.status()).as(r.err()).isZero();
-            assertThat(Files.readAllBytes(file)).isEqualTo(restBody(format));
-            assertThat(r.err()).contains("2500 records").contains("wrote " + file);
+            assertThat(r.err()).contains("not final").contains("PARTIAL").contains("2500 records")
+                    .contains("wrote " + file).doesNotContain("%"); // no total: nothing to claim 100 % of
+            byte[] bytes = Files.readAllBytes(file);
+            assertThat(bytes).isEqualTo(restBody(format));
+            assertThat(new String(bytes, StandardCharsets.ISO_8859_1))
+                    .contains("PARTIAL: document not final (state NOT_AUDITED)");
+            if (format.equals("xml")) {
+                assertThat(new String(bytes, StandardCharsets.UTF_8)).contains("<IPDRDoc.End count=\"2500\"");
+            }
             assertThat(Files.exists(dir.resolve("doc." + format + ".part"))).isFalse();
         }
+    }
+
+    @Test
+    void aFinalDocumentIsExportedWithItsCountAndNoPartialMark(@TempDir Path dir) throws Exception {
+        RecordKey key = new RecordKey("cmts-cli", 3, UUID.randomUUID(), 1_714_000_000L);
+        storeDocument(key, 300);
+        // the verdict row the leader's finalizer would write for it
+        Instant now = Instant.now();
+        storage.audit().writeAudit(new io.ipdrsp.storage.AuditRow(key, now, "FINAL", "COMPLETE", "SESSION_STOP 0",
+                0, 299, 300, List.of(new io.ipdrsp.storage.SequenceRange(0, 299)), List.of(), List.of(), 0, 0, 0, 0,
+                0, 1, 0, java.util.Map.of("test", 300L), now, 0, now, "test", 1, 1, false), 0,
+                com.datastax.oss.driver.api.core.DefaultConsistencyLevel.LOCAL_SERIAL).toCompletableFuture()
+                .get(30, TimeUnit.SECONDS);
+        Path file = dir.resolve("final.xdr");
+        Run r = ipdr("export", "--node", url, "--exporter", "cmts-cli", "--session", "3", "--document",
+                key.documentId().toString(), "--boot", "1714000000", "--format", "xdr", "-o", file.toString());
+        assertThat(r.status()).as(r.err()).isZero();
+        assertThat(r.err()).contains("100% 300/300").doesNotContain("not final");
+        assertThat(new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1)).contains("ipdr-collector cmts-cli")
+                .doesNotContain("PARTIAL");
+    }
+
+    @Test
+    void anAuditOfAnUnknownCmtsFailsAndNamesTheKnownOnes() {
+        Run r = ipdr("audit", "--node", url, "--cmts", "nosuch");
+        assertThat(r.status()).as(r.err()).isEqualTo(3);
+        assertThat(r.err()).contains("unknown CMTS 'nosuch'").contains("cmts-cli");
+        Run known = ipdr("audit", "--node", url, "--cmts", "cmts-cli", "--format", "csv");
+        assertThat(known.status()).as(known.err()).isZero();
+        // the document is OPEN (not audited yet): no finalizer is named for it
+        assertThat(known.out().lines().filter(l -> l.startsWith("cmts-cli,2,"))).singleElement()
+                .satisfies(l -> assertThat(l).contains(",NOT_AUDITED,OPEN,").endsWith(",,"));
     }
 
     @Test
