@@ -137,6 +137,39 @@ class StuckDocumentsTest {
     }
 
     /**
+     * Issue 14 item 2, with real ZooKeeper: n3 collects only one of the two CMTSes its peers collect, and the other one
+     * is chosen so that hashing over all three candidates — what leadership did — would hand it to n3, which never
+     * contends for it: nobody finalized it. Now it is finalized, by a node that has it.
+     */
+    @Test
+    void aCmtsOneNodeLacksIsFinalizedByANodeThatCollectsIt() throws Exception {
+        String shared = "cmts-all-" + System.nanoTime();
+        String lacking = java.util.stream.IntStream.range(0, 1000).mapToObj(i -> "cmts-two-" + System.nanoTime() + i)
+                .filter(e -> io.ipdrsp.dedup.ExporterLeadership.owner(e, List.of("n1", "n2", "n3")).equals("n3"))
+                .findFirst().orElseThrow();
+        List<FinalizerFixture.Node> nodes = new java.util.ArrayList<>();
+        try {
+            nodes.add(fx.node("n1", List.of(shared, lacking), SETTINGS));
+            nodes.add(fx.node("n2", List.of(shared, lacking), SETTINGS));
+            nodes.add(fx.node("n3", List.of(shared), SETTINGS));
+            FinalizerFixture.Node leader = leaderOf(lacking, nodes);
+            assertThat(leader.id()).isIn("n1", "n2");
+            leaderOf(shared, nodes);
+            RecordKey doc = ended(lacking, 1);
+            for (FinalizerFixture.Node n : nodes) {
+                n.finalizer().runOnce();
+            }
+            AuditRow r = fx.row(doc).orElseThrow();
+            assertThat(r.state()).isEqualTo("FINAL");
+            assertThat(r.finalizedBy()).isEqualTo(leader.id());
+        } finally {
+            for (FinalizerFixture.Node n : nodes) {
+                n.close();
+            }
+        }
+    }
+
+    /**
      * The vendor guide's failover (SP 2.1 digest §1.9): SESSION_STOP 1 to the active collector, SESSION_START
      * {@code primary=false} with the declared drops to the standby, which receives the rest and SESSION_STOP 0. No
      * document row is written (the session layer writes it only for {@code primary=true}): the segments alone index
