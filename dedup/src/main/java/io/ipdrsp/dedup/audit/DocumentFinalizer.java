@@ -285,6 +285,16 @@ public final class DocumentFinalizer implements AutoCloseable {
         return overdue.counts();
     }
 
+    /** Every exporter this node leads now, with its overdue documents (0 when none). */
+    public Map<String, Integer> overdueByLedExporter() {
+        Map<String, Integer> overdueNow = overdue.counts();
+        Map<String, Integer> out = new java.util.TreeMap<>();
+        for (String exporter : leadership.leaderships()) {
+            out.put(exporter, overdueNow.getOrDefault(exporter, 0));
+        }
+        return out;
+    }
+
     /** The overdue documents themselves, per exporter. */
     public Map<String, List<RecordKey>> overdueDocumentKeys() {
         return overdue.documents();
