@@ -129,7 +129,11 @@ public final class ExporterLeadership implements AutoCloseable {
         for (String exporter : dropped) {
             Long old = tokens.remove(exporter);
             if (old != null && !closed) {
-                events.execute(() -> fire(exporter, false, old));
+                try {
+                    events.execute(() -> fire(exporter, false, old));
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    return; // closing: nobody listens any more
+                }
             }
         }
     }
