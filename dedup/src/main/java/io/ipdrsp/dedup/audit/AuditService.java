@@ -186,10 +186,10 @@ public final class AuditService {
             gaps.add(new DocumentAudit.Gap(u.first(), u.last(), u.count(), false));
         }
         gaps.sort(Comparator.comparingLong(DocumentAudit.Gap::first));
-        List<DocumentAudit.SegmentView> segs = segments.stream().sorted(Comparator.comparing(Segment::startedAt)
-                .thenComparing(Segment::node)).map(s -> new DocumentAudit.SegmentView(s.node(), s.primary(),
-                        s.startedAt(), s.stoppedAt(), s.firstRecordSeq(), s.droppedRecordCount(), s.stopReasonCode(),
-                        s.stopReasonInfo())).toList();
+        // in the exporter's order (SegmentOrder), not by the nodes' clocks
+        List<DocumentAudit.SegmentView> segs = SegmentOrder.sorted(segments).stream()
+                .map(s -> new DocumentAudit.SegmentView(s.node(), s.primary(), s.startedAt(), s.stoppedAt(),
+                        s.firstRecordSeq(), s.droppedRecordCount(), s.stopReasonCode(), s.stopReasonInfo())).toList();
         List<DocumentAudit.DuplicatesView> dups = in.duplicates().stream()
                 .map(d -> new DocumentAudit.DuplicatesView(d.node(), d.flagged(), d.unflagged())).toList();
         List<DocumentAudit.ConflictView> conflicts = storage.integrityConflicts(key).stream()
