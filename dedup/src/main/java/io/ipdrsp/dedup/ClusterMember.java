@@ -147,6 +147,7 @@ public final class ClusterMember implements AutoCloseable {
         // every 5 s was a fifth of an idle member's CPU, which on shared cores comes out of Cassandra's share
         // (docs/performance.md "Cluster"); its health monitor reads its probes directly and still logs
         c.getMetricsConfig().setEnabled(false);
+        healing(c);
         c.getMemberAttributeConfig().setAttribute(ATTR_NODE_ID, self.nodeId());
         c.getMemberAttributeConfig().setAttribute(ATTR_SITE, self.site());
         c.getNetworkConfig().setPort(s.port()).setPortAutoIncrement(true).setPortCount(10);
@@ -180,6 +181,44 @@ public final class ClusterMember implements AutoCloseable {
         c.addMapConfig(new MapConfig(RecordDeduplicator.PRIMARY_MAP).setBackupCount(1)
                 .setMaxIdleSeconds((int) TimeUnit.DAYS.toSeconds(2)));
         return c;
+    }
+
+    /**
+     * Failure detection and split-brain healing in seconds (docs/operations.md "Hazelcast healing"). Hazelcast's
+     * defaults — a member silent for 60 s is dropped, the first split-brain merge check 300 s after start and then every
+     * 120 s — left members frozen by SIGSTOP/SIGCONT in single-node clusters for ~290 s after the last fault. Here:
+     * heartbeats every second, a member silent for 10 s is dropped (under the ZooKeeper session timeout of 15 s, so the
+     * registry and the cluster view disagree only briefly), and the merge check runs 5 s after start and every 5 s.
+     * Each value can be overridden with the Hazelcast system property of the same name ({@code -Dhazelcast...}).
+     */
+    static final java.util.Map<String, String> HEALING = java.util.Map.of(
+            "hazelcast.heartbeat.interval.seconds", "1",
+            "hazelcast.max.no.heartbeat.seconds", "10",
+            "hazelcast.merge.first.run.delay.seconds", "5",
+            "hazelcast.merge.next.run.delay.seconds", "5");
+
+    private static void healing(Config c) {
+        HEALING.forEach((name, value) -> {
+            if (System.getProperty(name) == null) { // a config property would hide the system property
+                c.setProperty(name, value);
+            }
+        });
+    }
+
+    /**
+     * Nodes of this site that the ZooKeeper registry lists as alive but this member's Hazelcast view lacks: non-empty
+     * while a split brain has not healed (or a member is being dropped). Non-blocking (the registry is cached).
+     */
+    public List<String> missingFromHazelcastView() {
+        java.util.Set<String> inView = new java.util.HashSet<>();
+        hazelcastMembers().forEach(m -> inView.add(m.nodeId()));
+        List<String> out = new ArrayList<>();
+        for (NodeInfo n : zooKeeperMembers()) {
+            if (n.site().equals(self.site()) && !inView.contains(n.nodeId())) {
+                out.add(n.nodeId());
+            }
+        }
+        return out;
     }
 
     public HazelcastInstance hazelcast() {

@@ -11,8 +11,8 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.recipes.cache.ChildData;
@@ -20,6 +20,7 @@ import org.apache.curator.framework.recipes.cache.CuratorCache;
 import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
 import org.apache.curator.framework.recipes.leader.LeaderLatch;
 import org.apache.curator.framework.recipes.leader.LeaderLatchListener;
+import org.apache.curator.framework.state.ConnectionState;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
@@ -30,20 +31,30 @@ import org.slf4j.LoggerFactory;
  * nodes of a site and fenced.
  *
  * <ul>
- * <li><b>Who contends</b>: rendezvous hashing of the exporter name over the candidates of the site picks one owner per
- * exporter. A node is a candidate (ephemeral {@code /candidates/<site>/<nodeId>}) from its first non-empty
- * {@link #setExporters}: a node that does not do the once-per-CMTS work never calls it, so no exporter is hashed to a
- * node that would never lead it. Only the owner runs a Curator {@link LeaderLatch} on
- * {@code /leaders/<exporter>}. Re-evaluated on every registry change, so leadership moves when a node dies or joins
- * (about 1/n of the exporters move, rendezvous hashing's property). The latch, not the hash, guarantees mutual
- * exclusion while views of the registry differ for a moment.</li>
+ * <li><b>Who contends</b>: rendezvous hashing of the exporter name over the candidates of the site <em>that have the
+ * exporter</em> picks one owner per exporter. A node is a candidate (ephemeral {@code /candidates/<site>/<nodeId>},
+ * whose data lists its exporters, one name a line) from its first non-empty {@link #setExporters}: a node that does
+ * not do the once-per-CMTS work never calls it. So every exporter some live candidate has is owned by exactly one of
+ * those, whatever the other nodes' lists (hashing over all candidates once left a CMTS to a node that did not collect
+ * it: nobody finalized it). A candidate entry without data (a node of an earlier version) counts as having every
+ * exporter. Only the owner runs a Curator {@link LeaderLatch} on {@code /leaders/<exporter>}. Re-evaluated on every
+ * registry change, so leadership moves when a node dies, joins or changes its list (about 1/n of the exporters move,
+ * rendezvous hashing's property). The latch, not the hash, guarantees mutual exclusion while views of the registry
+ * differ for a moment.</li>
  * <li><b>Fencing</b>: on gaining leadership the node bumps the version of the persistent znode
  * {@code /fencing/<exporter>} ({@code setData}); the new version is the term's token, strictly increasing across terms
  * (ZooKeeper versions of a persistent node never go back). {@link #isLeader} turns true only once the token is known.
  * Work guarded by it should pass the token to {@code CassandraStorage.advanceFence(exporter, scope, token, ...)} and
  * stop when that returns false (a newer term exists).</li>
  * <li><b>ZooKeeper loss</b>: the latch drops leadership on a suspended connection; nothing here is on the record path,
- * so ingest goes on and only the once-per-CMTS work waits.</li>
+ * so ingest goes on and only the once-per-CMTS work waits. When the session is <em>lost</em> (expired: e.g. the JVM
+ * was frozen longer than the session timeout) every latch is closed at once and contended for anew after the
+ * reconnect. A latch kept across a lost session looks for its ephemeral node, which the server deleted with the
+ * session: Curator then logs "failed to find our node; resetting" at ERROR once per latch (34–48 per chaos round), or
+ * — when the old session expires on the server only after the reconnect — holds leadership on a node that is about
+ * to vanish. Registry changes are acted on after a {@link #SETTLE} second of quiet, so that the flapping around a
+ * reconnect does not start and close a latch within milliseconds (the same error, from a closed latch whose node
+ * creation was in flight).</li>
  * </ul>
  * Paths are not per site: with one ZooKeeper ensemble shared by all sites there is one leader per exporter overall
  * (the owners of each site contend for the same latch); with one ensemble per site, one per site.
@@ -62,11 +73,15 @@ public final class ExporterLeadership implements AutoCloseable {
     private final CuratorCache registry;
     /** This node's candidacy, present while it has exporters to lead. */
     private org.apache.curator.framework.recipes.nodes.PersistentNode candidacy;
-    private final ExecutorService events;
+    private final ScheduledExecutorService events;
+    private final java.util.concurrent.atomic.AtomicBoolean reevaluationQueued =
+            new java.util.concurrent.atomic.AtomicBoolean();
     private final Set<String> exporters = ConcurrentHashMap.newKeySet();
     private final Map<String, LeaderLatch> latches = new ConcurrentHashMap<>();
     private final Map<String, Long> tokens = new ConcurrentHashMap<>();
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+    /** Guards starting and closing latches (the events thread and Curator's connection-state thread). */
+    private final Object latchLock = new Object();
     private volatile boolean closed;
 
     public ExporterLeadership(CuratorFramework curator, String site, String nodeId) {
@@ -74,19 +89,53 @@ public final class ExporterLeadership implements AutoCloseable {
         this.site = site;
         this.nodeId = nodeId;
         this.registry = CuratorCache.build(curator, "/candidates/" + site);
-        this.events = Executors.newSingleThreadExecutor(r -> {
+        this.events = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "ipdr-leadership-" + nodeId);
             t.setDaemon(true);
             return t;
         });
     }
 
-    /** Starts watching the registry. Does not wait for ZooKeeper. */
+    /** Starts watching the registry and the connection. Does not wait for ZooKeeper. */
     public ExporterLeadership start() {
         registry.listenable().addListener(CuratorCacheListener.builder().forAll((type, before, after) -> reevaluate())
                 .forInitialized(this::reevaluate).build());
+        // no executor: called on Curator's connection-state thread in event order, so the latches are closed on LOST
+        // before they could see the RECONNECTED that follows
+        curator.getConnectionStateListenable().addListener((client, state) -> {
+            if (state == ConnectionState.LOST) {
+                dropLatches();
+            } else if (state == ConnectionState.RECONNECTED) {
+                reevaluate();
+            }
+        });
         registry.start();
         return this;
+    }
+
+    /** The session is gone and with it every latch node: close the latches; the reconnect contends anew. */
+    private void dropLatches() {
+        List<String> dropped = new ArrayList<>();
+        synchronized (latchLock) {
+            for (String exporter : new ArrayList<>(latches.keySet())) {
+                closeLatch(latches.remove(exporter), exporter);
+                dropped.add(exporter);
+            }
+        }
+        if (!dropped.isEmpty()) {
+            LOG.info("{}: ZooKeeper session lost: leadership latches of {} exporter(s) closed, contended for again"
+                    + " after the reconnect", nodeId, dropped.size());
+        }
+        for (String exporter : dropped) {
+            Long old = tokens.remove(exporter);
+            if (old != null && !closed) {
+                try {
+                    events.execute(() -> fire(exporter, false, old));
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    return; // closing: nobody listens any more
+                }
+            }
+        }
     }
 
     public void addListener(Listener l) {
@@ -100,13 +149,19 @@ public final class ExporterLeadership implements AutoCloseable {
     public synchronized void setExporters(Collection<String> names) {
         exporters.clear();
         exporters.addAll(names);
+        byte[] data = String.join("\n", new TreeSet<>(names)).getBytes(StandardCharsets.UTF_8);
         if (!names.isEmpty() && candidacy == null && !closed) {
             candidacy = new org.apache.curator.framework.recipes.nodes.PersistentNode(curator,
-                    org.apache.zookeeper.CreateMode.EPHEMERAL, false, "/candidates/" + site + "/" + nodeId,
-                    new byte[0]);
+                    org.apache.zookeeper.CreateMode.EPHEMERAL, false, "/candidates/" + site + "/" + nodeId, data);
             candidacy.start(); // re-created by Curator after a session loss
         } else if (names.isEmpty()) {
             withdraw();
+        } else if (candidacy != null) {
+            try {
+                candidacy.setData(data);
+            } catch (Exception e) {
+                LOG.warn("{}: exporter list not published to the candidate registry: {}", nodeId, e.toString());
+            }
         }
         reevaluate();
     }
@@ -147,32 +202,43 @@ public final class ExporterLeadership implements AutoCloseable {
 
     /** The live candidates of the site (nodes that lead exporters) as this node's cache sees them. */
     public List<String> liveNodes() {
-        String prefix = "/candidates/" + site + "/";
-        List<String> out = new ArrayList<>();
-        registry.stream().map(ChildData::getPath).filter(p -> p.startsWith(prefix))
-                .map(p -> p.substring(prefix.length())).filter(s -> !s.isEmpty() && !s.contains("/"))
-                .forEach(out::add);
-        return out;
+        return new ArrayList<>(candidates().keySet());
     }
 
     /** Rendezvous (highest random weight) hashing: the node that owns an exporter among {@code nodes}. */
     public static String owner(String exporter, Collection<String> nodes) {
-        String best = null;
-        long bestWeight = 0;
-        for (String n : nodes) {
-            long w = mix(fnv(exporter) * 31 + fnv(n));
-            if (best == null || Long.compareUnsigned(w, bestWeight) > 0
-                    || (w == bestWeight && n.compareTo(best) < 0)) {
-                best = n;
-                bestWeight = w;
-            }
-        }
-        return best;
+        return CandidateRegistry.owner(exporter, nodes);
     }
+
+    /** The node that should lead the exporter as this node's registry cache sees it, or null (no candidate has it). */
+    public String expectedOwner(String exporter) {
+        return owner(exporter, CandidateRegistry.candidatesFor(exporter, candidates()));
+    }
+
+    private Map<String, Set<String>> candidates() {
+        return CandidateRegistry.candidates(registry, "/candidates/" + site + "/", nodeId, Set.copyOf(exporters));
+    }
+
+    /**
+     * Registry changes are acted on once the view has been quiet this long. Around a reconnect the registry flaps
+     * (a peer's old ephemeral entry expires a moment before its new one appears); acting on every event made a node
+     * contend for an exporter and resign it milliseconds later, closing a latch whose node creation was still in
+     * flight — Curator's "failed to find our node" again. A second of delay on a leadership move costs nothing here.
+     */
+    static final java.time.Duration SETTLE = java.time.Duration.ofSeconds(1);
 
     private void reevaluate() {
         if (!closed) {
-            events.execute(this::reevaluateNow);
+            if (reevaluationQueued.compareAndSet(false, true)) {
+                try {
+                    events.schedule(() -> {
+                        reevaluationQueued.set(false);
+                        reevaluateNow();
+                    }, SETTLE.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    reevaluationQueued.set(false); // closing
+                }
+            }
         }
     }
 
@@ -180,12 +246,12 @@ public final class ExporterLeadership implements AutoCloseable {
         if (closed) {
             return;
         }
-        List<String> live = liveNodes();
-        if (!live.contains(nodeId)) {
+        Map<String, Set<String>> live = candidates();
+        if (!live.containsKey(nodeId)) {
             return; // our own registration not visible yet (or ZooKeeper unreachable): change nothing
         }
         for (String exporter : exporters) {
-            boolean mine = nodeId.equals(owner(exporter, live));
+            boolean mine = nodeId.equals(owner(exporter, CandidateRegistry.candidatesFor(exporter, live)));
             if (mine && !latches.containsKey(exporter)) {
                 contend(exporter);
             } else if (!mine && latches.containsKey(exporter)) {
@@ -200,6 +266,14 @@ public final class ExporterLeadership implements AutoCloseable {
     }
 
     private void contend(String exporter) {
+        synchronized (latchLock) {
+            if (!closed) {
+                contendLocked(exporter);
+            }
+        }
+    }
+
+    private void contendLocked(String exporter) {
         LeaderLatch latch = new LeaderLatch(curator, "/leaders/" + encode(exporter), nodeId);
         latch.addListener(new LeaderLatchListener() {
             @Override
@@ -225,17 +299,22 @@ public final class ExporterLeadership implements AutoCloseable {
     }
 
     private void resign(String exporter) {
-        LeaderLatch latch = latches.remove(exporter);
+        synchronized (latchLock) {
+            closeLatch(latches.remove(exporter), exporter);
+        }
         Long old = tokens.remove(exporter);
+        if (old != null) {
+            fire(exporter, false, old);
+        }
+    }
+
+    private static void closeLatch(LeaderLatch latch, String exporter) {
         if (latch != null) {
             try {
                 latch.close(LeaderLatch.CloseMode.SILENT);
             } catch (Exception e) {
                 LOG.debug("closing latch of {}: {}", exporter, e.toString());
             }
-        }
-        if (old != null) {
-            fire(exporter, false, old);
         }
     }
 
@@ -283,22 +362,6 @@ public final class ExporterLeadership implements AutoCloseable {
         return URLEncoder.encode(exporter, StandardCharsets.UTF_8);
     }
 
-    private static long fnv(String s) {
-        long h = 0xcbf29ce484222325L;
-        for (int i = 0; i < s.length(); i++) {
-            h ^= s.charAt(i);
-            h *= 0x100000001b3L;
-        }
-        return h;
-    }
-
-    /** SplitMix64 finalizer: spreads the combined hash so that weights of similar names are independent. */
-    private static long mix(long z) {
-        z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
-        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
-        return z ^ (z >>> 31);
-    }
-
     @Override
     public void close() {
         closed = true;
@@ -308,12 +371,9 @@ public final class ExporterLeadership implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        for (String exporter : new ArrayList<>(latches.keySet())) {
-            LeaderLatch latch = latches.remove(exporter);
-            try {
-                latch.close(LeaderLatch.CloseMode.SILENT);
-            } catch (Exception e) {
-                LOG.debug("closing latch of {}: {}", exporter, e.toString());
+        synchronized (latchLock) {
+            for (String exporter : new ArrayList<>(latches.keySet())) {
+                closeLatch(latches.remove(exporter), exporter);
             }
         }
         tokens.clear();

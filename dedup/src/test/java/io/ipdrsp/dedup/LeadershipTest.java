@@ -30,8 +30,15 @@ class LeadershipTest {
 
         /** {@code leads}: false = a registered node that does not do the once-per-CMTS work (finalize: false). */
         static Node start(TestingServer zk, String id, boolean leads) throws Exception {
+            return start(zk, id, leads ? EXPORTERS : List.of(), 5_000);
+        }
+
+        /** A node that collects (and may lead) {@code exporters}. */
+        static Node start(TestingServer zk, String id, List<String> exporters, int sessionTimeoutMs)
+                throws Exception {
             CuratorFramework c = CuratorFrameworkFactory.builder().connectString(zk.getConnectString())
-                    .namespace("ipdr-lead").retryPolicy(new RetryNTimes(3, 100)).sessionTimeoutMs(5_000).build();
+                    .namespace("ipdr-lead").retryPolicy(new org.apache.curator.retry.ExponentialBackoffRetry(100, 20))
+                    .sessionTimeoutMs(sessionTimeoutMs).connectionTimeoutMs(2_000).build();
             c.start();
             assertThat(c.blockUntilConnected(10, TimeUnit.SECONDS)).isTrue();
             PersistentNode reg = new PersistentNode(c, CreateMode.EPHEMERAL, false, "/nodes/site1/" + id,
@@ -39,8 +46,8 @@ class LeadershipTest {
             reg.start();
             reg.waitForInitialCreate(10, TimeUnit.SECONDS);
             ExporterLeadership lead = new ExporterLeadership(c, "site1", id).start();
-            if (leads) {
-                lead.setExporters(EXPORTERS);
+            if (!exporters.isEmpty()) {
+                lead.setExporters(exporters);
             }
             return new Node(id, c, reg, lead);
         }
@@ -151,6 +158,104 @@ class LeadershipTest {
                 }
             }
         }
+    }
+
+    /**
+     * Nodes with different exporter lists (issue 14 item 2): n3 lacks half of the CMTSes its peers collect. Every
+     * exporter is led by exactly one node that has it — hashing over all candidates left some to n3, which never
+     * contended for them, so nobody finalized them — and n3 still takes its share of the ones it has. When n1 dies,
+     * its exporters move to the nodes that have them.
+     */
+    @Test
+    void everyExporterIsLedByExactlyOneNodeThatCollectsIt() throws Exception {
+        List<String> half = EXPORTERS.subList(0, 5);
+        try (TestingServer zk = new TestingServer(true)) {
+            List<Node> nodes = new ArrayList<>();
+            try {
+                nodes.add(Node.start(zk, "n1", EXPORTERS, 5_000));
+                nodes.add(Node.start(zk, "n2", EXPORTERS, 5_000));
+                nodes.add(Node.start(zk, "n3", half, 5_000));
+                await("one leader per exporter", 20_000, () -> settled(nodes));
+                assertLedByCollectors(nodes, half);
+                assertThat(leaders(nodes).values()).as("n3 leads a share of its own CMTSes").contains("n3");
+                assertThat(nodes.get(0).lead().expectedOwner("cmts-9")).isIn("n1", "n2");
+
+                Node dead = nodes.remove(0);
+                dead.close();
+                await("leaders re-elected", 20_000, () -> settled(nodes));
+                assertLedByCollectors(nodes, half);
+                assertThat(EXPORTERS.subList(5, 10)).allSatisfy(e -> assertThat(leaders(nodes).get(e))
+                        .isEqualTo("n2"));
+            } finally {
+                for (Node n : nodes) {
+                    n.close();
+                }
+            }
+        }
+    }
+
+    private static void assertLedByCollectors(List<Node> nodes, List<String> n3Has) {
+        Map<String, String> leaders = leaders(nodes);
+        for (String e : EXPORTERS) {
+            assertThat(leaders.get(e)).as("leader of %s", e).isNotNull().isNotEqualTo("TWO LEADERS");
+            if (!n3Has.contains(e)) {
+                assertThat(leaders.get(e)).as("leader of %s, which n3 does not collect", e).isNotEqualTo("n3");
+            }
+        }
+    }
+
+    /**
+     * Issue 15 item 7: after a lost ZooKeeper session (a frozen JVM, here a ZooKeeper down for longer than the session
+     * timeout) Curator's latches looked for ephemeral nodes the server had deleted with the session and logged
+     * "failed to find our node; resetting" at ERROR, one per latch and loss. The leadership now closes its latches
+     * when the session is lost and contends anew after the reconnect: no such line, one leader per exporter again,
+     * each with a new fencing token.
+     */
+    @Test
+    void aLostSessionLeavesNoLatchLookingForItsDeletedNode() throws Exception {
+        ch.qos.logback.classic.Logger latchLog = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+                .getLogger("org.apache.curator.framework.recipes.leader.LeaderLatch");
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> seen =
+                new ch.qos.logback.core.read.ListAppender<>();
+        seen.start();
+        latchLog.addAppender(seen);
+        TestingServer zk = new TestingServer(true); // restart() keeps its port and data directory
+        List<Node> nodes = new ArrayList<>();
+        try {
+            nodes.add(Node.start(zk, "n1", EXPORTERS, 6_000));
+            nodes.add(Node.start(zk, "n2", EXPORTERS, 6_000));
+            await("one leader per exporter", 20_000, () -> settled(nodes));
+            Map<String, Long> before = tokens(nodes);
+
+            zk.stop(); // both clients lose the connection; their sessions expire while it is down
+            Thread.sleep(14_000);
+            zk.restart();
+            await("leaders after the reconnect", 60_000, () -> settled(nodes) && tokens(nodes).size() == 10);
+            Thread.sleep(8_000); // the old sessions expire on the restarted server: their nodes are deleted
+            await("one leader per exporter after the old sessions expired", 30_000, () -> settled(nodes));
+            Map<String, Long> after = tokens(nodes);
+            for (String e : EXPORTERS) {
+                assertThat(after.get(e)).as("new term of %s", e).isGreaterThan(before.get(e));
+            }
+            assertThat(seen.list).extracting(ev -> ev.getFormattedMessage())
+                    .noneMatch(m -> m.contains("failed to find our node"));
+        } finally {
+            latchLog.detachAppender(seen);
+            for (Node n : nodes) {
+                n.close();
+            }
+            zk.close();
+        }
+    }
+
+    private static Map<String, Long> tokens(List<Node> nodes) {
+        Map<String, Long> out = new HashMap<>();
+        for (Node n : nodes) {
+            for (String e : n.lead().leaderships()) {
+                n.lead().fencingToken(e).ifPresent(t -> out.put(e, t));
+            }
+        }
+        return out;
     }
 
     @Test

@@ -70,10 +70,12 @@ public class NodeApplication extends Application<NodeConfiguration> {
         env.jersey().register(new io.ipdrsp.node.api.SubscribersResource(exports));
         env.healthChecks().register("cassandra", new CassandraHealthCheck(s));
         env.healthChecks().register("exporters", new ExportersHealthCheck(s));
+        env.healthChecks().register("cluster", new io.ipdrsp.node.health.ClusterHealthCheck(s));
         PrometheusRegistry prometheus = new PrometheusRegistry();
         DropwizardExports.builder().dropwizardRegistry(env.metrics()).register(prometheus);
         // the labelled per-CMTS metrics are native Prometheus metrics in the same registry
         s.metrics().exporters().register(prometheus);
+        io.ipdrsp.node.api.AuditMetrics.register(prometheus, audit);
         // ipdr_documents{exporter,verdict} from Cassandra's audit summaries; after audit: it hooks its finalizer
         env.lifecycle().manage(new io.ipdrsp.node.api.DocumentVerdictMetrics(s, audit, s.metrics().exporters()));
         env.admin().addServlet("prometheus", new PrometheusMetricsServlet(prometheus)).addMapping("/prometheus");

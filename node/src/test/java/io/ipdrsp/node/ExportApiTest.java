@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ipdrsp.node.config.Direction;
 import io.ipdrsp.node.config.ExporterConfig;
+import io.ipdrsp.node.api.DocumentExportResource;
 import io.ipdrsp.node.export.DocumentExport;
 import io.ipdrsp.node.export.ExportFixtures;
 import io.ipdrsp.protocol.DecoderOptions;
@@ -52,7 +53,8 @@ class ExportApiTest {
 
     private static byte[] local(RecordKey key, DocumentExport.Format f) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        new DocumentExport(node.storage(), e -> DecoderOptions.DEFAULT).write(key, f, out, null);
+        // never audited (no node finalizes cmts-api here): exported as a partial document
+        new DocumentExport(node.storage(), e -> DecoderOptions.DEFAULT).write(key, f, out, null, "NOT_AUDITED");
         return out.toByteArray();
     }
 
@@ -67,6 +69,11 @@ class ExportApiTest {
         assertThat(xdr.statusCode()).isEqualTo(200);
         assertThat(xdr.headers().firstValue("Content-Type")).hasValue("application/octet-stream");
         assertThat(xdr.body()).isEqualTo(local(key, DocumentExport.Format.XDR));
+        assertThat(xdr.headers().firstValue(DocumentExportResource.STATE_HEADER)).hasValue("NOT_AUDITED");
+        assertThat(xdr.headers().firstValue(DocumentExportResource.RECORD_COUNT_HEADER)).as("no total for an open"
+                + " document").isEmpty();
+        assertThat(new String(xdr.body(), java.nio.charset.StandardCharsets.ISO_8859_1))
+                .contains("ipdr-collector cmts-api PARTIAL: document not final (state NOT_AUDITED)");
 
         HttpResponse<byte[]> xml = get(base + "ipdr.xml");
         assertThat(xml.statusCode()).isEqualTo(200);

@@ -15,7 +15,7 @@ import java.util.Objects;
  * @param trigger          what made the document final (SESSION_STOP 0, exporter reboot, idle, ...), or null
  * @param expectedFirst    first DSN the document should hold; -1 when nothing is known
  * @param expectedLast     highest DSN known to exist (records or segment information); -1 when nothing is known
- * @param declaredDrops    sum of droppedRecordCount over the document's primary segments
+ * @param declaredDrops    the droppedRecordCounts the exporter declared (one per restart point, from any segment)
  * @param declaredMatched  missing DSNs explained by those declarations
  * @param declaredUnplaced declared drops that lie before this document (the rest of declaredDrops - declaredMatched
  *                         are records stored all the same: the exporter dropped them after a collector received them)

@@ -54,7 +54,6 @@ public final class AuditStore {
     private final PreparedStatement selectDuplicates;
     private final PreparedStatement insertEvent;
     private final PreparedStatement selectEvents;
-    private final PreparedStatement selectIndex;
     private final VersionScan versions;
 
     AuditStore(CqlSession session, StorageConfig config, VersionScan versions) {
@@ -88,8 +87,6 @@ public final class AuditStore {
                 + " boot_time, at, node, event, verdict, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
         selectEvents = session.prepare("SELECT at, node, event, verdict, detail FROM " + ks + ".audit_events WHERE "
                 + KEY_WHERE);
-        selectIndex = session.prepare("SELECT started_at, session_id, document_id, boot_time FROM " + ks
-                + ".documents_by_time WHERE exporter = ? AND day = ? AND started_at >= ? AND started_at < ?");
     }
 
     // ---------------------------------------------------------------- verdicts
@@ -121,24 +118,33 @@ public final class AuditStore {
             if (!rs.wasApplied()) {
                 return audit(row.key(), serial).thenApply(cur -> new AuditWrite(false, cur));
             }
-            RecordKey k = row.key();
-            int day = day(row.startedAt());
-            BoundStatement summary = insertByDay.boundStatementBuilder().setString(0, k.exporter()).setInt(1, day)
-                    .setInstant(2, row.startedAt()).setInt(3, k.sessionId()).setUuid(4, k.documentId())
-                    .setLong(5, k.bootTime()).setString(6, row.state()).setString(7, row.verdict())
-                    .setString(8, row.trigger()).setLong(9, row.expectedFirst()).setLong(10, row.expectedLast())
-                    .setLong(11, row.recordsHeld()).setList(12, tuples(row.missing()), TupleValue.class)
-                    .setList(13, tuples(row.unexplained()), TupleValue.class).setLong(14, row.declaredDrops())
-                    .setLong(15, row.declaredMatched()).setLong(16, row.declaredUnplaced())
-                    .setLong(17, row.duplicates()).setLong(18, row.integrityConflicts()).setInt(19, row.segments())
-                    .setInt(20, row.failovers()).setMap(21, row.nodes(), String.class, Long.class)
-                    .setInt(22, row.reopenCount()).setInstant(23, row.finalizedAt())
-                    .setString(24, row.finalizedBy()).build();
-            CompletableFuture<?> a = session.executeAsync(write(summary)).toCompletableFuture();
-            CompletableFuture<?> b = session.executeAsync(write(insertExporterDay.bind(day, k.exporter())))
-                    .toCompletableFuture();
-            return CompletableFuture.allOf(a, b).thenApply(v -> new AuditWrite(true, Optional.of(row)));
+            return writeSummary(row).thenApply(v -> new AuditWrite(true, Optional.of(row)));
         });
+    }
+
+    /**
+     * Writes a verdict row's summary to {@code audit_by_day} and {@code exporters_by_day} (plain idempotent upserts).
+     * {@link #writeAudit} does it after an applied LWT; the finalizer does it again when a summary may lag behind its
+     * row (an LWT whose answer was lost in a timeout may still have been applied).
+     */
+    public CompletionStage<Void> writeSummary(AuditRow row) {
+        RecordKey k = row.key();
+        int day = day(row.startedAt());
+        BoundStatement summary = insertByDay.boundStatementBuilder().setString(0, k.exporter()).setInt(1, day)
+                .setInstant(2, row.startedAt()).setInt(3, k.sessionId()).setUuid(4, k.documentId())
+                .setLong(5, k.bootTime()).setString(6, row.state()).setString(7, row.verdict())
+                .setString(8, row.trigger()).setLong(9, row.expectedFirst()).setLong(10, row.expectedLast())
+                .setLong(11, row.recordsHeld()).setList(12, tuples(row.missing()), TupleValue.class)
+                .setList(13, tuples(row.unexplained()), TupleValue.class).setLong(14, row.declaredDrops())
+                .setLong(15, row.declaredMatched()).setLong(16, row.declaredUnplaced())
+                .setLong(17, row.duplicates()).setLong(18, row.integrityConflicts()).setInt(19, row.segments())
+                .setInt(20, row.failovers()).setMap(21, row.nodes(), String.class, Long.class)
+                .setInt(22, row.reopenCount()).setInstant(23, row.finalizedAt())
+                .setString(24, row.finalizedBy()).build();
+        CompletableFuture<?> a = session.executeAsync(write(summary)).toCompletableFuture();
+        CompletableFuture<?> b = session.executeAsync(write(insertExporterDay.bind(day, k.exporter())))
+                .toCompletableFuture();
+        return CompletableFuture.allOf(a, b);
     }
 
     /** The audit row of a document; {@code consistency} null = the configured read consistency. */
@@ -185,19 +191,6 @@ public final class AuditStore {
     }
 
     // ---------------------------------------------------------------- inputs of a verdict
-
-    /** Entries of {@code documents_by_time} for an exporter with startedAt in [from, to). Synchronous. */
-    public List<IndexedDocument> documentsStarted(String exporter, Instant from, Instant to,
-            DefaultConsistencyLevel consistency) {
-        List<IndexedDocument> out = new ArrayList<>();
-        for (int day = day(from); day <= day(to); day++) {
-            for (Row r : rows(selectIndex.bind(exporter, day, from, to), consistency)) {
-                out.add(new IndexedDocument(new RecordKey(exporter, r.getInt(1), r.getUuid(2), r.getLong(3)),
-                        r.getInstant(0)));
-            }
-        }
-        return out;
-    }
 
     /**
      * The stored sequence numbers of a document, the versions each node received first, the duplicates removed per

@@ -19,8 +19,6 @@ import io.ipdrsp.protocol.FieldDescriptor;
 import io.ipdrsp.protocol.TemplateBlock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -49,13 +47,6 @@ public final class CassandraStorage implements AutoCloseable {
     private final RecordTables records;
     private final VersionScan scan;
     private final RecordReader reader;
-    private final PreparedStatement insertDocument;
-    private final PreparedStatement insertDocumentByTime;
-    private final PreparedStatement selectDocument;
-    private final PreparedStatement selectDocumentsByTime;
-    private final PreparedStatement insertSegment;
-    private final PreparedStatement stopSegment;
-    private final PreparedStatement selectSegments;
     private final PreparedStatement insertTemplate;
     private final PreparedStatement selectTemplates;
     private final RecordConflicts conflicts;
@@ -71,24 +62,6 @@ public final class CassandraStorage implements AutoCloseable {
         scan = new VersionScan(records);
         reader = new RecordReader(records);
         conflicts = new RecordConflicts(records, scan, reader);
-        insertDocument = prepare("INSERT INTO " + ks + ".documents (exporter, session_id, document_id, boot_time,"
-                + " state, started_at, first_seen, last_seen, verdict, detail, updated_by, updated_at)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-        insertDocumentByTime = prepare("INSERT INTO " + ks + ".documents_by_time (exporter, day, started_at,"
-                + " session_id, document_id, boot_time) VALUES (?, ?, ?, ?, ?, ?)");
-        selectDocument = prepare("SELECT state, started_at, first_seen, last_seen, verdict, detail, updated_by FROM "
-                + ks + ".documents WHERE " + KEY_WHERE);
-        selectDocumentsByTime = prepare("SELECT session_id, document_id, boot_time FROM " + ks
-                + ".documents_by_time WHERE exporter = ? AND day = ? AND started_at >= ? AND started_at < ?");
-        insertSegment = prepare("INSERT INTO " + ks + ".segments (exporter, session_id, document_id, boot_time,"
-                + " started_at, node, is_primary, first_record_seq, dropped_record_count, ack_time_interval,"
-                + " ack_sequence_interval, stopped_at, stop_reason_code, stop_reason_info)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-        stopSegment = prepare("UPDATE " + ks + ".segments SET stopped_at = ?, stop_reason_code = ?,"
-                + " stop_reason_info = ? WHERE " + KEY_WHERE + " AND started_at = ? AND node = ?");
-        selectSegments = prepare("SELECT started_at, node, is_primary, first_record_seq, dropped_record_count,"
-                + " ack_time_interval, ack_sequence_interval, stopped_at, stop_reason_code, stop_reason_info FROM "
-                + ks + ".segments WHERE " + KEY_WHERE);
         insertTemplate = prepare("INSERT INTO " + ks + ".templates (exporter, session_id, boot_time, config_id,"
                 + " template_id, schema_name, type_name, fields, saved_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
         selectTemplates = prepare("SELECT template_id, schema_name, type_name, fields FROM " + ks + ".templates"
@@ -229,67 +202,52 @@ public final class CassandraStorage implements AutoCloseable {
         return conflicts.versionConflicts(key);
     }
 
-    // ---- documents
+    // ---- documents and segments (DocumentStore: one start time per document, claimed once)
 
-    /** Writes a document's row and its time-index entry (a logged batch: both or neither). Idempotent. */
+    private volatile DocumentStore documents;
+
+    /** Documents, their time index and segments (prepared on first use). */
+    public DocumentStore documents() {
+        DocumentStore d = documents;
+        if (d == null) {
+            synchronized (this) {
+                if (documents == null) {
+                    documents = new DocumentStore(session, config);
+                }
+                d = documents;
+            }
+        }
+        return d;
+    }
+
+    /** See {@link DocumentStore#saveDocument}: the row and index entry under the document's claimed start time. */
     public CompletionStage<Void> saveDocument(DocumentInfo d) {
-        RecordKey k = d.key();
-        BatchStatement batch = BatchStatement.newInstance(BatchType.LOGGED,
-                bindKey(insertDocument.boundStatementBuilder(), k).setString(4, d.state())
-                        .setInstant(5, d.startedAt()).setInstant(6, d.firstSeen()).setInstant(7, d.lastSeen())
-                        .setString(8, d.verdict()).setString(9, d.detail()).setString(10, d.updatedBy())
-                        .setInstant(11, Instant.now()).build(),
-                insertDocumentByTime.bind(k.exporter(), day(d.startedAt()), d.startedAt(), k.sessionId(),
-                        k.documentId(), k.bootTime()));
-        return session.executeAsync(write(batch)).thenApply(rs -> null);
+        return documents().saveDocument(d);
     }
 
     public CompletionStage<Optional<DocumentInfo>> document(RecordKey key) {
-        return session.executeAsync(read(bindKey(selectDocument.boundStatementBuilder(), key).build()))
-                .thenApply(rs -> Optional.ofNullable(rs.one()).map(r -> new DocumentInfo(key, r.getString(0),
-                        r.getInstant(1), r.getInstant(2), r.getInstant(3), r.getString(4), r.getString(5),
-                        r.getString(6))));
+        return documents().document(key);
     }
 
-    /** Documents of an exporter whose {@code startedAt} lies in [from, to), in start order. Synchronous. */
+    /** Documents of an exporter indexed with a start in [from, to), in start order, each once. Synchronous. */
     public List<RecordKey> documentsStarted(String exporter, Instant from, Instant to) {
-        List<RecordKey> out = new ArrayList<>();
-        for (int day = day(from); day <= day(to); day++) {
-            rows(selectDocumentsByTime.bind(exporter, day, from, to)).forEach(r -> out.add(
-                    new RecordKey(exporter, r.getInt(0), r.getUuid(1), r.getLong(2))));
-        }
-        return out;
+        return documents().documentsStarted(exporter, from, to, null).stream().map(IndexedDocument::key).toList();
     }
 
-    private static int day(Instant t) {
-        return (int) LocalDate.ofInstant(t, ZoneOffset.UTC).toEpochDay();
-    }
-
-    // ---- segments
-
-    /** Writes a whole segment row (at SESSION_START; again with the stop fields, or use {@link #stopSegment}). */
+    /** See {@link DocumentStore#saveSegment}: the segment row, and its document indexed. */
     public CompletionStage<Void> saveSegment(Segment s) {
-        BoundStatement b = bindKey(insertSegment.boundStatementBuilder(), s.key()).setInstant(4, s.startedAt())
-                .setString(5, s.node()).setBoolean(6, s.primary()).setLong(7, s.firstRecordSeq())
-                .setLong(8, s.droppedRecordCount()).setInt(9, s.ackTimeInterval()).setInt(10, s.ackSequenceInterval())
-                .setInstant(11, s.stoppedAt()).set(12, s.stopReasonCode(), Integer.class)
-                .setString(13, s.stopReasonInfo()).build();
-        return session.executeAsync(write(b)).thenApply(rs -> null);
+        return documents().saveSegment(s);
     }
 
-    /** Records SESSION_STOP on a segment started earlier. */
+    /** Records SESSION_STOP on a segment started earlier (highest received DSN not reported). */
     public CompletionStage<Void> stopSegment(RecordKey key, Instant startedAt, String node, Instant stoppedAt,
             int reasonCode, String reasonInfo) {
-        BoundStatement b = stopSegment.bind(stoppedAt, reasonCode, reasonInfo, key.exporter(), key.sessionId(),
-                key.documentId(), key.bootTime(), startedAt, node);
-        return session.executeAsync(write(b)).thenApply(rs -> null);
+        return documents().stopSegment(key, startedAt, node, stoppedAt, reasonCode, reasonInfo, null);
     }
 
-    /** The segments of a document by start time. Synchronous. */
+    /** The segments of a document. Synchronous. */
     public List<Segment> segments(RecordKey key) {
-        return rows(bindKey(selectSegments.boundStatementBuilder(), key).build()).map(r -> new Segment(key,
-                r.getInstant(0), r.getString(1), r.getBoolean(2), r.getLong(3), r.getLong(4), r.getInt(5),
-                r.getInt(6), r.getInstant(7), r.get(8, Integer.class), r.getString(9))).toList();
+        return documents().segments(key, null);
     }
 
     // ---- templates

@@ -149,7 +149,19 @@ final class Schema {
             CREATE TABLE IF NOT EXISTS {ks}.record_conflicts (
               exporter text, session_id int, document_id uuid, boot_time bigint, seq bigint,
               detected_at timestamp, detected_by text, stored_data blob, received_data blob, note text,
-              PRIMARY KEY ((exporter, session_id, document_id, boot_time), seq))""")));
+              PRIMARY KEY ((exporter, session_id, document_id, boot_time), seq))""")),
+            new Migration(6, "document identity: start time claimed once per document, exporters seen,"
+                    + " highest DSN per segment", List.of(
+            """
+            CREATE TABLE IF NOT EXISTS {ks}.document_starts (
+              exporter text, session_id int, document_id uuid, boot_time bigint,
+              started_at timestamp, claimed_by text, claimed_at timestamp,
+              PRIMARY KEY ((exporter, session_id, document_id, boot_time)))""",
+            """
+            CREATE TABLE IF NOT EXISTS {ks}.exporters_seen (
+              part int, exporter text, first_seen timestamp,
+              PRIMARY KEY ((part), exporter))""",
+            "ALTER TABLE {ks}.segments ADD IF NOT EXISTS highest_seq bigint")));
 
     private Schema() {
     }

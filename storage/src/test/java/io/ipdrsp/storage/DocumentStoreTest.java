@@ -68,6 +68,65 @@ class DocumentStoreTest {
     }
 
     @Test
+    void oneDocumentWrittenByTwoNodesWithDifferentClocksIsIndexedOnceUnderTheFirstClaim() throws Exception {
+        // an all-zero documentId (the reference exporter's default): nothing in it says when the document started
+        RecordKey doc = new RecordKey("cmts-zero", 3, new java.util.UUID(0, 0), 1_700_000_123L);
+        Instant first = Instant.parse("2025-04-01T10:00:00.000Z");
+        Instant later = first.plusSeconds(37); // node-2's clock at its SESSION_START, after a failover
+        storage.saveSegment(new Segment(doc, first, "node-1", true, 0, 0, 10, 100, null, null, null))
+                .toCompletableFuture().get();
+        storage.saveDocument(new DocumentInfo(doc, "OPEN", first, first, first, null, null, "node-1"))
+                .toCompletableFuture().get();
+        // node-2 is another process: its own DocumentStore, no cached claim
+        try (CassandraStorage node2 = CassandraStorage.open(CassandraTestSupport.config("it_documents"))) {
+            node2.saveSegment(new Segment(doc, later, "node-2", false, 500, 0, 10, 100, null, null, null))
+                    .toCompletableFuture().get();
+            node2.saveDocument(new DocumentInfo(doc, "STOPPED", later, later, later, null, null, "node-2"))
+                    .toCompletableFuture().get();
+            assertThat(node2.documents().claimStart(doc, later.plusSeconds(99), "node-2").toCompletableFuture().get())
+                    .isEqualTo(first);
+        }
+        Instant from = first.minus(Duration.ofDays(1));
+        Instant to = first.plus(Duration.ofDays(1));
+        assertThat(storage.documents().documentsStarted("cmts-zero", from, to, null))
+                .containsExactly(new IndexedDocument(doc, first));
+        assertThat(storage.document(doc).toCompletableFuture().get()).get()
+                .satisfies(d -> assertThat(d.startedAt()).isEqualTo(first))
+                .satisfies(d -> assertThat(d.state()).isEqualTo("STOPPED"));
+        assertThat(storage.documents().exportersSeen()).contains("cmts-zero");
+    }
+
+    @Test
+    void aDocumentReceivedOnlyOnPrimaryFalseSegmentsIsIndexed() throws Exception {
+        RecordKey doc = CassandraTestSupport.newDocument("cmts-standby");
+        Instant t = Instant.parse("2025-04-02T08:00:00.000Z");
+        storage.saveSegment(new Segment(doc, t, "node-2", false, 0, 0, 10, 100, null, null, null))
+                .toCompletableFuture().get();
+        storage.documents().stopSegment(doc, t, "node-2", t.plusSeconds(60), 0, "end", 4_999L)
+                .toCompletableFuture().get();
+        assertThat(storage.documentsStarted("cmts-standby", t.minusSeconds(1), t.plusSeconds(1)))
+                .containsExactly(doc);
+        assertThat(storage.segments(doc)).singleElement()
+                .satisfies(s -> assertThat(s.highestSeq()).isEqualTo(4_999L))
+                .satisfies(s -> assertThat(s.endedDocument()).isTrue());
+    }
+
+    @Test
+    void indexRowsWrittenBeforeTheClaimCountEachDocumentOnce() throws Exception {
+        // what the schema before migration 6 left behind: one index entry per node clock for the same document
+        RecordKey doc = CassandraTestSupport.newDocument("cmts-legacy");
+        Instant a = Instant.parse("2025-04-03T12:00:00.000Z");
+        for (Instant t : List.of(a, a.plusMillis(16), a.plusSeconds(5))) {
+            storage.session().execute(com.datastax.oss.driver.api.core.cql.SimpleStatement.newInstance("INSERT INTO"
+                    + " it_documents.documents_by_time (exporter, day, started_at, session_id, document_id,"
+                    + " boot_time) VALUES (?, ?, ?, ?, ?, ?)", doc.exporter(), DocumentStore.day(t), t,
+                    doc.sessionId(), doc.documentId(), doc.bootTime()));
+        }
+        assertThat(storage.documents().documentsStarted("cmts-legacy", a.minusSeconds(60), a.plusSeconds(60), null))
+                .containsExactly(new IndexedDocument(doc, a));
+    }
+
+    @Test
     void templatesRoundTripPerConfiguration() throws Exception {
         List<TemplateBlock> config3 = List.of(
                 new TemplateBlock(256, "http://www.cablelabs.com/namespaces/DOCSIS/3.0/xsd/ipdr/DOCSIS-SAMIS-TYPE-1",

@@ -31,7 +31,7 @@ class SchemaTest {
                     "documents_by_time", "segments", "templates", "integrity_conflicts", "leadership_fences",
                     "document_audit", "audit_by_day", "exporters_by_day", "document_duplicates", "audit_events",
                     "export_spool", "subscriber_by_mac", "subscriber_by_ip", "subscriber_cpes_by_cm",
-                    "subscriber_index_progress", "record_versions", "record_conflicts");
+                    "subscriber_index_progress", "record_versions", "record_conflicts", "document_starts", "exporters_seen");
         }
     }
 

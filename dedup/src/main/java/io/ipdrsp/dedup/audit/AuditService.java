@@ -48,6 +48,10 @@ public final class AuditService {
     public AuditReport report(Instant from, Instant to, String cmts, Collection<String> knownExporters) {
         TreeSet<String> exporters = new TreeSet<>();
         if (cmts != null) {
+            if (!knownExporters.contains(cmts) && !storage.documents().exportersSeen().contains(cmts)
+                    && audit.auditedExporters(from, to).stream().noneMatch(cmts::equals)) {
+                throw new UnknownExporter(cmts, known(from, to, knownExporters));
+            }
             exporters.add(cmts);
         } else {
             exporters.addAll(knownExporters);
@@ -61,7 +65,7 @@ public final class AuditService {
                 summaries.put(r.key(), r);
             }
             List<AuditReport.DocumentSummary> docs = new ArrayList<>();
-            for (IndexedDocument d : audit.documentsStarted(exporter, from, to, null)) {
+            for (IndexedDocument d : storage.documents().documentsStarted(exporter, from, to, null)) {
                 AuditRow r = summaries.remove(d.key());
                 if (r != null) {
                     docs.add(summary(r));
@@ -81,6 +85,33 @@ public final class AuditService {
             out.add(aggregate(exporter, docs));
         }
         return new AuditReport(from, to, Instant.now(), out);
+    }
+
+    /** An audit asked for a CMTS nobody knows: not configured here, never seen in Cassandra. */
+    public static final class UnknownExporter extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final List<String> known;
+
+        UnknownExporter(String name, List<String> known) {
+            super("unknown CMTS '" + name + "': no node has stored a document of it; known CMTSes: "
+                    + (known.isEmpty() ? "none yet" : String.join(", ", known)));
+            this.known = List.copyOf(known);
+        }
+
+        public List<String> known() {
+            return known;
+        }
+    }
+
+    /**
+     * The CMTSes an audit can answer for: configured on this node, seen by any node (a document claimed since
+     * migration 6) or audited in [from, to).
+     */
+    public List<String> known(Instant from, Instant to, Collection<String> configured) {
+        TreeSet<String> out = new TreeSet<>(configured);
+        out.addAll(storage.documents().exportersSeen());
+        out.addAll(audit.auditedExporters(from, to));
+        return List.copyOf(out);
     }
 
     private static AuditReport.ExporterAudit aggregate(String exporter, List<AuditReport.DocumentSummary> docs) {
@@ -115,7 +146,12 @@ public final class AuditService {
                 r.unexplainedCount(), r.unexplained(), r.declaredDrops(), r.declaredMatched(),
                 r.declaredDrops() - r.declaredMatched() - r.declaredUnplaced(), r.declaredUnplaced(),
                 r.duplicates(), r.integrityConflicts(), r.segments(), r.failovers(), new TreeMap<>(r.nodes()),
-                r.reopenCount(), r.finalizedAt(), r.finalizedBy());
+                r.reopenCount(), finalOnly(r, r.finalizedAt()), finalOnly(r, r.finalizedBy()));
+    }
+
+    /** Rows written before provisional states stopped carrying them: an OPEN document has no finalizer. */
+    private static <T> T finalOnly(AuditRow r, T value) {
+        return DocumentFinalizer.STATE_FINAL.equals(r.state()) ? value : null;
     }
 
     private AuditReport.DocumentSummary liveSummary(RecordKey key, Instant startedAt, List<Segment> segments) {
@@ -150,10 +186,10 @@ public final class AuditService {
             gaps.add(new DocumentAudit.Gap(u.first(), u.last(), u.count(), false));
         }
         gaps.sort(Comparator.comparingLong(DocumentAudit.Gap::first));
-        List<DocumentAudit.SegmentView> segs = segments.stream().sorted(Comparator.comparing(Segment::startedAt)
-                .thenComparing(Segment::node)).map(s -> new DocumentAudit.SegmentView(s.node(), s.primary(),
-                        s.startedAt(), s.stoppedAt(), s.firstRecordSeq(), s.droppedRecordCount(), s.stopReasonCode(),
-                        s.stopReasonInfo())).toList();
+        // in the exporter's order (SegmentOrder), not by the nodes' clocks
+        List<DocumentAudit.SegmentView> segs = SegmentOrder.sorted(segments).stream()
+                .map(s -> new DocumentAudit.SegmentView(s.node(), s.primary(), s.startedAt(), s.stoppedAt(),
+                        s.firstRecordSeq(), s.droppedRecordCount(), s.stopReasonCode(), s.stopReasonInfo())).toList();
         List<DocumentAudit.DuplicatesView> dups = in.duplicates().stream()
                 .map(d -> new DocumentAudit.DuplicatesView(d.node(), d.flagged(), d.unflagged())).toList();
         List<DocumentAudit.ConflictView> conflicts = storage.integrityConflicts(key).stream()

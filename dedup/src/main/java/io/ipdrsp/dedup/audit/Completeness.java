@@ -4,7 +4,6 @@ import io.ipdrsp.dedup.SequenceRangeSet;
 import io.ipdrsp.storage.SequenceRange;
 import io.ipdrsp.storage.Segment;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -20,7 +19,7 @@ import java.util.List;
  *
  * <h2>Declared drops</h2>
  * droppedRecordCount is a count, not ranges. An exporter drops the oldest records it still holds and resumes with the
- * oldest one it kept, so the N records declared by a primary SESSION_START with firstRecordSequenceNumber f are the N
+ * oldest one it kept, so the N records declared by a SESSION_START with firstRecordSequenceNumber f are the N
  * DSNs right below f: the <em>window</em> {@code [f - N, f - 1]} (DSNs an earlier declaration already claimed are
  * skipped, so windows of successive declarations never overlap). Within its window a declaration
  * <ul>
@@ -31,8 +30,10 @@ import java.util.List;
  * <li>reaches below the start of the document: the rest is <b>unplaced</b> (drops at the end of the previous
  *     document, announced in this document's first SESSION_START).</li>
  * </ul>
- * Primary segments are taken in start order; backup segments never carry drops (the exporter declares them to its
- * primary only) and are ignored. A missing DSN outside every window stays unexplained, so a count that falls short
+ * Declarations are taken from every segment, whatever its {@code primary} flag (in the vendor guide's failover the
+ * standby gets {@code primary=false}, the stream and the declaration), once per SESSION_START, in DSN order
+ * ({@link SegmentOrder#declarations}), never in the order of collectors' clocks. A missing DSN outside every window
+ * stays unexplained, so a count that falls short
  * leaves INCOMPLETE, and a declaration never explains a gap below its own window (a silent loss further back stays
  * visible). The verdict COMPLETE_WITH_DECLARED_DROPS needs every missing DSN explained.
  */
@@ -46,7 +47,7 @@ public final class Completeness {
      * @param unexplained      missing DSNs nothing explains
      * @param declaredReceived DSNs inside a declaration's window that are stored all the same
      * @param declaredUnplaced declared drops whose window reaches below the start of this document
-     * @param failovers        changes of primary node between consecutive primary segments
+     * @param failovers        changes of collector between consecutive data-carrying segments ({@link SegmentOrder})
      */
     public record Evaluation(long expectedFirst, long expectedLast, long recordsHeld, List<SequenceRange> held,
             List<SequenceRange> missing, List<SequenceRange> matched, List<SequenceRange> unexplained,
@@ -71,12 +72,6 @@ public final class Completeness {
 
     static long count(List<SequenceRange> ranges) {
         return ranges.stream().mapToLong(SequenceRange::count).sum();
-    }
-
-    /** Primary segments in the order the exporter started them (node name breaks ties). */
-    public static List<Segment> primarySegments(List<Segment> segments) {
-        return segments.stream().filter(Segment::primary)
-                .sorted(Comparator.comparing(Segment::startedAt).thenComparing(Segment::node)).toList();
     }
 
     public static Evaluation evaluate(List<SequenceRange> stored, List<Segment> segments, boolean startsAtZero,
@@ -104,17 +99,11 @@ public final class Completeness {
         SequenceRangeSet claimed = new SequenceRangeSet(); // DSNs some declaration's window already covers
         long declared = 0;
         long unplaced = 0;
-        int failovers = 0;
-        String previousPrimary = null;
-        for (Segment s : primarySegments(segments)) {
-            if (previousPrimary != null && !previousPrimary.equals(s.node())) {
-                failovers++;
-            }
-            previousPrimary = s.node();
-            long budget = s.droppedRecordCount();
+        for (SegmentOrder.Declaration d : SegmentOrder.declarations(segments)) {
+            long budget = d.count();
             declared += budget;
             long floor = Math.max(first, 0);
-            long hi = s.firstRecordSeq() - 1;
+            long hi = d.firstRecordSeq() - 1;
             if (budget > 0 && hi >= floor) {
                 // the window: the highest `budget` DSNs below f that no earlier declaration claimed
                 SequenceRangeSet window = new SequenceRangeSet();
@@ -150,6 +139,6 @@ public final class Completeness {
             verdict = Verdict.INCOMPLETE;
         }
         return new Evaluation(first, last, held.cardinality(), held.ranges(), missing, matched.ranges(), unexplained,
-                received.ranges(), declared, unplaced, failovers, verdict);
+                received.ranges(), declared, unplaced, SegmentOrder.failovers(segments), verdict);
     }
 }

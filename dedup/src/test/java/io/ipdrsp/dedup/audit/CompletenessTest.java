@@ -153,15 +153,36 @@ class CompletenessTest {
     }
 
     @Test
-    void backupSegmentsNeitherDeclareNorCountAsFailovers() {
-        var e = Completeness.evaluate(r(0, 49, 60, 99), List.of(seg(0, "a", true, 0, 0), seg(1, "b", false, 60, 10),
-                seg(2, "a", true, 60, 0)), true, true);
-        assertThat(e.declaredDrops()).isZero();
-        assertThat(e.unexplained()).isEqualTo(r(50, 59));
-        assertThat(e.failovers()).isZero();
-        var f = Completeness.evaluate(r(0, 99), List.of(seg(0, "a", true, 0, 0), seg(1, "b", true, 30, 0),
-                seg(2, "a", true, 60, 0)), true, true);
-        assertThat(f.failovers()).isEqualTo(2);
+    void aDeclarationCountsWhicheverCollectorGotItAndOncePerRestartPoint() {
+        // the vendor guide's failover: the standby gets SESSION_START primary=false, the stream and the declaration
+        var e = Completeness.evaluate(r(0, 49, 60, 99), List.of(seg(0, "a", true, 0, 0), seg(1, "b", false, 60, 10)),
+                true, true);
+        assertThat(e.declaredDrops()).isEqualTo(10);
+        assertThat(e.matched()).isEqualTo(r(50, 59));
+        assertThat(e.verdict()).isEqualTo(Verdict.COMPLETE_WITH_DECLARED_DROPS);
+        // the same SESSION_START seen by two collectors (one told primary, one not) is one declaration, whatever the
+        // order their clocks give
+        var twice = Completeness.evaluate(r(0, 49, 60, 99), List.of(seg(0, "a", true, 0, 0),
+                seg(1, "b", false, 60, 10), seg(1, "a", true, 60, 10)), true, true);
+        assertThat(twice.declaredDrops()).isEqualTo(10);
+        assertThat(twice.declaredUnplaced()).isZero();
+    }
+
+    @Test
+    void failoversAreChangesOfTheCollectorThatCarriedTheData() {
+        // highest DSN reported: a -> b -> a carried data; c only held an idle primary=false stretch
+        var e = Completeness.evaluate(r(0, 99), List.of(data(0, "a", false, 0, 29), data(1, "c", false, 0, -1),
+                data(2, "b", false, 30, 59), data(3, "a", true, 60, 99)), true, true);
+        assertThat(e.failovers()).isEqualTo(2);
+        // rows without the highest DSN (written before it was reported): the primary flag is the hint
+        var legacy = Completeness.evaluate(r(0, 99), List.of(seg(0, "a", true, 0, 0), seg(1, "b", true, 30, 0),
+                seg(2, "a", true, 60, 0), seg(3, "c", false, 60, 0)), true, true);
+        assertThat(legacy.failovers()).isEqualTo(2);
+    }
+
+    private static Segment data(int order, String node, boolean primary, long first, long highest) {
+        return new Segment(KEY, T0.plusSeconds(order), node, primary, first, 0, 60, 100, T0.plusSeconds(order + 1),
+                1, "hand-off", highest);
     }
 
     @Test
@@ -257,9 +278,12 @@ class CompletenessTest {
         assertThat(union.ranges()).isEqualTo(e.missing());
         assertThat(SequenceRangeSet.of(e.matched()).intersection(SequenceRangeSet.of(e.unexplained())).isEmpty())
                 .isTrue();
-        long declaredPrimary = segments.stream().filter(Segment::primary).mapToLong(Segment::droppedRecordCount).sum();
-        assertThat(e.declaredDrops()).isEqualTo(declaredPrimary);
-        assertThat(e.matchedCount() + e.declaredReceivedCount() + e.declaredUnplaced()).isEqualTo(declaredPrimary);
+        // one declaration per distinct (firstRecordSequenceNumber, droppedRecordCount), from any segment
+        java.util.Set<List<Long>> distinct = new java.util.HashSet<>();
+        segments.forEach(sg -> distinct.add(List.of(sg.firstRecordSeq(), sg.droppedRecordCount())));
+        long declared = distinct.stream().mapToLong(d -> d.get(1)).sum();
+        assertThat(e.declaredDrops()).isEqualTo(declared);
+        assertThat(e.matchedCount() + e.declaredReceivedCount() + e.declaredUnplaced()).isEqualTo(declared);
         assertThat(SequenceRangeSet.of(e.declaredReceived()).intersection(SequenceRangeSet.of(e.missing())).isEmpty())
                 .as("received means held").isTrue();
         if (e.matchedCount() < e.missingCount()) {

@@ -1,39 +1,26 @@
 package io.ipdrsp.dedup.audit;
 
+import static io.ipdrsp.dedup.audit.FinalizerFixture.ago;
+import static io.ipdrsp.dedup.audit.FinalizerFixture.await;
+import static io.ipdrsp.dedup.audit.FinalizerFixture.leaderOf;
+import static io.ipdrsp.dedup.audit.FinalizerFixture.newDoc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.datastax.oss.driver.api.core.DefaultConsistencyLevel;
-import io.ipdrsp.dedup.ExporterLeadership;
-import io.ipdrsp.launcher.CassandraServer;
 import io.ipdrsp.storage.AuditEvent;
 import io.ipdrsp.storage.AuditRow;
 import io.ipdrsp.storage.AuditStore;
 import io.ipdrsp.storage.CassandraStorage;
-import io.ipdrsp.storage.DocumentInfo;
 import io.ipdrsp.storage.RecordKey;
-import io.ipdrsp.storage.RecordWriter;
-import io.ipdrsp.storage.Segment;
 import io.ipdrsp.storage.SequenceRange;
-import io.ipdrsp.storage.StorageConfig;
-import java.nio.ByteBuffer;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
-import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.CuratorFrameworkFactory;
-import org.apache.curator.framework.recipes.nodes.PersistentNode;
-import org.apache.curator.retry.RetryNTimes;
-import org.apache.curator.test.TestingServer;
-import org.apache.zookeeper.CreateMode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,118 +29,57 @@ import org.junit.jupiter.api.Test;
 class DocumentFinalizerTest {
     private static final FinalizerSettings SETTINGS = FinalizerSettings.defaults().withGrace(Duration.ofSeconds(1))
             .withIdleTimeout(Duration.ofSeconds(3)).withRecheckAfter(Duration.ofHours(1));
+    private static FinalizerFixture fx;
     private static CassandraStorage storage;
-    private static RecordWriter writer;
-    private static TestingServer zk;
 
     @BeforeAll
     static void start() throws Exception {
-        CassandraServer server = CassandraServer.shared();
-        storage = CassandraStorage.open(StorageConfig.defaults(List.of(server.contactPoint()),
-                server.localDatacenter(), "it_finalizer"));
-        writer = storage.recordWriter("n-test");
-        zk = new TestingServer(true);
+        fx = new FinalizerFixture("it_finalizer");
+        storage = fx.storage;
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (writer != null) {
-            writer.close();
-        }
-        if (storage != null) {
-            storage.close();
-        }
-        if (zk != null) {
-            zk.close();
+        if (fx != null) {
+            fx.close();
         }
     }
 
-    /** One node's Curator client, registry entry, leadership and finalizer (passes run by the test). */
-    private record Node(String id, CuratorFramework curator, PersistentNode registration, ExporterLeadership lead,
-            DocumentFinalizer finalizer) implements AutoCloseable {
-        static Node start(String id, String exporter, FinalizerSettings settings) throws Exception {
-            CuratorFramework c = CuratorFrameworkFactory.builder().connectString(zk.getConnectString())
-                    .namespace("ipdr-fin").retryPolicy(new RetryNTimes(3, 100)).sessionTimeoutMs(5_000).build();
-            c.start();
-            assertThat(c.blockUntilConnected(10, TimeUnit.SECONDS)).isTrue();
-            PersistentNode reg = new PersistentNode(c, CreateMode.EPHEMERAL, false, "/nodes/site1/" + id,
-                    id.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            reg.start();
-            reg.waitForInitialCreate(10, TimeUnit.SECONDS);
-            ExporterLeadership lead = new ExporterLeadership(c, "site1", id).start();
-            lead.setExporters(List.of(exporter));
-            return new Node(id, c, reg, lead, new DocumentFinalizer(id, storage, lead, settings, Clock.systemUTC()));
+    private static final class Node {
+        static FinalizerFixture.Node start(String id, String exporter, FinalizerSettings settings) throws Exception {
+            return fx.node(id, exporter, settings);
         }
-
-        @Override
-        public void close() throws Exception {
-            finalizer.close();
-            lead.close();
-            registration.close();
-            curator.close();
-        }
-    }
-
-    private static void await(String what, BooleanSupplier c) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!c.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(20);
-        }
-    }
-
-    private static RecordKey newDoc(String exporter, int session, long boot) {
-        return new RecordKey(exporter, session, UUID.randomUUID(), boot);
     }
 
     private static void records(RecordKey key, long first, long last) throws Exception {
-        List<CompletableFuture<Void>> f = new ArrayList<>();
-        for (long s = first; s <= last; s++) {
-            f.add(writer.write(key, s, 1, 1, false, ByteBuffer.wrap(("rec-" + s).getBytes())).toCompletableFuture());
-        }
-        writer.flush();
-        CompletableFuture.allOf(f.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+        fx.records(key, first, last);
     }
 
-    /** What a primary node writes at SESSION_START (document row + time index) and its segment. */
     private static void document(RecordKey key, Instant startedAt) throws Exception {
-        storage.saveDocument(new DocumentInfo(key, "OPEN", startedAt, startedAt, startedAt, null, null, "n-test"))
-                .toCompletableFuture().get(10, TimeUnit.SECONDS);
+        fx.document(key, startedAt);
     }
 
     private static void segment(RecordKey key, Instant startedAt, String node, boolean primary, long first,
             long dropped, Instant stoppedAt, Integer reason) throws Exception {
-        storage.saveSegment(new Segment(key, startedAt, node, primary, first, dropped, 60, 100, stoppedAt, reason,
-                reason == null ? null : "reason " + reason)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        fx.segment(key, startedAt, node, primary, first, dropped, stoppedAt, reason);
     }
 
     private static Optional<AuditRow> row(RecordKey key) throws Exception {
-        return storage.audit().audit(key, null).toCompletableFuture().get(10, TimeUnit.SECONDS);
-    }
-
-    private static Node leaderOf(String exporter, List<Node> nodes) throws InterruptedException {
-        await("a leader for " + exporter, () -> nodes.stream().filter(n -> n.lead().isLeader(exporter)).count() == 1);
-        return nodes.stream().filter(n -> n.lead().isLeader(exporter)).findFirst().orElseThrow();
-    }
-
-    private static Instant ago(int seconds) {
-        return Instant.now().minusSeconds(seconds).truncatedTo(ChronoUnit.MILLIS);
+        return fx.row(key);
     }
 
     @Test
     void onlyTheLeaderFinalizesAndAStaleLeaderIsFencedOut() throws Exception {
         String exporter = "cmts-fence-" + System.nanoTime();
-        List<Node> nodes = new ArrayList<>(List.of(Node.start("n1", exporter, SETTINGS),
+        List<FinalizerFixture.Node> nodes = new ArrayList<>(List.of(Node.start("n1", exporter, SETTINGS),
                 Node.start("n2", exporter, SETTINGS)));
         try {
             RecordKey doc = newDoc(exporter, 1, 1000);
             document(doc, ago(60));
             segment(doc, ago(60), "n1", true, 0, 0, ago(10), 0);
             records(doc, 0, 99);
-            Node leader = leaderOf(exporter, nodes);
-            Node other = nodes.stream().filter(n -> n != leader).findFirst().orElseThrow();
+            FinalizerFixture.Node leader = leaderOf(exporter, nodes);
+            FinalizerFixture.Node other = nodes.stream().filter(n -> n != leader).findFirst().orElseThrow();
 
             other.finalizer().runOnce();
             assertThat(row(doc)).as("the non-leader writes nothing").isEmpty();
@@ -188,7 +114,7 @@ class DocumentFinalizerTest {
             document(third, ago(40));
             segment(third, ago(40), "n2", true, 0, 0, ago(10), 0);
             assertThatThrownBy(() -> leader.finalizer().pass(exporter, staleToken))
-                    .isInstanceOf(DocumentFinalizer.Fenced.class);
+                    .isInstanceOf(VerdictWriter.Fenced.class);
             assertThat(row(third)).as("no verdict from the stale leader").isEmpty();
             // and the conditional write itself refuses a row over one written by a higher token
             AuditRow current = row(second).orElseThrow();
@@ -203,7 +129,7 @@ class DocumentFinalizerTest {
             assertThat(row(second).orElseThrow().verdict()).isEqualTo("COMPLETE");
             leader.curator().close();
         } finally {
-            for (Node n : nodes) {
+            for (FinalizerFixture.Node n : nodes) {
                 n.close();
             }
         }
@@ -212,7 +138,7 @@ class DocumentFinalizerTest {
     @Test
     void sessionStopOneOrThreeSuspendsAndTheResumedDocumentIsFinalizedWithItsDeclaredDrops() throws Exception {
         String exporter = "cmts-suspend-" + System.nanoTime();
-        try (Node n = Node.start("n1", exporter, SETTINGS)) {
+        try (FinalizerFixture.Node n = Node.start("n1", exporter, SETTINGS)) {
             leaderOf(exporter, List.of(n));
             RecordKey handOff = newDoc(exporter, 1, 1000);
             document(handOff, ago(60));
@@ -248,7 +174,7 @@ class DocumentFinalizerTest {
     }
 
     /** A document stopped 10 s ago holding 0..49 and 60..99, finalized by {@code n}: INCOMPLETE, 50..59 missing. */
-    private static RecordKey finalizedWithGap(Node n, String exporter) throws Exception {
+    private static RecordKey finalizedWithGap(FinalizerFixture.Node n, String exporter) throws Exception {
         RecordKey doc = newDoc(exporter, 1, 1000);
         document(doc, ago(60));
         segment(doc, ago(60), "n1", true, 0, 0, ago(10), 0);
@@ -262,7 +188,7 @@ class DocumentFinalizerTest {
     void aLateRecordReopensAFinalizedDocument() throws Exception {
         String exporter = "cmts-late-" + System.nanoTime();
         FinalizerSettings quickRecheck = SETTINGS.withRecheckAfter(Duration.ofSeconds(2));
-        try (Node n = Node.start("n1", exporter, quickRecheck)) {
+        try (FinalizerFixture.Node n = Node.start("n1", exporter, quickRecheck)) {
             leaderOf(exporter, List.of(n));
             RecordKey doc = finalizedWithGap(n, exporter);
             AuditRow before = row(doc).orElseThrow();
@@ -284,13 +210,14 @@ class DocumentFinalizerTest {
                     .containsExactly("FINALIZED", "REOPENED", "FINALIZED");
             assertThat(n.finalizer().reopened()).isEqualTo(1);
 
-            // the exporter resumes the document: re-opened at once, final again after its next stop
-            segment(doc, Instant.now().truncatedTo(ChronoUnit.MILLIS), "n1", true, 100, 0, null, null);
+            // a segment row of the ended document that a node wrote late (its SESSION_START processed after the
+            // stop): SESSION_STOP 0 ended the documentId for good, so it is re-evaluated and stays final
+            segment(doc, Instant.now().truncatedTo(ChronoUnit.MILLIS), "n2", true, 100, 0, null, null);
             n.finalizer().runOnce();
-            AuditRow reopened = row(doc).orElseThrow();
-            assertThat(reopened.state()).isEqualTo("REOPENED");
-            assertThat(reopened.verdict()).isEqualTo("OPEN");
-            assertThat(reopened.reopenCount()).isEqualTo(2);
+            AuditRow late = row(doc).orElseThrow();
+            assertThat(late.state()).isEqualTo("FINAL");
+            assertThat(late.segments()).isEqualTo(2);
+            assertThat(late.reopenCount()).isEqualTo(1);
         }
     }
 
@@ -298,7 +225,7 @@ class DocumentFinalizerTest {
     void aRecordLandingAfterTheFirstRecheckIsFoundByALaterOne() throws Exception {
         String exporter = "cmts-later-" + System.nanoTime();
         FinalizerSettings quickRecheck = SETTINGS.withRecheckAfter(Duration.ofSeconds(1));
-        try (Node n = Node.start("n1", exporter, quickRecheck)) {
+        try (FinalizerFixture.Node n = Node.start("n1", exporter, quickRecheck)) {
             leaderOf(exporter, List.of(n));
             RecordKey doc = finalizedWithGap(n, exporter);
             Thread.sleep(1_100);
@@ -328,7 +255,7 @@ class DocumentFinalizerTest {
     @Test
     void rebootAndIdleFinalizeDocumentsWithoutSessionStop() throws Exception {
         String exporter = "cmts-reboot-" + System.nanoTime();
-        try (Node n = Node.start("n1", exporter, SETTINGS)) {
+        try (FinalizerFixture.Node n = Node.start("n1", exporter, SETTINGS)) {
             leaderOf(exporter, List.of(n));
             RecordKey beforeReboot = newDoc(exporter, 1, 1000);
             document(beforeReboot, ago(120));
@@ -355,6 +282,15 @@ class DocumentFinalizerTest {
             assertThat(idled.trigger()).startsWith("idle");
             assertThat(row(afterReboot).orElseThrow().state()).isEqualTo("OPEN");
             assertThat(row(newer).orElseThrow().state()).isEqualTo("OPEN");
+
+            // the exporter comes back to the idle document (it never ended it): re-opened at once
+            segment(idle, ago(1), "n2", false, 5, 0, null, null);
+            n.finalizer().runOnce();
+            AuditRow reopened = row(idle).orElseThrow();
+            assertThat(reopened.state()).isEqualTo("REOPENED");
+            assertThat(reopened.verdict()).isEqualTo("OPEN");
+            assertThat(reopened.reopenCount()).isEqualTo(1);
+            assertThat(reopened.finalizedBy()).as("not final: nobody finalized it").isNull();
         }
     }
 }

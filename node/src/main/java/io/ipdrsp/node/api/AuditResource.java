@@ -27,7 +27,8 @@ import java.util.regex.Matcher;
  * <li>{@code GET /api/audit?from=T&to=T[&cmts=NAME]} — per CMTS, the documents started in [from, to) with verdicts,
  * records held, missing ranges, declared drops, duplicates removed, integrity conflicts, failovers, records per node.
  * T: ISO-8601 instant ({@code 2024-05-01T10:00:00Z}), a UTC date ({@code 2024-05-01}), {@code now}, or relative to
- * now ({@code -2h}, {@code -30m}, {@code -7d}). Defaults: the last 24 hours.</li>
+ * now ({@code -2h}, {@code -30m}, {@code -7d}). Defaults: the last 24 hours. A {@code cmts} nobody knows (not
+ * configured here, never seen by any node, no audit rows in the interval) → 404 with {@code knownExporters}.</li>
  * <li>{@code GET /api/audit/documents/{exporter}/{session}/{documentId}/{bootTime}} — one document: segments, gaps
  * (declared or not), duplicates per node, integrity conflicts, history.</li>
  * </ul>
@@ -55,7 +56,15 @@ public final class AuditResource {
         if (Duration.between(t0, t1).toDays() > 400) {
             throw bad("the interval may span at most 400 days");
         }
-        return service().report(t0, t1, cmts == null || cmts.isBlank() ? null : cmts, audit.configuredExporters());
+        try {
+            return service().report(t0, t1, cmts == null || cmts.isBlank() ? null : cmts,
+                    audit.configuredExporters());
+        } catch (AuditService.UnknownExporter e) {
+            // an audit of a CMTS nobody knows would read "0 documents": say so, with the names that would answer
+            throw new WebApplicationException(Response.status(Response.Status.NOT_FOUND)
+                    .type(MediaType.APPLICATION_JSON).entity(Map.of("code", 404, "message", e.getMessage(),
+                            "knownExporters", e.known())).build());
+        }
     }
 
     @GET

@@ -32,18 +32,22 @@ public final class AuditServices implements Managed {
     public void start() {
         CassandraStorage storage = services.store().storage();
         FinalizerSettings settings = services.config().getAudit().toSettings();
+        // document start claims are serialized like the verdicts: SERIAL when a CMTS's collectors span sites
+        storage.documents().serialConsistency(settings.serialConsistency());
         audit = new AuditService(storage, settings);
         ClusterMember cluster = services.cluster();
         if (!services.config().getAudit().isFinalize() || cluster == null) {
-            LOG.info("document finalization is off on this node");
+            LOG.info("document finalization is off on this node: its CMTSes ({}) are finalized only by nodes with"
+                    + " audit.finalize: true that collect them too", configuredExporters());
             return;
         }
         List<String> exporters = services.config().getExporters().stream().map(ExporterConfig::getName).toList();
         cluster.leadership().setExporters(exporters); // idempotent: leadership only for the CMTSes served here
         finalizer = DocumentFinalizer.start(services.config().getNode().getId(), storage, cluster.leadership(),
                 settings);
-        LOG.info("document finalizer started: grace {} s, idle {} s, every {} s", settings.grace().toSeconds(),
-                settings.idleTimeout().toSeconds(), settings.interval().toSeconds());
+        LOG.info("document finalizer started: grace {} s, idle {} s, every {} s, {} CMTSes in parallel",
+                settings.grace().toSeconds(), settings.idleTimeout().toSeconds(), settings.interval().toSeconds(),
+                settings.parallelism());
     }
 
     @Override

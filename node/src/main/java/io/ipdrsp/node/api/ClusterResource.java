@@ -95,7 +95,7 @@ public final class ClusterResource {
             if (token.isPresent()) {
                 leaders.put(e.getName(), new Leader(selfId, true, token.getAsLong()));
             } else {
-                String owner = live.isEmpty() ? "" : ExporterLeadership.owner(e.getName(), live);
+                String owner = live.isEmpty() ? "" : leadership.expectedOwner(e.getName());
                 leaders.put(e.getName(), new Leader(owner == null ? "" : owner, false, -1));
             }
         }

@@ -19,14 +19,19 @@ import java.util.UUID;
  * {@code GET /api/documents/{exporter}/{sessionId}/{documentId}/{bootTime}/ipdr.xml} (IPDR/XML 3.5,
  * {@code application/xml}) and {@code .../ipdr.xdr} (IPDR/XDR version 4, {@code application/octet-stream}): a stored
  * document streamed from Cassandra while it is sent (chunked; nothing is buffered beyond the writers' 64 KiB). Any
- * node answers for every CMTS. {@code X-Ipdr-Record-Count} carries the records the audit last counted for the
- * document, when it has been audited (a progress total for clients, not a promise: an open document grows). A
+ * node answers for every CMTS. {@code X-Ipdr-Document-State} carries the document's audit state; a document that is
+ * not FINAL is exported all the same, as a file whose recorder info says PARTIAL (see {@link DocumentExport#write}).
+ * {@code X-Ipdr-Record-Count} carries the records of a final document's verdict (a progress total for clients). A
  * Cassandra failure in the middle of the body cuts the connection, so the client sees a document without its
  * DOCEND / {@code IPDRDoc.End}, never a silently shortened one.
  */
 @Path("/api/documents/{exporter}/{sessionId}/{documentId}/{bootTime}")
 public final class DocumentExportResource {
     public static final String RECORD_COUNT_HEADER = "X-Ipdr-Record-Count";
+    /** The document's audit state: FINAL, or OPEN / SUSPENDED / REOPENED / NOT_AUDITED (the file is partial). */
+    public static final String STATE_HEADER = "X-Ipdr-Document-State";
+    static final String FINAL = "FINAL";
+    static final String NOT_AUDITED = "NOT_AUDITED";
 
     private final ExportServices exports;
 
@@ -63,24 +68,30 @@ public final class DocumentExportResource {
         } catch (DocumentExport.UnsupportedExport e) {
             throw error(Response.Status.CONFLICT, e.getMessage());
         }
+        Optional<AuditRow> audit = auditRow(key);
+        String state = audit.map(AuditRow::state).orElse(NOT_AUDITED);
+        String openState = FINAL.equals(state) ? null : state;
         StreamingOutput body = out -> {
             try {
-                export.write(key, format, out, null);
+                export.write(key, format, out, null, openState);
             } catch (DocumentExport.UnsupportedExport e) {
                 throw new IllegalStateException(e); // checked above
             }
         };
         Response.ResponseBuilder r = Response.ok(body, format.mediaType()).header("Content-Disposition",
-                "attachment; filename=\"" + DocumentExport.fileName(key, format) + "\"");
-        expectedRecords(key).ifPresent(n -> r.header(RECORD_COUNT_HEADER, n));
+                "attachment; filename=\"" + DocumentExport.fileName(key, format) + "\"")
+                .header(STATE_HEADER, state);
+        if (openState == null) { // an open document's count is stale by the time it is read: no false 100 %
+            audit.ifPresent(a -> r.header(RECORD_COUNT_HEADER, a.recordsHeld()));
+        }
         return r.build();
     }
 
-    private Optional<Long> expectedRecords(RecordKey key) {
+    private Optional<AuditRow> auditRow(RecordKey key) {
         try {
-            return exports.auditRow(key).map(AuditRow::recordsHeld);
+            return exports.auditRow(key);
         } catch (RuntimeException e) {
-            return Optional.empty(); // only a progress hint
+            return Optional.empty(); // unknown: exported as not final, which is the safe side
         }
     }
 

@@ -55,6 +55,12 @@ public final class AuditConfig {
     @JsonProperty
     private boolean documentsStartAtZero = true;
 
+    /** CMTSes whose finalization passes run at the same time (a 2,000-document boundary: about 100/s with 8). */
+    @Min(value = 1, message = "must be 1 to 64")
+    @jakarta.validation.constraints.Max(value = 64, message = "must be 1 to 64")
+    @JsonProperty
+    private int parallelism = FinalizerSettings.DEFAULT_PARALLELISM;
+
     public boolean isFinalize() {
         return finalize;
     }
@@ -64,7 +70,7 @@ public final class AuditConfig {
                 Duration.ofSeconds(idleTimeoutSeconds), Duration.ofHours(lookbackHours),
                 Duration.ofSeconds(recheckAfterSeconds),
                 readConsistency.isEmpty() ? null : DefaultConsistencyLevel.valueOf(readConsistency),
-                DefaultConsistencyLevel.valueOf(serialConsistency), documentsStartAtZero);
+                DefaultConsistencyLevel.valueOf(serialConsistency), documentsStartAtZero, parallelism);
     }
 
     public AuditConfig intervalSeconds(long s) {

@@ -133,6 +133,19 @@ public final class DocumentExport {
      */
     public Result write(RecordKey key, Format format, OutputStream out, LongConsumer progress)
             throws IOException, UnsupportedExport {
+        return write(key, format, out, progress, null);
+    }
+
+    /**
+     * As {@link #write(RecordKey, Format, OutputStream, LongConsumer)} for a document that may not be final yet.
+     *
+     * @param openState null when the document is final; else its audit state (OPEN, SUSPENDED, NOT_AUDITED...): the
+     *                  file then says it is partial where any reader sees it, in the recorder info of its header
+     *                  (XML {@code IPDRRecorderInfo}, XDR {@code ipdrRecorderInfo}); its end marker still counts
+     *                  exactly the records written
+     */
+    public Result write(RecordKey key, Format format, OutputStream out, LongConsumer progress, String openState)
+            throws IOException, UnsupportedExport {
         check(key, format);
         DecoderOptions options = decoderOptions.apply(key.exporter());
         Optional<DocumentInfo> info = await(storage.document(key).toCompletableFuture());
@@ -145,7 +158,7 @@ public final class DocumentExport {
             StoredRecord first = it.hasNext() ? it.next() : null;
             Instant start = info.map(DocumentInfo::startedAt)
                     .orElse(first != null && first.receivedAt() != null ? first.receivedAt() : Instant.EPOCH);
-            DocumentHeader header = DocumentHeader.of("ipdr-collector " + key.exporter(), start.toEpochMilli(),
+            DocumentHeader header = DocumentHeader.of(recorderInfo(key, openState), start.toEpochMilli(),
                     key.documentId(), List.of());
             Instant end = start;
             Sink sink = format == Format.XML ? new XmlSink(counting, options) : new XdrSink(counting, options);
@@ -184,6 +197,12 @@ public final class DocumentExport {
             progress.accept(written);
         }
         return new Result(written, skipped, counting.count);
+    }
+
+    /** Names the CMTS, not the node (every node writes the same bytes); says PARTIAL for a document not final. */
+    static String recorderInfo(RecordKey key, String openState) {
+        return "ipdr-collector " + key.exporter() + (openState == null ? ""
+                : " PARTIAL: document not final (state " + openState + "), records stored at export time");
     }
 
     private Map<Integer, TemplateBlock> byId(RecordKey key, int configId) {

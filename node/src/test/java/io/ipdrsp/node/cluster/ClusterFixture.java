@@ -189,10 +189,7 @@ final class ClusterFixture implements AutoCloseable, BeforeAllCallback, AfterAll
                     "-Dhazelcast.local.localAddress=" + hazelcastBind(n),
                     "-Dhazelcast.local.publicAddress=" + hazelcastProxies.get(n - 1).address(),
                     "-Dhazelcast.socket.client.bind.any=false",
-                    "-Dhazelcast.heartbeat.interval.seconds=1",
-                    "-Dhazelcast.max.no.heartbeat.seconds=6",
-                    "-Dhazelcast.merge.first.run.delay.seconds=5",
-                    "-Dhazelcast.merge.next.run.delay.seconds=3",
+                    // heartbeats, member time-out and merge delays: the node's own (ClusterMember.HEALING), as shipped
                     "-Dhazelcast.wait.seconds.before.join=1",
                     "-Dhazelcast.graceful.shutdown.max.wait=5");
             nodes.add(new NodeProcess(config, dir, api[n], admin[n], props));

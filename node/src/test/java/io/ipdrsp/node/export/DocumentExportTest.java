@@ -121,6 +121,18 @@ class DocumentExportTest {
         NodeList end = root.getElementsByTagNameNS("http://www.ipdr.org/namespaces/ipdr", "IPDRDoc.End");
         assertThat(end.getLength()).isEqualTo(1);
         assertThat(((Element) end.item(0)).getAttribute("count")).isEqualTo("120");
+        assertThat(root.getAttribute("IPDRRecorderInfo")).as("a final document").doesNotContain("PARTIAL");
+
+        // the same document exported while not final: a reader sees it is partial, the end count stays exact
+        ByteArrayOutputStream open = new ByteArrayOutputStream();
+        export.write(key, DocumentExport.Format.XML, open, null, "SUSPENDED");
+        Element openRoot = f.newDocumentBuilder().parse(new ByteArrayInputStream(open.toByteArray()))
+                .getDocumentElement();
+        assertThat(openRoot.getAttribute("IPDRRecorderInfo"))
+                .isEqualTo("ipdr-collector cmts-xml PARTIAL: document not final (state SUSPENDED), records stored at"
+                        + " export time");
+        assertThat(((Element) openRoot.getElementsByTagNameNS("http://www.ipdr.org/namespaces/ipdr", "IPDRDoc.End")
+                .item(0)).getAttribute("count")).isEqualTo("120");
     }
 
     @Test

@@ -186,6 +186,8 @@ class ObservabilityTest {
         PrometheusRegistry prometheus = new PrometheusRegistry();
         DropwizardExports.builder().dropwizardRegistry(dropwizard).register(prometheus); // as NodeApplication does
         metrics.exporters().register(prometheus);
+        // as NodeApplication does, with a finalizer that leads cmts-1
+        io.ipdrsp.node.api.AuditMetrics.register(prometheus, () -> Map.of("cmts-1", 0), () -> 0);
         // labelled series exist once a session carried records and a verdict refresh ran (the node's
         // PrometheusMetricsTest checks their values in a real node's scrape)
         ExporterMetrics.SessionMetrics session = metrics.exporters().session("cmts-1", 1);

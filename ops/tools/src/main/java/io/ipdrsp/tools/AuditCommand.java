@@ -33,7 +33,8 @@ import picocli.CommandLine.Option;
                 + "record covered by the CMTS's droppedRecordCount), INCOMPLETE (with the unexplained ranges), OPEN "
                 + "(not final yet). --document shows one document: segments (which node received what), gaps, "
                 + "duplicates, integrity conflicts and its history."},
-        footer = {"", "Exit status: 0 answered, 1 the node failed or is unreachable, 2 bad arguments."})
+        footer = {"", "Exit status: 0 answered, 1 the node failed or is unreachable, 2 bad arguments, 3 no such CMTS"
+            + " (the error lists the known ones) or document."})
 final class AuditCommand extends ToolCommand {
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final int MAX_RANGES_SHOWN = 8;
@@ -98,6 +99,10 @@ final class AuditCommand extends ToolCommand {
             if (r.statusCode() == 400) {
                 err.println("ipdr audit: " + message(r.body()));
                 return 2;
+            }
+            if (r.statusCode() == 404) { // an unknown CMTS (the message lists the known ones) or document
+                err.println("ipdr audit: " + message(r.body()));
+                return 3;
             }
             if (r.statusCode() != 200) {
                 err.println("ipdr audit: " + node + " answered " + r.statusCode() + ": " + message(r.body()));

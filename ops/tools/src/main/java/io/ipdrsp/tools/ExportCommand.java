@@ -32,7 +32,9 @@ import picocli.CommandLine.Option;
         description = {"download a stored document from a node as an IPDR/XML or IPDR/XDR file", "",
             "Streams the document (exporter, session, documentId, exporterBootTime) from a node's "
                 + "GET /api/documents/NAME/N/UUID/T/ipdr.FORMAT into FILE ('-': stdout), showing records and bytes "
-                + "received on stderr (a percentage when the node knows the document's record count)."})
+                + "received on stderr (a percentage when the node knows the document's record count)."},
+        footer = {"", "Exit status: 0 written, 1 failed (unreachable node, unknown or incomplete transfer), 2 bad "
+                + "arguments, 3 the document is not final (without --allow-open)."})
 final class ExportCommand extends ToolCommand {
     @Option(names = "--exporter", required = true, paramLabel = "NAME", description = "the CMTS")
     String exporter;
@@ -60,6 +62,13 @@ final class ExportCommand extends ToolCommand {
     @Option(names = "--quiet", description = "no progress bar")
     boolean quiet;
 
+    @Option(names = "--allow-open", description = "export a document that is not final yet (OPEN, SUSPENDED, not "
+            + "audited): the file says PARTIAL in its recorder info; without it such a document is not written")
+    boolean allowOpen;
+
+    /** Exit status of a document that is not final, refused without {@code --allow-open}. */
+    static final int NOT_FINAL = 3;
+
     @Override
     public Integer call() {
         String format = formatName.toLowerCase(Locale.ROOT);
@@ -75,14 +84,14 @@ final class ExportCommand extends ToolCommand {
             }
             var uri = NodeHttp.uri(node, "/api/documents/" + NodeHttp.segment(exporter) + "/" + sessionId + "/" + doc
                     + "/" + bootTime + "/ipdr." + format);
-            return download(uri, format, output, quiet, out, err);
+            return download(uri, format, output, quiet, allowOpen, out, err);
         } catch (IllegalArgumentException e) {
             throw usage(e.getMessage());
         }
     }
 
-    private int download(java.net.URI uri, String format, String output, boolean quiet, PrintStream out,
-            PrintStream err) {
+    private int download(java.net.URI uri, String format, String output, boolean quiet, boolean allowOpen,
+            PrintStream out, PrintStream err) {
         HttpResponse<InputStream> response;
         try {
             response = NodeHttp.client().send(HttpRequest.newBuilder(uri).GET().build(),
@@ -103,6 +112,22 @@ final class ExportCommand extends ToolCommand {
             }
             err.println("ipdr export: " + response.statusCode() + ": " + NodeHttp.message(body));
             return 1;
+        }
+        // a node that predates the header sends none: its documents are taken as they were (final or not unknown)
+        String state = response.headers().firstValue("X-Ipdr-Document-State").orElse("FINAL");
+        if (!state.equals("FINAL")) {
+            if (!allowOpen) {
+                try (InputStream in = response.body()) {
+                    in.transferTo(OutputStream.nullOutputStream());
+                } catch (IOException ignored) {
+                    // we are leaving anyway
+                }
+                err.println("ipdr export: the document is not final (state " + state + "): its records may still"
+                        + " change; nothing written. --allow-open exports it as a file marked PARTIAL");
+                return NOT_FINAL;
+            }
+            err.println("ipdr export: the document is not final (state " + state + "): the file is PARTIAL (its"
+                    + " recorder info says so)");
         }
         long total = response.headers().firstValueAsLong("X-Ipdr-Record-Count").orElse(-1);
         Progress progress = new Progress(err, total, quiet);

@@ -20,6 +20,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,6 +46,8 @@ class ExportCommandTest {
     private static final int SESSION = 2;
     private static final long BOOT = 1_714_000_000L;
     private static final UUID DOCUMENT = ScriptedCmts.documentIdNow();
+    /** A document the CMTS handed off (SESSION_STOP 1) and never ended: not final. */
+    private static final UUID OPEN_DOCUMENT = ScriptedCmts.documentIdNow();
     private static final TemplateBlock SAMIS = Templates.builtIn(Templates.SAMIS_TYPE_1, 256);
     private static final TemplateBlock CM = Templates.builtIn(Templates.CMTS_CM_REG_STATUS_TYPE, 257);
     private static final TemplateBlock CPE = Templates.builtIn(Templates.CPE_TYPE, 258);
@@ -81,6 +84,7 @@ class ExportCommandTest {
                     cm("10.20.0.2", t0.plusSeconds(1800)), new ScriptedCmts.Rec(CPE.templateId(), encode(CPE,
                             List.of(EXPORTER, 1L, "Cable1/0/1", 1000L, CM_MAC, 1, 0x00005e005399L, "192.168.9.9",
                                     "::", "cpe.example.net")))));
+            cmts.document(OPEN_DOCUMENT, BOOT, samis.subList(0, 300), 1);
         }
         awaitFinal(DOCUMENT);
     }
@@ -134,9 +138,9 @@ class ExportCommandTest {
         throw new AssertionError("document " + document + " not final within 120 s: " + doc);
     }
 
-    private static byte[] restBody(String format) throws Exception {
+    private static byte[] restBody(UUID document, String format) throws Exception {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url + "/api/documents/cmts-cli/2/"
-                + DOCUMENT + "/1714000000/ipdr." + format)).build(), HttpResponse.BodyHandlers.ofByteArray())
+                + document + "/1714000000/ipdr." + format)).build(), HttpResponse.BodyHandlers.ofByteArray())
                 .body();
     }
 
@@ -147,10 +151,50 @@ class ExportCommandTest {
             IpdrRun r = ipdr("export", "--node", url, "--exporter", "cmts-cli", "--session", "2", "--document",
                     DOCUMENT.toString(), "--boot", "1714000000", "--format", format, "-o", file.toString());
             assertThat(r.status()).as(r.err()).isZero();
-            assertThat(Files.readAllBytes(file)).isEqualTo(restBody(format));
-            assertThat(r.err()).contains("2500 records").contains("wrote " + file);
+            byte[] bytes = Files.readAllBytes(file);
+            assertThat(bytes).isEqualTo(restBody(DOCUMENT, format));
+            assertThat(r.err()).contains("100% 2500/2500").contains("wrote " + file).doesNotContain("not final");
+            assertThat(new String(bytes, StandardCharsets.ISO_8859_1)).doesNotContain("PARTIAL");
             assertThat(Files.exists(dir.resolve("doc." + format + ".part"))).isFalse();
         }
+    }
+
+    @Test
+    void anOpenDocumentIsNotExportedUnlessAllowedAndThenSaysItIsPartial(@TempDir Path dir) throws Exception {
+        Path refused = dir.resolve("open.xml");
+        IpdrRun no = ipdr("export", "--node", url, "--exporter", "cmts-cli", "--session", "2", "--document",
+                OPEN_DOCUMENT.toString(), "--boot", "1714000000", "-o", refused.toString());
+        assertThat(no.status()).as(no.err()).isEqualTo(3);
+        assertThat(no.err()).contains("not final (state NOT_AUDITED)").contains("--allow-open");
+        assertThat(Files.exists(refused)).isFalse();
+        for (String format : List.of("xdr", "xml")) {
+            Path file = dir.resolve("open." + format);
+            IpdrRun r = ipdr("export", "--node", url, "--exporter", "cmts-cli", "--session", "2", "--document",
+                    OPEN_DOCUMENT.toString(), "--boot", "1714000000", "--format", format, "--allow-open", "-o",
+                    file.toString());
+            assertThat(r.status()).as(r.err()).isZero();
+            assertThat(r.err()).contains("not final").contains("PARTIAL").contains("300 records")
+                    .contains("wrote " + file).doesNotContain("%"); // no total: nothing to claim 100 % of
+            byte[] bytes = Files.readAllBytes(file);
+            assertThat(bytes).isEqualTo(restBody(OPEN_DOCUMENT, format));
+            assertThat(new String(bytes, StandardCharsets.ISO_8859_1))
+                    .contains("PARTIAL: document not final (state NOT_AUDITED)");
+            if (format.equals("xml")) {
+                assertThat(new String(bytes, StandardCharsets.UTF_8)).contains("<IPDRDoc.End count=\"300\"");
+            }
+        }
+    }
+
+    @Test
+    void anAuditOfAnUnknownCmtsFailsAndNamesTheKnownOnes() {
+        IpdrRun r = ipdr("audit", "--node", url, "--cmts", "nosuch");
+        assertThat(r.status()).as(r.err()).isEqualTo(3);
+        assertThat(r.err()).contains("unknown CMTS 'nosuch'").contains("cmts-cli");
+        IpdrRun known = ipdr("audit", "--node", url, "--cmts", "cmts-cli", "--format", "csv");
+        assertThat(known.status()).as(known.err()).isZero();
+        // the handed-off document is OPEN (not audited yet): no finalizer is named for it
+        assertThat(known.out().lines().filter(l -> l.startsWith("cmts-cli,2," + OPEN_DOCUMENT))).singleElement()
+                .satisfies(l -> assertThat(l).contains(",NOT_AUDITED,OPEN,").endsWith(",,"));
     }
 
     @Test

@@ -70,6 +70,15 @@ final class ScriptedCmts implements AutoCloseable {
 
     /** One document (DSNs from 0), ended with SESSION_STOP 0 after the node acknowledged all of it. */
     void document(UUID documentId, long bootTime, List<Rec> records) throws IOException, IpdrDecodeException {
+        document(documentId, bootTime, records, 0);
+    }
+
+    /**
+     * One document (DSNs from 0) and, once the node acknowledged all of it, SESSION_STOP {@code stopReason}: 0 ends
+     * the document; 1 (handing off) leaves it open, as a CMTS moving to another collector does.
+     */
+    void document(UUID documentId, long bootTime, List<Rec> records, int stopReason)
+            throws IOException, IpdrDecodeException {
         send(new SessionStart(sessionId, bootTime, 0, 0, true, 1, 500, SessionStart.documentId(documentId)));
         for (int seq = 0; seq < records.size(); seq++) {
             Rec r = records.get(seq);
@@ -79,7 +88,7 @@ final class ScriptedCmts implements AutoCloseable {
         while (!(next(IpdrMessage.class) instanceof DataAck a && a.sequenceNum() >= last)) {
             // keep-alives and earlier acks
         }
-        send(new SessionStop(sessionId, 0, "end of data"));
+        send(new SessionStop(sessionId, stopReason, stopReason == 0 ? "end of data" : "handing off"));
     }
 
     private void send(IpdrMessage m) throws IOException {
