@@ -183,7 +183,7 @@ class PartitionedWritersTest {
         int failedFirst = 0;
         int retries = 0;
         long written = 0;
-        try (CassandraStorage slow = openHasty(hasty); RecordWriter w = slow.recordWriter("r");
+        try (CassandraStorage slow = CassandraStorage.open(hasty); RecordWriter w = slow.recordWriter("r");
              RecordDeduplicator d = RecordDeduplicator.start("r", siteA, storage, w, settings())) {
             DocumentHandle h = d.sessionStarted(key, 0, true);
             await("loaded", 20_000, h::isReady);
@@ -245,23 +245,6 @@ class PartitionedWritersTest {
             assertThat(d.metrics().recordReads()).isZero();
             assertThat(d.metrics().rebuilds()).isEqualTo(1);
             assertThat(storage.storedSequences(key)).containsExactly(new SequenceRange(0, 199));
-        }
-    }
-
-    /**
-     * Opens a session with a 1 ms request timeout. Opening prepares statements under that timeout too (the driver's
-     * timer ticks every 100 ms, so a prepare usually gets its reply in time); on a loaded machine one may not, and that
-     * says nothing about the behaviour under test: try again.
-     */
-    private static CassandraStorage openHasty(StorageConfig hasty) {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return CassandraStorage.open(hasty);
-            } catch (io.ipdrsp.storage.StorageException e) {
-                if (attempt == 20) {
-                    throw e;
-                }
-            }
         }
     }
 }
