@@ -62,30 +62,30 @@ public final class AuditStore {
         this.versions = versions;
         String ks = config.keyspace();
         String q = ", ?".repeat(24);
-        insertAudit = session.prepare("INSERT INTO " + ks + ".document_audit (exporter, session_id, document_id,"
+        insertAudit = Prepared.of(session, "INSERT INTO " + ks + ".document_audit (exporter, session_id, document_id,"
                 + " boot_time, " + AUDIT_COLUMNS + ") VALUES (?, ?, ?, ?, ?" + q + ") IF NOT EXISTS");
-        updateAudit = session.prepare("UPDATE " + ks + ".document_audit SET "
+        updateAudit = Prepared.of(session, "UPDATE " + ks + ".document_audit SET "
                 + String.join(" = ?, ", AUDIT_COLUMNS.split(",\\s*")) + " = ? WHERE " + KEY_WHERE
                 + " IF version = ? AND fence_token <= ?");
-        selectAudit = session.prepare("SELECT " + AUDIT_COLUMNS + " FROM " + ks + ".document_audit WHERE "
+        selectAudit = Prepared.of(session, "SELECT " + AUDIT_COLUMNS + " FROM " + ks + ".document_audit WHERE "
                 + KEY_WHERE);
         String dayColumns = "state, verdict, trigger, expected_first, expected_last, records_held, missing, unexplained,"
                 + " declared_drops, declared_matched, declared_unplaced, duplicates, integrity_conflicts, segments,"
                 + " failovers, nodes, reopen_count, finalized_at, finalized_by";
-        insertByDay = session.prepare("INSERT INTO " + ks + ".audit_by_day (exporter, day, started_at, session_id,"
+        insertByDay = Prepared.of(session, "INSERT INTO " + ks + ".audit_by_day (exporter, day, started_at, session_id,"
                 + " document_id, boot_time, " + dayColumns + ") VALUES (?, ?, ?, ?, ?, ?" + ", ?".repeat(19) + ")");
-        selectByDay = session.prepare("SELECT started_at, session_id, document_id, boot_time, " + dayColumns
+        selectByDay = Prepared.of(session, "SELECT started_at, session_id, document_id, boot_time, " + dayColumns
                 + " FROM " + ks + ".audit_by_day WHERE exporter = ? AND day = ? AND started_at >= ?"
                 + " AND started_at < ?");
-        insertExporterDay = session.prepare("INSERT INTO " + ks + ".exporters_by_day (day, exporter) VALUES (?, ?)");
-        selectExportersDay = session.prepare("SELECT exporter FROM " + ks + ".exporters_by_day WHERE day = ?");
-        addDuplicates = session.prepare("UPDATE " + ks + ".document_duplicates SET flagged = flagged + ?,"
+        insertExporterDay = Prepared.of(session, "INSERT INTO " + ks + ".exporters_by_day (day, exporter) VALUES (?, ?)");
+        selectExportersDay = Prepared.of(session, "SELECT exporter FROM " + ks + ".exporters_by_day WHERE day = ?");
+        addDuplicates = Prepared.of(session, "UPDATE " + ks + ".document_duplicates SET flagged = flagged + ?,"
                 + " unflagged = unflagged + ? WHERE " + KEY_WHERE + " AND node = ?");
-        selectDuplicates = session.prepare("SELECT node, flagged, unflagged FROM " + ks + ".document_duplicates"
+        selectDuplicates = Prepared.of(session, "SELECT node, flagged, unflagged FROM " + ks + ".document_duplicates"
                 + " WHERE " + KEY_WHERE);
-        insertEvent = session.prepare("INSERT INTO " + ks + ".audit_events (exporter, session_id, document_id,"
+        insertEvent = Prepared.of(session, "INSERT INTO " + ks + ".audit_events (exporter, session_id, document_id,"
                 + " boot_time, at, node, event, verdict, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
-        selectEvents = session.prepare("SELECT at, node, event, verdict, detail FROM " + ks + ".audit_events WHERE "
+        selectEvents = Prepared.of(session, "SELECT at, node, event, verdict, detail FROM " + ks + ".audit_events WHERE "
                 + KEY_WHERE);
     }
 

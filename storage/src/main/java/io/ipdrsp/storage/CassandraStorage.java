@@ -114,6 +114,9 @@ public final class CassandraStorage implements AutoCloseable {
                 .withInt(DefaultDriverOption.REQUEST_THROTTLER_MAX_CONCURRENT_REQUESTS,
                         config.driver().maxConcurrentRequests())
                 .withInt(DefaultDriverOption.REQUEST_THROTTLER_MAX_QUEUE_SIZE, config.driver().maxQueuedRequests())
+                // a connection's handshake (STARTUP, OPTIONS) may take longer than the default 500 ms on a busy
+                // machine; a pool whose only connection failed that way refuses requests until it reconnects
+                .withDuration(DefaultDriverOption.CONNECTION_INIT_QUERY_TIMEOUT, Duration.ofSeconds(5))
                 // DDL runs only at start; the default 1 s debounce made each CREATE take 1.1 s (recipes §1.3)
                 .withDuration(DefaultDriverOption.METADATA_SCHEMA_WINDOW, Duration.ZERO)
                 .withInt(DefaultDriverOption.NETTY_IO_SHUTDOWN_QUIET_PERIOD, 0)
@@ -125,7 +128,7 @@ public final class CassandraStorage implements AutoCloseable {
     }
 
     private PreparedStatement prepare(String cql) {
-        return session.prepare(cql);
+        return Prepared.of(session, cql);
     }
 
     /** A new batching writer for this node's record path; its writes name {@code nodeId} in their receipts. */

@@ -20,7 +20,7 @@ public final class DocumentReads {
         this.session = storage.session();
         this.config = storage.config();
         this.scan = storage.versionScan();
-        anyBucket = session.prepare("SELECT bucket FROM " + config.keyspace() + ".record_buckets WHERE "
+        anyBucket = Prepared.of(session, "SELECT bucket FROM " + config.keyspace() + ".record_buckets WHERE "
                 + RecordTables.KEY_WHERE + " LIMIT 1");
     }
 

@@ -60,10 +60,14 @@ public final class DocumentStore {
     private final PreparedStatement selectSegments;
     /** Serial consistency of the claims: the audit's ({@code audit.serialConsistency}), LOCAL_SERIAL until set. */
     private volatile DefaultConsistencyLevel serialConsistency = DefaultConsistencyLevel.LOCAL_SERIAL;
-    private final Map<RecordKey, Instant> claimed = Collections.synchronizedMap(
+    /**
+     * Claims made or under way, per document: a claim in flight is shared, so a burst of writes about one document
+     * (its segments, its row) costs one LWT, not one each (they would contend on one Paxos partition).
+     */
+    private final Map<RecordKey, CompletableFuture<Instant>> claimed = Collections.synchronizedMap(
             new LinkedHashMap<>(1024, 0.75f, true) {
                 @Override
-                protected boolean removeEldestEntry(Map.Entry<RecordKey, Instant> eldest) {
+                protected boolean removeEldestEntry(Map.Entry<RecordKey, CompletableFuture<Instant>> eldest) {
                     return size() > CLAIM_CACHE;
                 }
             });
@@ -72,27 +76,27 @@ public final class DocumentStore {
         this.session = session;
         this.config = config;
         String ks = config.keyspace();
-        claim = session.prepare("INSERT INTO " + ks + ".document_starts (exporter, session_id, document_id,"
+        claim = Prepared.of(session, "INSERT INTO " + ks + ".document_starts (exporter, session_id, document_id,"
                 + " boot_time, started_at, claimed_by, claimed_at) VALUES (?, ?, ?, ?, ?, ?, ?) IF NOT EXISTS");
-        insertSeen = session.prepare("INSERT INTO " + ks + ".exporters_seen (part, exporter, first_seen)"
+        insertSeen = Prepared.of(session, "INSERT INTO " + ks + ".exporters_seen (part, exporter, first_seen)"
                 + " VALUES (0, ?, ?)");
-        selectSeen = session.prepare("SELECT exporter FROM " + ks + ".exporters_seen WHERE part = 0");
-        insertDocument = session.prepare("INSERT INTO " + ks + ".documents (exporter, session_id, document_id,"
+        selectSeen = Prepared.of(session, "SELECT exporter FROM " + ks + ".exporters_seen WHERE part = 0");
+        insertDocument = Prepared.of(session, "INSERT INTO " + ks + ".documents (exporter, session_id, document_id,"
                 + " boot_time, state, started_at, first_seen, last_seen, verdict, detail, updated_by, updated_at)"
                 + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-        insertDocumentByTime = session.prepare("INSERT INTO " + ks + ".documents_by_time (exporter, day, started_at,"
+        insertDocumentByTime = Prepared.of(session, "INSERT INTO " + ks + ".documents_by_time (exporter, day, started_at,"
                 + " session_id, document_id, boot_time) VALUES (?, ?, ?, ?, ?, ?)");
-        selectDocument = session.prepare("SELECT state, started_at, first_seen, last_seen, verdict, detail,"
+        selectDocument = Prepared.of(session, "SELECT state, started_at, first_seen, last_seen, verdict, detail,"
                 + " updated_by FROM " + ks + ".documents WHERE " + KEY_WHERE);
-        selectDocumentsByTime = session.prepare("SELECT started_at, session_id, document_id, boot_time FROM " + ks
+        selectDocumentsByTime = Prepared.of(session, "SELECT started_at, session_id, document_id, boot_time FROM " + ks
                 + ".documents_by_time WHERE exporter = ? AND day = ? AND started_at >= ? AND started_at < ?");
-        insertSegment = session.prepare("INSERT INTO " + ks + ".segments (exporter, session_id, document_id,"
+        insertSegment = Prepared.of(session, "INSERT INTO " + ks + ".segments (exporter, session_id, document_id,"
                 + " boot_time, started_at, node, is_primary, first_record_seq, dropped_record_count,"
                 + " ack_time_interval, ack_sequence_interval, stopped_at, stop_reason_code, stop_reason_info,"
                 + " highest_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-        stopSegment = session.prepare("UPDATE " + ks + ".segments SET stopped_at = ?, stop_reason_code = ?,"
+        stopSegment = Prepared.of(session, "UPDATE " + ks + ".segments SET stopped_at = ?, stop_reason_code = ?,"
                 + " stop_reason_info = ?, highest_seq = ? WHERE " + KEY_WHERE + " AND started_at = ? AND node = ?");
-        selectSegments = session.prepare("SELECT started_at, node, is_primary, first_record_seq,"
+        selectSegments = Prepared.of(session, "SELECT started_at, node, is_primary, first_record_seq,"
                 + " dropped_record_count, ack_time_interval, ack_sequence_interval, stopped_at, stop_reason_code,"
                 + " stop_reason_info, highest_seq FROM " + ks + ".segments WHERE " + KEY_WHERE);
     }
@@ -110,10 +114,23 @@ public final class DocumentStore {
      * document per node.
      */
     public CompletionStage<Instant> claimStart(RecordKey key, Instant proposed, String node) {
-        Instant known = claimed.get(key);
+        CompletableFuture<Instant> mine = new CompletableFuture<>();
+        CompletableFuture<Instant> known = claimed.putIfAbsent(key, mine);
         if (known != null) {
-            return CompletableFuture.completedFuture(known);
+            return known;
         }
+        claim(key, proposed, node).whenComplete((start, e) -> {
+            if (e != null) {
+                claimed.remove(key, mine); // the next write about the document tries again
+                mine.completeExceptionally(e);
+            } else {
+                mine.complete(start);
+            }
+        });
+        return mine;
+    }
+
+    private CompletionStage<Instant> claim(RecordKey key, Instant proposed, String node) {
         BoundStatement s = bindKey(claim.boundStatementBuilder(), key).setInstant(4, proposed).setString(5, node)
                 .setInstant(6, Instant.now()).build().setConsistencyLevel(config.writeConsistency())
                 .setSerialConsistencyLevel(serialConsistency);
@@ -122,7 +139,6 @@ public final class DocumentStore {
             Row row = applied ? null : rs.one();
             Instant start = row == null || row.getInstant("started_at") == null ? proposed
                     : row.getInstant("started_at");
-            claimed.put(key, start);
             if (!applied) {
                 return CompletableFuture.completedFuture(start);
             }

@@ -30,10 +30,10 @@ public final class RecordConflicts {
         this.reader = reader;
         String ks = tables.config.keyspace();
         String where = " WHERE " + RecordTables.KEY_WHERE;
-        insert = tables.session.prepare("INSERT INTO " + ks + ".record_conflicts (exporter, session_id, document_id,"
+        insert = Prepared.of(tables.session, "INSERT INTO " + ks + ".record_conflicts (exporter, session_id, document_id,"
                 + " boot_time, " + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) IF NOT EXISTS");
-        select = tables.session.prepare("SELECT " + COLUMNS + " FROM " + ks + ".record_conflicts" + where);
-        selectLegacy = tables.session.prepare("SELECT " + COLUMNS + " FROM " + ks + ".integrity_conflicts" + where);
+        select = Prepared.of(tables.session, "SELECT " + COLUMNS + " FROM " + ks + ".record_conflicts" + where);
+        selectLegacy = Prepared.of(tables.session, "SELECT " + COLUMNS + " FROM " + ks + ".integrity_conflicts" + where);
     }
 
     /**

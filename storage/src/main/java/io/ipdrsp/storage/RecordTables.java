@@ -44,21 +44,21 @@ final class RecordTables {
         String versions = " FROM " + ks + ".record_versions WHERE " + KEY_WHERE + " AND bucket = ?";
         String legacy = " FROM " + ks + ".records WHERE " + KEY_WHERE + " AND bucket = ?";
         // an UPDATE, not an INSERT: INSERT of a set replaces it (collection tombstone), "receipts + ?" adds to it
-        upsertVersion = session.prepare("UPDATE " + ks + ".record_versions SET template_id = ?, config_id = ?,"
+        upsertVersion = Prepared.of(session, "UPDATE " + ks + ".record_versions SET template_id = ?, config_id = ?,"
                 + " data = ?, received_at = ?, receipts = receipts + ? WHERE " + KEY_WHERE
                 + " AND bucket = ? AND seq = ? AND digest = ?");
-        insertBucket = session.prepare("INSERT INTO " + ks + ".record_buckets (exporter, session_id, document_id,"
+        insertBucket = Prepared.of(session, "INSERT INTO " + ks + ".record_buckets (exporter, session_id, document_id,"
                 + " boot_time, bucket) VALUES (?, ?, ?, ?, ?)");
-        buckets = session.prepare("SELECT bucket FROM " + ks + ".record_buckets WHERE " + KEY_WHERE);
-        bucketsFrom = session.prepare("SELECT bucket FROM " + ks + ".record_buckets WHERE " + KEY_WHERE
+        buckets = Prepared.of(session, "SELECT bucket FROM " + ks + ".record_buckets WHERE " + KEY_WHERE);
+        bucketsFrom = Prepared.of(session, "SELECT bucket FROM " + ks + ".record_buckets WHERE " + KEY_WHERE
                 + " AND bucket >= ?");
-        versionsAfter = session.prepare("SELECT " + VERSION_COLUMNS + versions + " AND seq > ?");
-        versionRefs = session.prepare("SELECT seq, digest, receipts" + versions);
-        versionSeqs = session.prepare("SELECT seq" + versions);
-        versionsIn = session.prepare("SELECT " + VERSION_COLUMNS + versions + " AND seq IN ?");
-        legacyAfter = session.prepare("SELECT " + LEGACY_COLUMNS + legacy + " AND seq > ?");
-        legacySeqs = session.prepare("SELECT seq" + legacy);
-        legacyIn = session.prepare("SELECT " + LEGACY_COLUMNS + legacy + " AND seq IN ?");
+        versionsAfter = Prepared.of(session, "SELECT " + VERSION_COLUMNS + versions + " AND seq > ?");
+        versionRefs = Prepared.of(session, "SELECT seq, digest, receipts" + versions);
+        versionSeqs = Prepared.of(session, "SELECT seq" + versions);
+        versionsIn = Prepared.of(session, "SELECT " + VERSION_COLUMNS + versions + " AND seq IN ?");
+        legacyAfter = Prepared.of(session, "SELECT " + LEGACY_COLUMNS + legacy + " AND seq > ?");
+        legacySeqs = Prepared.of(session, "SELECT seq" + legacy);
+        legacyIn = Prepared.of(session, "SELECT " + LEGACY_COLUMNS + legacy + " AND seq IN ?");
     }
 
     /** Binds the document key to the first four markers. */

@@ -43,15 +43,15 @@ public final class SpoolMarkers {
         this.config = storage.config();
         this.serial = serial;
         String t = config.keyspace() + ".export_spool";
-        insertClaim = session.prepare("INSERT INTO " + t + " (exporter, session_id, document_id, boot_time, format,"
+        insertClaim = Prepared.of(session, "INSERT INTO " + t + " (exporter, session_id, document_id, boot_time, format,"
                 + " state, claimed_by, claimed_at) VALUES (?, ?, ?, ?, ?, '" + WRITING + "', ?, ?) IF NOT EXISTS");
-        takeOver = session.prepare("UPDATE " + t + " SET claimed_by = ?, claimed_at = ? WHERE " + KEY_WHERE
+        takeOver = Prepared.of(session, "UPDATE " + t + " SET claimed_by = ?, claimed_at = ? WHERE " + KEY_WHERE
                 + " IF state = '" + WRITING + "' AND claimed_at = ?");
-        markDone = session.prepare("UPDATE " + t + " SET state = '" + DONE + "', file = ?, records = ?, bytes = ?,"
+        markDone = Prepared.of(session, "UPDATE " + t + " SET state = '" + DONE + "', file = ?, records = ?, bytes = ?,"
                 + " written_at = ? WHERE " + KEY_WHERE + " IF claimed_by = ?");
-        release = session.prepare("DELETE FROM " + t + " WHERE " + KEY_WHERE + " IF claimed_by = ? AND state = '"
+        release = Prepared.of(session, "DELETE FROM " + t + " WHERE " + KEY_WHERE + " IF claimed_by = ? AND state = '"
                 + WRITING + "'");
-        select = session.prepare("SELECT state, claimed_by, claimed_at, file, records, bytes, written_at FROM " + t
+        select = Prepared.of(session, "SELECT state, claimed_by, claimed_at, file, records, bytes, written_at FROM " + t
                 + " WHERE " + KEY_WHERE);
     }
 

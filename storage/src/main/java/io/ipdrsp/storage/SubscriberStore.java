@@ -79,24 +79,24 @@ public final class SubscriberStore {
         this.session = storage.session();
         this.config = storage.config();
         String ks = config.keyspace();
-        insertByMac = session.prepare("INSERT INTO " + ks + ".subscriber_by_mac (mac, " + COLS
+        insertByMac = Prepared.of(session, "INSERT INTO " + ks + ".subscriber_by_mac (mac, " + COLS
                 + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
-        insertByIp = session.prepare("INSERT INTO " + ks + ".subscriber_by_ip (ip, mac, first_seen, kind, cm_mac,"
+        insertByIp = Prepared.of(session, "INSERT INTO " + ks + ".subscriber_by_ip (ip, mac, first_seen, kind, cm_mac,"
                 + " exporter, last_seen, ended_at, end_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
-        insertCpeByCm = session.prepare("INSERT INTO " + ks + ".subscriber_cpes_by_cm (cm_mac, first_seen, mac, ip,"
+        insertCpeByCm = Prepared.of(session, "INSERT INTO " + ks + ".subscriber_cpes_by_cm (cm_mac, first_seen, mac, ip,"
                 + " exporter, last_seen, ended_at, end_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-        selectByMac = session.prepare("SELECT mac, " + COLS + " FROM " + ks + ".subscriber_by_mac WHERE mac = ?"
+        selectByMac = Prepared.of(session, "SELECT mac, " + COLS + " FROM " + ks + ".subscriber_by_mac WHERE mac = ?"
                 + " LIMIT ?");
         String ipCols = "mac, first_seen, ip, kind, cm_mac, exporter, last_seen, ended_at, end_reason";
-        selectByIp = session.prepare("SELECT " + ipCols + " FROM " + ks + ".subscriber_by_ip WHERE ip = ? LIMIT ?");
-        selectByIpBefore = session.prepare("SELECT " + ipCols + " FROM " + ks + ".subscriber_by_ip WHERE ip = ?"
+        selectByIp = Prepared.of(session, "SELECT " + ipCols + " FROM " + ks + ".subscriber_by_ip WHERE ip = ? LIMIT ?");
+        selectByIpBefore = Prepared.of(session, "SELECT " + ipCols + " FROM " + ks + ".subscriber_by_ip WHERE ip = ?"
                 + " AND first_seen <= ? LIMIT ?");
-        selectCpes = session.prepare("SELECT mac, first_seen, ip, cm_mac, exporter, last_seen, ended_at, end_reason"
+        selectCpes = Prepared.of(session, "SELECT mac, first_seen, ip, cm_mac, exporter, last_seen, ended_at, end_reason"
                 + " FROM " + ks + ".subscriber_cpes_by_cm WHERE cm_mac = ? LIMIT ?");
-        insertProgress = session.prepare("INSERT INTO " + ks + ".subscriber_index_progress (exporter, session_id,"
+        insertProgress = Prepared.of(session, "INSERT INTO " + ks + ".subscriber_index_progress (exporter, session_id,"
                 + " document_id, boot_time, indexed_through, records, updated_at, updated_by)"
                 + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-        selectProgress = session.prepare("SELECT indexed_through FROM " + ks + ".subscriber_index_progress WHERE"
+        selectProgress = Prepared.of(session, "SELECT indexed_through FROM " + ks + ".subscriber_index_progress WHERE"
                 + " exporter = ? AND session_id = ? AND document_id = ? AND boot_time = ?");
     }
 
