@@ -29,6 +29,8 @@ fi
 sed -e "s#\${CASS_DIR}#$CASS_DIR#g" -e "s#\${LISTEN_ADDRESS}#$LISTEN#g" -e "s#\${SEEDS}#${CASS_SEEDS:-$LISTEN}#g" \
     -e "s#\${SNITCH}#$SNITCH#g" -e "s#\${CLUSTER_NAME}#${CASS_CLUSTER_NAME:-local-dev}#g" \
     -e "s#\${INITIAL_TOKEN}#${CASS_INITIAL_TOKEN:-0}#g" "$HERE/conf/cassandra.yaml" > "$CASS_DIR/cassandra.yaml"
+# several data centers: a replica that was down gets the writes it missed from hints (as Cassandra's default does)
+[ -n "${CASS_DC:-}" ] && sed -i 's/^hinted_handoff_enabled: false/hinted_handoff_enabled: true/' "$CASS_DIR/cassandra.yaml"
 case "${CASS_JVM:-production}" in
   production)
     ram_mb=$(( $(sed -n 's/^MemTotal: *\([0-9]*\) kB/\1/p' /proc/meminfo) / 1024 ))
