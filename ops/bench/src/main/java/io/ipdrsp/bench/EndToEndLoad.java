@@ -191,8 +191,9 @@ public final class EndToEndLoad {
         Files.createDirectories(dir);
         System.out.printf("%n== %s Cassandra (%s) ==%n", mode, durable ? "commitlog_sync group: an ack waits for "
                 + "the fsync" : "no fsync: acked writes die with the process");
-        try (CassandraServer cassandra = CassandraServer.builder(dir.resolve("cassandra")).durable(durable)
-                .heap("-Xms1g -Xmx1g").start();
+        // the launcher's JVM profile (production: G1, full JIT, heap sized to the machine; -Dipdr.cassandra.jvm=test
+        // for the test start-up settings, see ops/bench/cassandra-jvm-runs.sh)
+        try (CassandraServer cassandra = CassandraServer.builder(dir.resolve("cassandra")).durable(durable).start();
              ZooKeeperServer zk = o.nodes > 1 ? ZooKeeperServer.startEmbedded(dir.resolve("zookeeper"), 0) : null) {
             List<Node> nodes = startNodes(o, dir, cassandra, zk);
             Result partial;

@@ -27,10 +27,6 @@ class ChartDeliveryTest {
     private static final Map<Chart, List<Map<String, Object>>> HOOKS = new LinkedHashMap<>();
     private static final String HOOK = "helm.sh/hook: test";
 
-    static List<Chart> charts() {
-        return Chart.all();
-    }
-
     @BeforeAll
     static void render() throws Exception {
         Path unhooked = Repo.TARGET.resolve("unhooked/ipdr-collector");
@@ -70,7 +66,7 @@ class ChartDeliveryTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("charts")
+    @MethodSource("io.ipdrsp.helmcheck.HelmChartTest#charts")
     void thePrometheusRuleCarriesTheAlertRulesAsTheyAre(Chart chart) {
         boolean enabled = Boolean.TRUE.equals(at(chart.values(), "monitoring.prometheusRule.enabled"));
         List<Map<String, Object>> rules = DOCS.get(chart).stream()
@@ -117,7 +113,7 @@ class ChartDeliveryTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("charts")
+    @MethodSource("io.ipdrsp.helmcheck.HelmChartTest#charts")
     void theSmokeTestIsAHelmTestPodThatNoServiceSelects(Chart chart) {
         List<Map<String, Object>> docs = DOCS.get(chart);
         Map<String, Object> values = chart.values();

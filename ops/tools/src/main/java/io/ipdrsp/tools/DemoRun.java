@@ -128,7 +128,9 @@ final class DemoRun {
         boolean firstCassandra = !Files.isDirectory(home.resolve("infra/cassandra/target/lib"));
         say("starting Apache Cassandra 5.0.9 (durable commit log)" + (firstCassandra
                 ? "; the first run fetches its jars with Maven (a minute or two)" : "") + " …");
-        cassandra = CassandraServer.builder(runDir.resolve("cassandra")).durable(true).heap("-Xms256m -Xmx768m")
+        // production JVM settings and a heap sized to the machine (the launcher's default): the test settings cost
+        // several times the CPU per stored record and stalled writes in full GCs (docs/performance.md)
+        cassandra = CassandraServer.builder(runDir.resolve("cassandra")).durable(true)
                 .startTimeout(Duration.ofMinutes(firstCassandra ? 10 : 3)).start();
         say("Cassandra up on " + hostPort(cassandra.contactPoint()) + " in " + secs(cassandra.lastStartTime())
                 + " (log " + runDir.relativize(cassandra.logFile()) + ")");
