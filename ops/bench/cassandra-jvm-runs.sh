@@ -35,7 +35,7 @@ done
 echo
 for p in test production; do
   for field in us/rec nojit.us/rec; do
-    grep " profile=$p " "$results" | sed -n "s# .* ${field}=\([0-9.]*\).*#\1#p" | sort -n | awk -v p="$p" -v f="$field" '
+    grep " profile=$p " "$results" | sed -n "s#.* ${field}=\([0-9.]*\).*#\1#p" | sort -n | awk -v p="$p" -v f="$field" '
       { v[NR] = $1 } END { if (NR) printf "%-10s Cassandra CPU per stored record (%s): min %.1f / median %.1f / max %.1f us (%d runs)\n",
         p, f == "us/rec" ? "all" : "without its JIT threads", v[1], (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2), v[NR], NR }'
   done
