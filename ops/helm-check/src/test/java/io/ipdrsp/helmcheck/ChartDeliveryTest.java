@@ -142,6 +142,7 @@ class ChartDeliveryTest {
                 .contains("get \"$host\" " + at(values, "server.adminPort") + " " + at(values, "probes.readiness.path"))
                 .contains(" " + at(values, "server.apiPort") + " /api/cluster")
                 .contains("\"zooKeeperConnected\":true");
+        assertThat(chart.notes()).contains("helm test " + Chart.RELEASE + " -n " + Chart.NAMESPACE);
     }
 
     private static String pomValue(Path pom, String regex) throws Exception {
