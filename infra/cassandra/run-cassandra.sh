@@ -1,6 +1,15 @@
 #!/usr/bin/env bash
 # usage: infra/cassandra/run-cassandra.sh <workdir> [extra JVM args, e.g. -Dcassandra.native_transport_port=19043]
-# env:   JAVA17 (java 11 or 17 binary; default java on PATH), CASS_HEAP_OPTS, CASS_GC_OPTS, CASS_JIT_OPTS,
+# env:   JAVA17 (java 11 or 17 binary; default java on PATH),
+#        CASS_JVM=production|test (default production): production = G1, full JIT (C2), heap sized to the machine as
+#          Cassandra's own cassandra-env.sh does (max(min(RAM/2, 1 GiB), min(RAM/4, 8 GiB))); test = Serial GC, C1 only,
+#          -Xms256m -Xmx1g: starts sooner and costs less CPU for a short test, but several times the CPU per write
+#          under sustained load (docs/performance.md),
+#        CASS_HEAP_OPTS, CASS_GC_OPTS, CASS_JIT_OPTS (override the profile's heap, GC and JIT flags),
+#        CASS_LISTEN_ADDRESS (default 127.0.0.1: gossip, storage and CQL address), CASS_SEEDS (default the listen
+#          address), CASS_DC (set: GossipingPropertyFileSnitch in that data center, rack rack1; unset: SimpleSnitch,
+#          data center datacenter1), CASS_CLUSTER_NAME (default local-dev), CASS_INITIAL_TOKEN (default 0: unique per
+#          node of one cluster),
 #        CASS_CDS_DUMP=1 (write the AppCDS archive at JVM exit; stop that run with SIGTERM, not SIGKILL),
 #        CASS_DURABLE=1 (drop the throwaway-data speedups unsafesystem/skip_sync/no schema flush: for data that must survive),
 #        CASS_SYNC_WINDOW (durable mode: commit log group window, default 10ms),
@@ -9,7 +18,35 @@ set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 [ -d "$HERE/target/lib" ] || mvn -q -B -f "$HERE/pom.xml" dependency:copy-dependencies -DoutputDirectory=target/lib -DincludeScope=runtime
 CASS_DIR="$(mkdir -p "$1" && cd "$1" && pwd)"; shift
-sed "s#\${CASS_DIR}#$CASS_DIR#g" "$HERE/conf/cassandra.yaml" > "$CASS_DIR/cassandra.yaml"
+LISTEN="${CASS_LISTEN_ADDRESS:-127.0.0.1}"
+SNITCH=SimpleSnitch
+RACKDC=()
+if [ -n "${CASS_DC:-}" ]; then
+  SNITCH=GossipingPropertyFileSnitch
+  printf 'dc=%s\nrack=rack1\nprefer_local=true\n' "$CASS_DC" > "$CASS_DIR/cassandra-rackdc.properties"
+  RACKDC=(-Dcassandra-rackdc.properties="file://$CASS_DIR/cassandra-rackdc.properties")
+fi
+sed -e "s#\${CASS_DIR}#$CASS_DIR#g" -e "s#\${LISTEN_ADDRESS}#$LISTEN#g" -e "s#\${SEEDS}#${CASS_SEEDS:-$LISTEN}#g" \
+    -e "s#\${SNITCH}#$SNITCH#g" -e "s#\${CLUSTER_NAME}#${CASS_CLUSTER_NAME:-local-dev}#g" \
+    -e "s#\${INITIAL_TOKEN}#${CASS_INITIAL_TOKEN:-0}#g" "$HERE/conf/cassandra.yaml" > "$CASS_DIR/cassandra.yaml"
+# several data centers: a replica that was down gets the writes it missed from hints (as Cassandra's default does)
+[ -n "${CASS_DC:-}" ] && sed -i 's/^hinted_handoff_enabled: false/hinted_handoff_enabled: true/' "$CASS_DIR/cassandra.yaml"
+case "${CASS_JVM:-production}" in
+  production)
+    ram_mb=$(( $(sed -n 's/^MemTotal: *\([0-9]*\) kB/\1/p' /proc/meminfo) / 1024 ))
+    half=$(( ram_mb / 2 )); quarter=$(( ram_mb / 4 ))
+    (( half > 1024 )) && half=1024
+    (( quarter > 8192 )) && quarter=8192
+    heap_mb=$(( half > quarter ? half : quarter ))
+    # -Xms below -Xmx: the machine may be shared (demo, embedded default); G1 grows the heap when the load needs it
+    DEF_HEAP="-Xms$(( heap_mb < 1024 ? heap_mb : 1024 ))m -Xmx${heap_mb}m"
+    # Cassandra 5.0's jvm17-server.options (G1 section)
+    DEF_GC="-XX:+UseG1GC -XX:+ParallelRefProcEnabled -XX:MaxTenuringThreshold=2 -XX:G1HeapRegionSize=16m -XX:MaxGCPauseMillis=300"
+    DEF_JIT="" ;;
+  test)
+    DEF_HEAP="-Xms256m -Xmx1g"; DEF_GC="-XX:+UseSerialGC"; DEF_JIT="-XX:TieredStopAtLevel=1" ;;
+  *) echo "run-cassandra.sh: CASS_JVM must be production or test, not '${CASS_JVM}'" >&2; exit 2 ;;
+esac
 CP="$(ls "$HERE"/target/lib/*.jar | LC_ALL=C sort | tr '\n' ':')"   # stable order: required for AppCDS
 JSA="$HERE/target/cassandra-cds.jsa"
 CDS=()
@@ -31,10 +68,11 @@ if [ -n "${CASS_WATCH_PID:-}" ]; then
 fi
 PREFIX=()   # as root, mlockall() would pin the whole heap: drop CAP_IPC_LOCK so it fails harmlessly
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then PREFIX=(setpriv --inh-caps=-ipc_lock --bounding-set=-ipc_lock); fi
+# shellcheck disable=SC2086 # the *_OPTS are space-separated flag lists
 exec "${PREFIX[@]}" "${JAVA17:-java}" \
-  ${CASS_HEAP_OPTS:--Xms256m -Xmx1g} -Xss256k \
-  ${CASS_GC_OPTS:--XX:+UseSerialGC} \
-  ${CASS_JIT_OPTS:--XX:TieredStopAtLevel=1} \
+  ${CASS_HEAP_OPTS:-$DEF_HEAP} -Xss256k \
+  ${CASS_GC_OPTS:-$DEF_GC} \
+  ${CASS_JIT_OPTS:-$DEF_JIT} \
   "${CDS[@]}" \
   -XX:+PerfDisableSharedMem -XX:+ExitOnOutOfMemoryError \
   @"$HERE/conf/jvm17-cassandra.options" \
@@ -48,6 +86,7 @@ exec "${PREFIX[@]}" "${JAVA17:-java}" \
   -Dcassandra.ring_delay_ms=0 \
   -Dcassandra.superuser_setup_delay_ms=0 \
   -Dcassandra.memtable_row_overhead_computation_step=100 \
+  "${RACKDC[@]}" \
   "${UNSAFE[@]}" \
   "$@" \
   -cp "$CP" \

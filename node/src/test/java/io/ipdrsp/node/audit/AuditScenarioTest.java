@@ -39,7 +39,7 @@ import org.junit.jupiter.api.Test;
 class AuditScenarioTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private static List<List<Long>> ranges(RangeSet s) {
+    static List<List<Long>> ranges(RangeSet s) {
         List<List<Long>> out = new ArrayList<>();
         for (long[] r : s.ranges()) {
             out.add(List.of(r[0], r[1]));
@@ -47,20 +47,20 @@ class AuditScenarioTest {
         return out;
     }
 
-    private static List<List<Long>> ranges(JsonNode array) {
+    static List<List<Long>> ranges(JsonNode array) {
         List<List<Long>> out = new ArrayList<>();
         array.forEach(r -> out.add(List.of(r.get("first").asLong(), r.get("last").asLong())));
         return out;
     }
 
-    private static JsonNode report(AuditNode node, String cmts) throws Exception {
+    static JsonNode report(AuditNode node, String cmts) throws Exception {
         Instant now = Instant.now();
         return JSON.readTree(node.get("/api/audit?cmts=" + cmts + "&from=" + now.minusSeconds(3600) + "&to="
                 + now.plusSeconds(3600)));
     }
 
     /** The document summaries of the report once {@code done} holds for all of them (polling the REST API). */
-    private static JsonNode awaitDocuments(AuditNode node, String cmts, int count, Predicate<JsonNode> done)
+    static JsonNode awaitDocuments(AuditNode node, String cmts, int count, Predicate<JsonNode> done)
             throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         JsonNode docs = null;
@@ -78,7 +78,7 @@ class AuditScenarioTest {
         throw new AssertionError("audit not settled: " + docs);
     }
 
-    private static JsonNode doc(JsonNode docs, String documentId) {
+    static JsonNode doc(JsonNode docs, String documentId) {
         for (JsonNode d : docs) {
             if (d.get("documentId").asText().equals(documentId)) {
                 return d;
@@ -395,12 +395,12 @@ class AuditScenarioTest {
     }
 
     /** The node side: one CMTS that dials in. */
-    private static List<ExporterConfig> listening(String cmts) {
+    static List<ExporterConfig> listening(String cmts) {
         return List.of(new ExporterConfig(cmts, "127.0.0.1", 4737, Direction.LISTEN).keepAliveSeconds(5));
     }
 
     /** One simulated CMTS dialing {@code nodes} at priorities 1, 2, ... in that order, with one session. */
-    private static FleetSpec dialing(String cmts, SessionSpec session, AuditNode... nodes) {
+    static FleetSpec dialing(String cmts, SessionSpec session, AuditNode... nodes) {
         List<CollectorSpec> collectors = new ArrayList<>();
         for (int i = 0; i < nodes.length; i++) {
             collectors.add(CollectorSpec.at("127.0.0.1", nodes[i].listenPort(), i + 1));

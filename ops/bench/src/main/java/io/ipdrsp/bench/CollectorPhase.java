@@ -65,6 +65,7 @@ final class CollectorPhase {
                 }
             }
             CpuSample cpu0 = CpuSample.sample(pids, cassandra.process().pid());
+            java.util.Map<Long, Long> cassandraJit0 = CpuSample.jitThreads(cassandra.process().pid());
             long t0 = System.nanoTime();
             long last = a0;
             for (long s = 1; s <= o.duration().toSeconds(); s++) {
@@ -79,6 +80,7 @@ final class CollectorPhase {
             long a1 = fleet.ledger().totalAcked();
             double seconds = (System.nanoTime() - t0) / 1e9;
             CpuSample cpu1 = CpuSample.sample(pids, cassandra.process().pid());
+            java.util.Map<Long, Long> cassandraJit1 = CpuSample.jitThreads(cassandra.process().pid());
             String load = CpuSample.loadAverage();
             if (o.jfr() != null) {
                 Files.createDirectories(o.jfr().toAbsolutePath().getParent());
@@ -95,6 +97,17 @@ final class CollectorPhase {
             System.out.printf(Locale.ROOT, "CPU: node %.2f cores, Cassandra %.2f cores, simulator+bench %.2f cores; "
                     + "load average %s at the start of the window, %s at its end%n", cpu1.node(cpu0, seconds),
                     cpu1.cassandra(cpu0, seconds), cpu1.self(cpu0, seconds), loadBefore, load);
+            // the local Cassandra's cost per stored record, and the part its JIT compiler threads still took
+            long cassandraJitNs = 0;
+            for (var e : cassandraJit1.entrySet()) {
+                cassandraJitNs += e.getValue() - cassandraJit0.getOrDefault(e.getKey(), 0L);
+            }
+            double cassandraCores = cpu1.cassandra(cpu0, seconds);
+            double cassandraJit = cassandraJitNs / 1e9 / seconds;
+            System.out.printf(Locale.ROOT, "CASSANDRA-CPU jvm=%s acked/s=%.0f cores=%.3f jit.cores=%.3f us/rec=%.1f "
+                    + "nojit.us/rec=%.1f load=%s->%s%n", cassandra.jvm().name().toLowerCase(Locale.ROOT), rate,
+                    cassandraCores, cassandraJit, cassandraCores * 1e6 / rate, (cassandraCores - cassandraJit) * 1e6
+                    / rate, loadBefore.replace(' ', '/'), load.replace(' ', '/'));
             double[] nodeCpus = new double[nodes.size()];
             double[] jitCpus = new double[nodes.size()];
             int carrying = o.primaryNode1() ? 1 : nodes.size();

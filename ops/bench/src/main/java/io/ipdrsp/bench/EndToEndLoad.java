@@ -66,7 +66,7 @@ public final class EndToEndLoad {
         System.out.printf("%n== %s Cassandra (%s) ==%n", mode, durable ? "commitlog_sync group: an ack waits for "
                 + "the fsync" : "no fsync: acked writes die with the process");
         try (CassandraServer cassandra = CassandraServer.builder(dir.resolve("cassandra")).durable(durable)
-                .heap("-Xms1g -Xmx1g").start();
+                .start(); // the launcher's JVM profile: production (G1, full JIT, heap sized to the machine)
              ZooKeeperServer zk = o.nodes() > 1 ? ZooKeeperServer.startEmbedded(dir.resolve("zookeeper"), 0) : null) {
             LoadResult partial;
             try (LoadNodes nodes = LoadNodes.start(o, dir, cassandra, zk)) {

@@ -67,7 +67,12 @@ record Chart(String name, Path valuesFile, Path overlay) {
 
     /** `helm template` (throws IllegalStateException with helm's message when the chart or values are invalid). */
     String render() {
-        TemplateCommand t = new Helm(Repo.CHART).template().withName(RELEASE).withNamespace(NAMESPACE)
+        return renderFrom(Repo.CHART);
+    }
+
+    /** {@link #render()} of another copy of the chart (with these values). Hooks are not in the output. */
+    String renderFrom(Path chartDir) {
+        TemplateCommand t = new Helm(chartDir).template().withName(RELEASE).withNamespace(NAMESPACE)
                 .withKubeVersion(KUBE_VERSION);
         if (valuesFile != null) {
             t = t.withValuesFile(valuesFile);

@@ -2,63 +2,115 @@ package io.ipdrsp.launcher;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
- * A single-node Apache Cassandra 5.0.9 server in its own JDK 17 process, started by
- * {@code infra/cassandra/run-cassandra.sh} (which resolves the server jars with Maven on first use). Its own process
- * rather than embedded: isolated classpath, SIGKILL-able for fault tests, restartable on the same data (shared infra
- * recipes §1.5).
+ * An Apache Cassandra 5.0.9 server in its own JDK 17 process, started by {@code infra/cassandra/run-cassandra.sh}
+ * (which resolves the server jars with Maven on first use). Its own process rather than embedded: isolated classpath,
+ * SIGKILL-able for fault tests, restartable on the same data (shared infra recipes §1.5). Single-node by default; with
+ * {@link CassandraServerBuilder#datacenter}, {@link CassandraServerBuilder#listenAddress} and {@link CassandraServerBuilder#seeds} one node of a multi-DC cluster.
  *
  * <p>Thread-safe; lifecycle methods are serialized.
  */
 public final class CassandraServer implements AutoCloseable {
     /** The data center name of the {@code SimpleSnitch} the local configuration uses. */
     public static final String LOCAL_DATACENTER = "datacenter1";
+    /**
+     * System property giving the {@link Jvm} of servers whose builder does not set one: {@code production} (default)
+     * or {@code test}. The build sets {@code test} for the test JVMs; benchmarks set it to compare the two.
+     */
+    public static final String JVM_PROPERTY = "ipdr.cassandra.jvm";
+
+    /** JVM settings of the server process. */
+    public enum Jvm {
+        /** G1, full JIT (C2), heap sized to the machine as Cassandra's cassandra-env.sh does. */
+        PRODUCTION,
+        /** Serial GC, C1 only, 1 GiB heap: starts sooner and costs less CPU for a short test. */
+        TEST;
+
+        static Jvm fromSystemProperty() {
+            String v = System.getProperty(JVM_PROPERTY, "production").trim();
+            try {
+                return valueOf(v.toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new LaunchException("-D" + JVM_PROPERTY + "=" + v + " is not a Cassandra JVM profile: use "
+                        + "production or test");
+            }
+        }
+    }
 
     private static CassandraServer shared;
 
     private final Path home;
     private final Path dataDir;
-    private final int nativePort;
-    private final int storagePort;
+    private final boolean portsPicked;
+    private int nativePort;
+    private int storagePort;
     private final boolean durable;
     private final String heapOpts;
+    private final Jvm jvm;
+    private final String listenAddress;
+    private final String datacenter;
+    private final String seeds;
+    private final String clusterName;
+    private final long initialToken;
     private final Duration startTimeout;
     private final Duration stopTimeout;
     private final List<String> extraJvmArgs;
     private Process process;
     private Duration lastStartTime = Duration.ZERO;
 
-    private CassandraServer(Builder b) {
+    CassandraServer(CassandraServerBuilder b) {
         this.home = b.home != null ? b.home : ProjectHome.locate();
         this.dataDir = b.dataDir.toAbsolutePath().normalize();
         this.durable = b.durable;
         this.heapOpts = b.heapOpts;
+        this.jvm = b.jvm != null ? b.jvm : Jvm.fromSystemProperty();
+        this.listenAddress = b.listenAddress;
+        this.datacenter = b.datacenter;
+        this.seeds = b.seeds != null ? b.seeds : b.listenAddress;
+        this.clusterName = b.clusterName;
+        this.initialToken = b.initialToken;
         this.startTimeout = b.startTimeout;
         this.stopTimeout = b.stopTimeout;
         this.extraJvmArgs = List.copyOf(b.extraJvmArgs);
-        // storage port = native - 2000 (both must be free; SimpleSeedProvider without a port then uses it)
-        this.nativePort = b.nativePort != 0 ? b.nativePort
-                : Processes.freePort(p -> p - 2000 > 1024 && Processes.isFree(p - 2000));
+        this.portsPicked = b.nativePort == 0;
+        this.nativePort = !portsPicked ? b.nativePort : b.firstPickedPort != 0 ? b.firstPickedPort : pickPorts();
         this.storagePort = nativePort - 2000;
     }
 
+    /** A free native port whose storage port (native - 2000, SimpleSeedProvider without a port uses it) is free. */
+    private int pickPorts() {
+        InetAddress address = address(listenAddress);
+        return Processes.freePort(address, p -> Processes.isFree(address, p - 2000));
+    }
+
+    private static InetAddress address(String literal) {
+        try {
+            return InetAddress.getByName(literal);
+        } catch (UnknownHostException e) {
+            throw new LaunchException("not an address: " + literal, e);
+        }
+    }
+
     /** A server whose data lives in {@code dataDir} (created if missing; reused as is when it holds data). */
-    public static Builder builder(Path dataDir) {
-        return new Builder(dataDir);
+    public static CassandraServerBuilder builder(Path dataDir) {
+        return new CassandraServerBuilder(dataDir);
     }
 
     /**
      * The once-per-JVM throwaway server for tests: started on first use in a temporary folder on free ports, and
      * SIGKILLed with its folder deleted by a shutdown hook. If a test stopped or killed it, the next call restarts it on
-     * the same data. Tests share it: use a distinct keyspace per test class.
+     * the same data. Tests share it: use a distinct keyspace per test class. It runs the {@link Jvm#TEST} settings.
      */
     public static synchronized CassandraServer shared() {
         if (shared == null) {
@@ -68,7 +120,7 @@ public final class CassandraServer implements AutoCloseable {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            CassandraServer server = builder(dir).start();
+            CassandraServer server = builder(dir).jvm(Jvm.TEST).start();
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 server.kill();
                 Processes.deleteRecursively(dir);
@@ -80,7 +132,8 @@ public final class CassandraServer implements AutoCloseable {
         return shared;
     }
 
-    private synchronized CassandraServer launch() {
+    /** Starts the process; when a port it picked itself turns out to be another process's, tries other ports. */
+    synchronized CassandraServer launch() {
         if (process != null && process.isAlive()) {
             throw new LaunchException("already running: pid " + process.pid());
         }
@@ -89,6 +142,16 @@ public final class CassandraServer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        // only the first start may move: a restart must come back where its clients and peers expect it
+        boolean mayMove = portsPicked && lastStartTime.isZero();
+        Processes.launchWithPortRetry(mayMove, () -> {
+            nativePort = pickPorts();
+            storagePort = nativePort - 2000;
+        }, this::launchOnce);
+        return this;
+    }
+
+    private void launchOnce() {
         List<String> cmd = new ArrayList<>();
         cmd.add("bash");
         cmd.add(home.resolve(ProjectHome.MARKER).toString());
@@ -99,16 +162,17 @@ public final class CassandraServer implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(home.toFile()).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile().toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-        pb.environment().put("JAVA17", Processes.java17());
-        pb.environment().put("CASS_WATCH_PID", Long.toString(ProcessHandle.current().pid()));
-        if (durable) {
-            pb.environment().put("CASS_DURABLE", "1");
-        } else {
-            pb.environment().remove("CASS_DURABLE");
-        }
-        if (heapOpts != null) {
-            pb.environment().put("CASS_HEAP_OPTS", heapOpts);
-        }
+        Map<String, String> env = pb.environment();
+        env.put("JAVA17", Processes.java17());
+        env.put("CASS_WATCH_PID", Long.toString(ProcessHandle.current().pid()));
+        env.put("CASS_JVM", jvm.name().toLowerCase(java.util.Locale.ROOT));
+        env.put("CASS_LISTEN_ADDRESS", listenAddress);
+        env.put("CASS_SEEDS", seeds);
+        env.put("CASS_CLUSTER_NAME", clusterName);
+        env.put("CASS_INITIAL_TOKEN", Long.toString(initialToken));
+        putOrRemove(env, "CASS_DC", datacenter);
+        putOrRemove(env, "CASS_DURABLE", durable ? "1" : null);
+        putOrRemove(env, "CASS_HEAP_OPTS", heapOpts);
         long t0 = System.nanoTime();
         try {
             process = pb.start();
@@ -117,7 +181,14 @@ public final class CassandraServer implements AutoCloseable {
         }
         Processes.awaitPort(process, nativePort, startTimeout, logFile(), "Cassandra (pid " + process.pid() + ")");
         lastStartTime = Duration.ofNanos(System.nanoTime() - t0);
-        return this;
+    }
+
+    private static void putOrRemove(Map<String, String> env, String key, String value) {
+        if (value == null) {
+            env.remove(key);
+        } else {
+            env.put(key, value);
+        }
     }
 
     /** Graceful stop (SIGTERM: Cassandra drains its memtables), then SIGKILL after the stop timeout. Idempotent. */
@@ -155,20 +226,25 @@ public final class CassandraServer implements AutoCloseable {
         return process.toHandle();
     }
 
-    public InetSocketAddress contactPoint() {
-        return new InetSocketAddress(Processes.LOOPBACK, nativePort);
+    public synchronized InetSocketAddress contactPoint() {
+        return new InetSocketAddress(address(listenAddress), nativePort);
     }
 
+    /** The data center this node is in ({@link CassandraServerBuilder#datacenter}, else {@value #LOCAL_DATACENTER}). */
     public String localDatacenter() {
-        return LOCAL_DATACENTER;
+        return datacenter != null ? datacenter : LOCAL_DATACENTER;
     }
 
-    public int nativePort() {
+    public synchronized int nativePort() {
         return nativePort;
     }
 
-    public int storagePort() {
+    public synchronized int storagePort() {
         return storagePort;
+    }
+
+    public Jvm jvm() {
+        return jvm;
     }
 
     public Path dataDir() {
@@ -197,75 +273,7 @@ public final class CassandraServer implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "CassandraServer[" + contactPoint() + ", dir=" + dataDir + ", durable=" + durable + "]";
-    }
-
-    /** Options of a server; {@link #start()} launches it and waits for the CQL port. */
-    public static final class Builder {
-        private final Path dataDir;
-        private Path home;
-        private int nativePort;
-        private boolean durable;
-        private String heapOpts;
-        private Duration startTimeout = Duration.ofSeconds(120);
-        private Duration stopTimeout = Duration.ofSeconds(60);
-        private final List<String> extraJvmArgs = new ArrayList<>();
-
-        private Builder(Path dataDir) {
-            this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
-        }
-
-        /** CQL port; 0 (the default) picks a free one with a free storage port at port - 2000. */
-        public Builder nativePort(int port) {
-            if (port != 0 && (port <= 3024 || port > 65535)) {
-                throw new IllegalArgumentException("native port must be 0 or in (3024, 65535]: " + port);
-            }
-            this.nativePort = port;
-            return this;
-        }
-
-        /**
-         * Durable (false by default): fsync, system-table and schema flushing, and {@code commitlog_sync: group} so an
-         * acknowledged write survives a SIGKILL (the demo, the embedded default, crash tests). Throwaway mode skips
-         * all of that: faster, fine for test data that no test kills.
-         */
-        public Builder durable(boolean on) {
-            this.durable = on;
-            return this;
-        }
-
-        /** JVM heap options, e.g. {@code -Xms128m -Xmx512m}; the script's default is {@code -Xms256m -Xmx1g}. */
-        public Builder heap(String opts) {
-            this.heapOpts = opts;
-            return this;
-        }
-
-        /** The project checkout; default {@link ProjectHome#locate()}. */
-        public Builder projectHome(Path home) {
-            this.home = home;
-            return this;
-        }
-
-        /** Deadline for the CQL port (default 120 s: a first run resolves the jars with Maven, and the cores are shared). */
-        public Builder startTimeout(Duration timeout) {
-            this.startTimeout = timeout;
-            return this;
-        }
-
-        /** How long a graceful stop may take before SIGKILL (default 60 s). */
-        public Builder stopTimeout(Duration timeout) {
-            this.stopTimeout = timeout;
-            return this;
-        }
-
-        /** More server JVM arguments, e.g. {@code -Dcassandra.jmx.local.port=17199}. */
-        public Builder jvmArg(String arg) {
-            extraJvmArgs.add(arg);
-            return this;
-        }
-
-        public CassandraServer start() {
-            return new CassandraServer(this).launch();
-        }
+        return "CassandraServer[" + contactPoint() + ", dc=" + localDatacenter() + ", dir=" + dataDir + ", durable="
+                + durable + ", jvm=" + jvm + "]";
     }
 }

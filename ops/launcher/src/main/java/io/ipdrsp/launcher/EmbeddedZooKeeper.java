@@ -13,12 +13,15 @@ final class EmbeddedZooKeeper implements ZooKeeperServer {
     private static final long START_TIMEOUT_MS = 30_000;
 
     private final Path dataDir;
-    private final int port;
+    private final boolean portPicked;
+    private int port;
+    private boolean started;
     private ZooKeeperServerEmbedded server;
 
     private EmbeddedZooKeeper(Path dataDir, int port) {
         this.dataDir = dataDir.toAbsolutePath().normalize();
-        this.port = port != 0 ? port : Processes.freePort(p -> true);
+        this.portPicked = port == 0;
+        this.port = portPicked ? Processes.freePort(p -> true) : port;
     }
 
     static ZooKeeperServer start(Path dataDir, int port) {
@@ -27,7 +30,18 @@ final class EmbeddedZooKeeper implements ZooKeeperServer {
         return zk;
     }
 
+    /** Starts the server; a port picked here moves when another process holds it (first start only). */
     private synchronized void launch() {
+        Processes.launchWithPortRetry(portPicked && !started, () -> port = Processes.freePort(p -> true),
+                this::launchOnce);
+        started = true;
+    }
+
+    private void launchOnce() {
+        if (!Processes.isFree(port)) {
+            // the server would wait for its start timeout before reporting a bind failure
+            throw taken();
+        }
         Properties cfg = new Properties();
         cfg.setProperty("tickTime", "2000");
         cfg.setProperty("initLimit", "10");
@@ -50,12 +64,20 @@ final class EmbeddedZooKeeper implements ZooKeeperServer {
                 server.close();
                 server = null;
             }
+            if (!Processes.isFree(port)) {
+                throw taken(); // our server is closed: whoever listens there is somebody else
+            }
             throw new LaunchException("embedded ZooKeeper on port " + port + " did not start", e);
         }
     }
 
+    private PortTakenException taken() {
+        return new PortTakenException("embedded ZooKeeper could not listen on port " + port + " (held by pid "
+                + ListeningSockets.holders(port) + ")");
+    }
+
     @Override
-    public int port() {
+    public synchronized int port() {
         return port;
     }
 

@@ -16,10 +16,15 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntPredicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Process and port chores shared by the launchers. */
 final class Processes {
     static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
+    private static final Logger LOG = LoggerFactory.getLogger(Processes.class);
+    /** How the JDK (and so Cassandra, ZooKeeper, Netty) reports a bind to a port somebody else holds. */
+    static final String ADDRESS_IN_USE = "Address already in use";
 
     private Processes() {
     }
@@ -29,8 +34,17 @@ final class Processes {
         return Ports.freePort(LOOPBACK.getHostAddress(), alsoFree);
     }
 
+    /** {@link #freePort(IntPredicate)} on another local address (e.g. 127.0.0.2). */
+    static int freePort(InetAddress address, IntPredicate alsoFree) {
+        return Ports.freePort(address.getHostAddress(), alsoFree);
+    }
+
     static boolean isFree(int port) {
         return Ports.isFree(LOOPBACK.getHostAddress(), port);
+    }
+
+    static boolean isFree(InetAddress address, int port) {
+        return Ports.isFree(address.getHostAddress(), port);
     }
 
     static boolean accepts(int port) {
@@ -42,21 +56,75 @@ final class Processes {
         }
     }
 
-    /** Waits until {@code port} accepts connections; fails fast with the log tail when the process dies first. */
+    /**
+     * Waits until {@code process} (or a descendant) listens on {@code port}, proven by the socket's inode
+     * ({@link ListeningSockets}); where there is no {@code /proc}, until the port accepts connections. Fails fast with
+     * the log tail when the process dies first.
+     *
+     * @throws PortTakenException when another process holds the port and ours exits or reports the bind failure: the
+     *                            caller may retry on other ports
+     */
     static void awaitPort(Process process, int port, Duration timeout, Path log, String what) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (!accepts(port)) {
+        long nextLogCheck = 0;
+        while (true) {
+            ListeningSockets.Owner owner = ListeningSockets.owner(process.toHandle(), port);
+            if (owner == ListeningSockets.Owner.OURS
+                    || (owner == ListeningSockets.Owner.UNKNOWN && accepts(port))) {
+                return;
+            }
+            boolean foreign = owner == ListeningSockets.Owner.FOREIGN;
             if (!process.isAlive()) {
+                String tail = tail(log, 40);
+                if (foreign || tail.contains(ADDRESS_IN_USE)) {
+                    throw new PortTakenException(what + " could not listen on port " + port + " (held by pid "
+                            + ListeningSockets.holders(port) + "); " + log + " ends with:\n" + tail);
+                }
                 throw new LaunchException(what + " exited with " + process.exitValue() + " before port " + port
-                        + " opened; " + log + " ends with:\n" + tail(log, 40));
+                        + " opened; " + log + " ends with:\n" + tail);
+            }
+            // a server that failed to bind may stay up without its port: ask its log, once a second
+            if (foreign && System.nanoTime() > nextLogCheck) {
+                nextLogCheck = System.nanoTime() + 1_000_000_000L;
+                if (tail(log, 200).contains(ADDRESS_IN_USE)) {
+                    terminate(process.toHandle(), Duration.ZERO);
+                    throw new PortTakenException(what + " could not bind port " + port + ", held by pid "
+                            + ListeningSockets.holders(port));
+                }
             }
             if (System.nanoTime() > deadline) {
                 terminate(process.toHandle(), Duration.ZERO);
-                throw new LaunchException(what + " did not open port " + port + " within " + timeout + "; " + log
-                        + " ends with:\n" + tail(log, 40));
+                throw new LaunchException(what + " did not open port " + port + " within " + timeout
+                        + (foreign ? " (another process, pid " + ListeningSockets.holders(port) + ", holds it)" : "")
+                        + "; " + log + " ends with:\n" + tail(log, 40));
             }
             sleep(50);
         }
+    }
+
+    /**
+     * Runs {@code launch}; when the port it was given turns out to be another process's and the port was picked here
+     * (not fixed by the caller), logs it, lets {@code repick} choose new ports and tries again, up to 4 attempts.
+     */
+    static void launchWithPortRetry(boolean portsPicked, Runnable repick, Runnable launch) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                launch.run();
+                return;
+            } catch (PortTakenException e) {
+                if (!portsPicked || attempt == 4) {
+                    throw new LaunchException(e.getMessage() + (portsPicked ? " (after " + attempt + " attempts)"
+                            : "; choose another port or leave it to the launcher (0)"), e);
+                }
+                LOG.warn("{}; retrying on another port", firstLine(e.getMessage()));
+                repick.run();
+            }
+        }
+    }
+
+    private static String firstLine(String s) {
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
     }
 
     static String tail(Path file, int lines) {

@@ -18,13 +18,16 @@ final class ZooKeeperProcess implements ZooKeeperServer {
 
     private final Path home;
     private final Path dataDir;
-    private final int port;
+    private final boolean portPicked;
+    private int port;
+    private boolean started;
     private Process process;
 
     private ZooKeeperProcess(Path home, Path dataDir, int port) {
         this.home = home;
         this.dataDir = dataDir.toAbsolutePath().normalize();
-        this.port = port != 0 ? port : Processes.freePort(p -> true);
+        this.portPicked = port == 0;
+        this.port = portPicked ? Processes.freePort(p -> true) : port;
     }
 
     static ZooKeeperServer start(Path home, Path dataDir, int port) {
@@ -33,7 +36,14 @@ final class ZooKeeperProcess implements ZooKeeperServer {
         return zk;
     }
 
+    /** Starts the process; a port picked here moves when another process holds it (first start only). */
     private synchronized void launch() {
+        Processes.launchWithPortRetry(portPicked && !started, () -> port = Processes.freePort(p -> true),
+                this::launchOnce);
+        started = true;
+    }
+
+    private void launchOnce() {
         Path log = dataDir.resolve("server.log");
         List<String> cmd = List.of("bash", home.resolve("infra/zookeeper/run-zookeeper.sh").toString(),
                 dataDir.toString(), Integer.toString(port));
@@ -77,7 +87,7 @@ final class ZooKeeperProcess implements ZooKeeperServer {
     }
 
     @Override
-    public int port() {
+    public synchronized int port() {
         return port;
     }
 

@@ -23,17 +23,20 @@ class CassandraServerTest {
         assertThat(server.storagePort()).isEqualTo(server.nativePort() - 2000);
         assertThat(CqlProbe.options(server.contactPoint())).contains("CQL_VERSION");
         assertThat(arguments(server.process())).contains("-Dcassandra.unsafesystem=true",
-                "-Dcassandra.native_transport_port=" + server.nativePort());
+                "-Dcassandra.native_transport_port=" + server.nativePort(), "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1");
+        assertThat(server.jvm()).isEqualTo(CassandraServer.Jvm.TEST);
     }
 
     @Test
     void durableServerIsKilledRestartedOnItsDataAndStoppedWithoutLeftovers(@TempDir Path dir) throws Exception {
         CassandraServer server = CassandraServer.builder(dir.resolve("cass")).durable(true).heap("-Xms128m -Xmx512m")
-                .start();
+                .jvm(CassandraServer.Jvm.PRODUCTION).start();
         try {
-            System.out.println("durable Cassandra up in " + server.lastStartTime().toMillis() + " ms");
+            System.out.println("durable Cassandra (production JVM) up in " + server.lastStartTime().toMillis() + " ms");
             assertThat(arguments(server.process())).doesNotContain("-Dcassandra.unsafesystem=true",
-                    "-Dcassandra.skip_sync=true");
+                    "-Dcassandra.skip_sync=true", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
+            assertThat(arguments(server.process())).contains("-XX:+UseG1GC", "-Xmx512m");
             assertThat(CqlProbe.options(server.contactPoint())).contains("CQL_VERSION");
             ProcessHandle first = server.process();
 

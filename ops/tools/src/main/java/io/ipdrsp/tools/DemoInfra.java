@@ -46,7 +46,7 @@ final class DemoInfra {
         boolean firstCassandra = !Files.isDirectory(home.resolve("infra/cassandra/target/lib"));
         say.accept("starting Apache Cassandra 5.0.9 (durable commit log)" + (firstCassandra
                 ? "; the first run fetches its jars with Maven (a minute or two)" : "") + " …");
-        cassandra = CassandraServer.builder(runDir.resolve("cassandra")).durable(true).heap("-Xms256m -Xmx768m")
+        cassandra = CassandraServer.builder(runDir.resolve("cassandra")).durable(true)
                 .startTimeout(Duration.ofMinutes(firstCassandra ? 10 : 3)).start();
         say.accept("Cassandra up on " + cassandraHostPort() + " in " + String.format("%.1f s",
                 cassandra.lastStartTime().toMillis() / 1000.0) + " (log " + runDir.relativize(cassandra.logFile())
