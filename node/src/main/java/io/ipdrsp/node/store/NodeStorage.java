@@ -11,40 +11,23 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The node's handle on the {@code storage} module: the {@link CassandraStorage} (schema created or migrated at
  * {@link #open}), the one {@link RecordWriter} every connection shares (so batches and the pending-record bound are
- * node-wide), and retries for metadata writes (segments, templates, documents), which must survive a Cassandra
- * restart but never hold up the record path.
+ * node-wide) and a liveness probe. The session layer's metadata writes (segments, templates, documents) go through
+ * its own journal, which retries them across a Cassandra restart without holding up the record path.
  */
 public final class NodeStorage implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(NodeStorage.class);
-    /** Metadata writes are retried for about this long (exponential back-off up to 5 s), then logged as lost. */
-    private static final long METADATA_RETRY_MILLIS = 10 * 60_000L;
 
     private final CassandraStorage storage;
     private final RecordWriter writer;
-    private final ScheduledThreadPoolExecutor retries;
-    /** Metadata writes started and not finished (success or given up): close() lets them end. */
-    private final java.util.concurrent.atomic.AtomicInteger metadataPending = new java.util.concurrent.atomic.AtomicInteger();
     private final SimpleStatement probe = SimpleStatement.newInstance("SELECT release_version FROM system.local")
             .setIdempotent(true).setTimeout(Duration.ofSeconds(3));
 
     private NodeStorage(CassandraStorage storage, String nodeId) {
         this.storage = storage;
         this.writer = storage.recordWriter(nodeId);
-        this.retries = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "ipdr-metadata-retry");
-            t.setDaemon(true);
-            return t;
-        });
-        retries.setRemoveOnCancelPolicy(true);
     }
 
     /** Connects and applies the schema; throws {@link io.ipdrsp.storage.StorageException} when that fails. */
@@ -78,68 +61,10 @@ public final class NodeStorage implements AutoCloseable {
         return storage.session().executeAsync(probe).handle((rs, ex) -> ex == null);
     }
 
-    /**
-     * Runs a metadata write and retries it with back-off while it fails (Cassandra down or restarting). Metadata is
-     * idempotent (whole-row upserts keyed by what they describe), so a retry that overlaps a late success is harmless.
-     */
-    public void writeMetadata(String what, Supplier<CompletionStage<Void>> write) {
-        metadataPending.incrementAndGet();
-        attempt(what, write, 0, System.nanoTime());
-    }
-
-    private void attempt(String what, Supplier<CompletionStage<Void>> write, int n, long startedNanos) {
-        CompletionStage<Void> stage;
-        try {
-            stage = write.get();
-        } catch (RuntimeException e) {
-            LOG.warn("{}: not stored: {}", what, e.toString());
-            metadataPending.decrementAndGet();
-            return;
-        }
-        stage.whenComplete((v, ex) -> {
-            if (ex == null) {
-                if (n > 0) {
-                    LOG.info("{}: stored after {} retries", what, n);
-                }
-                metadataPending.decrementAndGet();
-                return;
-            }
-            if (System.nanoTime() - startedNanos > TimeUnit.MILLISECONDS.toNanos(METADATA_RETRY_MILLIS)
-                    || retries.isShutdown()) {
-                LOG.error("{}: giving up after {} attempts: {}", what, n + 1, ex.toString());
-                metadataPending.decrementAndGet();
-                return;
-            }
-            if (n == 0) {
-                LOG.warn("{}: failed, retrying: {}", what, ex.toString());
-            }
-            long delay = Math.min(5000, 100L << Math.min(n, 6));
-            try {
-                retries.schedule(() -> attempt(what, write, n + 1, startedNanos), delay, TimeUnit.MILLISECONDS);
-            } catch (java.util.concurrent.RejectedExecutionException closing) {
-                LOG.warn("{}: not stored (node stopping): {}", what, ex.toString());
-                metadataPending.decrementAndGet();
-            }
-        });
-    }
-
-    /**
-     * Sends what the writer buffers and waits for it, gives metadata writes under way (segment ends written as the
-     * connections closed) up to 3 s, then closes the driver session.
-     */
+    /** Sends what the writer buffers and waits for it, then closes the driver session. */
     @Override
     public void close() {
         writer.close();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
-        while (metadataPending.get() > 0 && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(5);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
-        retries.shutdownNow();
         storage.close();
     }
 }
