@@ -116,12 +116,12 @@ public final class Connection {
             return;
         }
         closed = true;
-        ctx.errors().send(channel, exporter, code, why);
         boolean theCmtsFault = code == ErrorCodes.MESSAGE_INVALID_FOR_CAPABILITIES
                 || code == ErrorCodes.MESSAGE_INVALID_FOR_STATE || code == ErrorCodes.MESSAGE_DECODE_ERROR;
         if (established && theCmtsFault) {
             exporter.failures().failed(code == ErrorCodes.MESSAGE_DECODE_ERROR, why, hint);
         }
+        ctx.errors().send(channel, exporter, code, why);
     }
 
     /** Refuses the CMTS (not its fault in the protocol sense: no back-off is counted), then closes. */

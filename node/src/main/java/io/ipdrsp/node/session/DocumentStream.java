@@ -209,9 +209,9 @@ final class DocumentStream {
     private void sendAck(long now) {
         long dsn = ack.ackValue();
         long covered = ack.durableUnacked();
-        owner.ack(this, dsn);
-        ack.acked(now);
+        ack.acked(now); // before sending: a write may run queued tasks, which must see this ack as sent
         counters.acked(entry, dsn, covered);
+        owner.ack(this, dsn);
         conn.acked();
     }
 

@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 
 /**
  * The live state of one configured CMTS, written by the event loop of its current connection and read by REST and
@@ -82,9 +83,14 @@ public final class ExporterState {
     final LongAdder errorsReceived = new LongAdder();
 
     public ExporterState(ExporterConfig config) {
+        this(config, System::nanoTime);
+    }
+
+    /** @param nanoClock the clock of the protocol-failure back-off (tests move their own) */
+    ExporterState(ExporterConfig config, LongSupplier nanoClock) {
         this.config = config;
         this.decoderOptions = DecoderOptions.DEFAULT.withIpv6Raw(config.isIpv6Raw());
-        this.failures = new ProtocolFailures(config.getName(), System::nanoTime);
+        this.failures = new ProtocolFailures(config.getName(), nanoClock);
     }
 
     public ExporterConfig config() {
@@ -158,10 +164,14 @@ public final class ExporterState {
         }
     }
 
-    /** The latest problem, shown as {@code lastError}; an active protocol-failure alarm stays in front of it. */
+    /** The latest problem, shown as {@code lastError} (behind an active protocol-failure alarm). */
     public void error(String text) {
+        lastError = text;
+    }
+
+    private String lastErrorShown() {
         String alarm = failures.alarm();
-        lastError = alarm == null ? text : alarm + " | last: " + text;
+        return alarm == null ? lastError : alarm + " | last: " + lastError;
     }
 
     /** An ERROR was sent to this CMTS. */
@@ -185,7 +195,7 @@ public final class ExporterState {
                 connectedSinceMillis, capabilities, role, doc, s.stream().mapToLong(SessionView::received).sum(),
                 s.stream().mapToLong(SessionView::stored).sum(), s.stream().mapToLong(SessionView::acked).sum(),
                 s.stream().mapToLong(SessionView::duplicates).sum(), lastAck, lastAckAt, errorsSent.sum(),
-                errorsReceived.sum(), lastError, s);
+                errorsReceived.sum(), lastErrorShown(), s);
     }
 
     public record View(String name, String address, int port, String direction, String connection, String remote,

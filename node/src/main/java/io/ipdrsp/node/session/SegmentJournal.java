@@ -281,6 +281,9 @@ public final class SegmentJournal implements AutoCloseable {
      */
     @Override
     public void close() {
+        if (thread.isShutdown()) {
+            return;
+        }
         try {
             thread.submit(this::drain).get(3, TimeUnit.SECONDS);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);

@@ -114,6 +114,11 @@ public final class SessionStatePublisher implements AutoCloseable {
         }
     }
 
+    /** Waits until what was handed to the publisher thread so far has been published (tests, shutdown). */
+    void sync() throws Exception {
+        thread.submit(() -> { }).get(10, TimeUnit.SECONDS);
+    }
+
     private void run(Runnable r) {
         try {
             thread.execute(r);

@@ -165,8 +165,9 @@ class ExporterSessionTest {
         f.sink.storeAll();
         f.advance(300, c);
         assertThat(acks(c.drain())).containsExactly(1L);
+        SessionFixture.await("document OPEN", () -> f.metadata.documents().size() == 1);
         c.send(new SessionStop(1, 6, "end of IPDRDoc"));
-        SessionFixture.await("document OPEN then STOPPED", () -> f.metadata.documents().size() == 2);
+        SessionFixture.await("document STOPPED", () -> f.metadata.documents().size() == 2);
         assertThat(f.metadata.documents()).extracting(DocumentInfo::state).containsExactly("OPEN", "STOPPED");
         assertThat(f.metadata.documents().get(1).detail()).isEqualTo("SESSION_STOP 6 end of IPDRDoc");
         assertThat(f.sink.opened).singleElement().satisfies(d -> assertThat(d.primary()).isFalse());

@@ -303,8 +303,9 @@ public final class SessionFixture implements AutoCloseable {
     }
 
     /** Metadata rows as the journal wrote them, in order. */
-    public static final class TestMetadata implements MetadataStore {
+    public static class TestMetadata implements MetadataStore {
         public final List<Object> writes = new CopyOnWriteArrayList<>();
+        public final AtomicLong attempts = new AtomicLong();
         public volatile boolean failing;
 
         public List<Segment> segments() {
@@ -320,6 +321,7 @@ public final class SessionFixture implements AutoCloseable {
         }
 
         private CompletionStage<Void> done(Object row) {
+            attempts.incrementAndGet();
             if (failing) {
                 return CompletableFuture.failedFuture(new RuntimeException("Cassandra down"));
             }
