@@ -71,11 +71,16 @@ final class Connector {
         });
     }
 
+    /** The reconnect delay, or what is left of the CMTS's protocol-failure back-off if that is longer. */
+    long nextDelayMillis() {
+        return Math.max(backoff.nextDelayMillis(), exporter.failures().remainingMillis());
+    }
+
     private void retry(String why) {
         if (stopped.getAsBoolean()) {
             return;
         }
-        long delay = Math.max(backoff.nextDelayMillis(), exporter.failures().remainingMillis());
+        long delay = nextDelayMillis();
         LOG.debug("{}: {}; reconnecting in {} ms", exporter.name(), why, delay);
         group.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
     }
