@@ -107,7 +107,7 @@ final class DocumentStream {
         p.startedNanos = conn.now();
         CompletionStage<WriteOutcome> f;
         try {
-            f = conn.ctx.sink().write(handle, p.dsn, p.templateId, p.configId, p.duplicate, p.data);
+            f = conn.ctx.sink().write(handle, p.dsn, p.templateId(), p.configId(), p.duplicate, p.data);
         } catch (RuntimeException e) {
             f = CompletableFuture.failedFuture(e); // retried like any failed write
         }
@@ -271,8 +271,8 @@ final class DocumentStream {
     private final class PendingRecord implements BiConsumer<WriteOutcome, Throwable> {
         final long ticket;
         final long dsn;
-        final int templateId;
-        final int configId;
+        /** templateId and configId, both UINT16 (the writer checks): one field. */
+        final int ids;
         final boolean duplicate;
         final byte[] data;
         int attempt;
@@ -283,10 +283,17 @@ final class DocumentStream {
         PendingRecord(long ticket, long dsn, int templateId, int configId, boolean duplicate, byte[] data) {
             this.ticket = ticket;
             this.dsn = dsn;
-            this.templateId = templateId;
-            this.configId = configId;
+            this.ids = templateId << 16 | configId & 0xFFFF;
             this.duplicate = duplicate;
             this.data = data;
+        }
+
+        int templateId() {
+            return ids >>> 16;
+        }
+
+        int configId() {
+            return ids & 0xFFFF;
         }
 
         /** The sink's thread: queue for the event loop, waking it at most once per batch of completions. */

@@ -11,6 +11,7 @@ import io.ipdrsp.protocol.FlowStopReason;
 import io.ipdrsp.protocol.Framing;
 import io.ipdrsp.protocol.GetTemplatesResponse;
 import io.ipdrsp.protocol.IpdrDecodeException;
+import io.ipdrsp.protocol.IpdrMessage;
 import io.ipdrsp.protocol.ModifyTemplate;
 import io.ipdrsp.protocol.ModifyTemplateResponse;
 import io.ipdrsp.protocol.SessionStart;
@@ -81,9 +82,21 @@ final class ExporterSession implements DocumentStream.Owner {
         conn.send(new FlowStart(id));
     }
 
+    /** A session-level message other than DATA. */
+    void onMessage(IpdrMessage m) {
+        switch (m.type()) {
+            case TEMPLATE_DATA -> onTemplateData((TemplateData) m);
+            case MODIFY_TEMPLATE_RESPONSE -> onModifyTemplateResponse((ModifyTemplateResponse) m);
+            case GET_TEMPLATES_RESPONSE -> onGetTemplatesResponse((GetTemplatesResponse) m);
+            case SESSION_START -> onSessionStart((SessionStart) m);
+            case SESSION_STOP -> onSessionStop((SessionStop) m);
+            default -> throw new IllegalArgumentException(m.type() + " is not for a session");
+        }
+    }
+
     // ------------------------------------------------------------------ templates
 
-    void onTemplateData(TemplateData m) {
+    private void onTemplateData(TemplateData m) {
         if (phase == Phase.ACTIVE || phase == Phase.NEGOTIATING) {
             conn.fail(ErrorCodes.MESSAGE_INVALID_FOR_STATE, "TEMPLATE_DATA for session " + id + " while " + phase
                     + " (a template change needs SESSION_STOP first)");
@@ -103,7 +116,7 @@ final class ExporterSession implements DocumentStream.Owner {
         acceptTemplates(m.configId(), m.templates());
     }
 
-    void onModifyTemplateResponse(ModifyTemplateResponse m) {
+    private void onModifyTemplateResponse(ModifyTemplateResponse m) {
         if (phase != Phase.NEGOTIATING) {
             conn.fail(ErrorCodes.MESSAGE_INVALID_FOR_STATE, "MODIFY_TEMPLATE_RESPONSE without MODIFY_TEMPLATE");
             return;
@@ -111,7 +124,7 @@ final class ExporterSession implements DocumentStream.Owner {
         acceptTemplates(m.configId(), m.templates()); // as the exporter will send them
     }
 
-    void onGetTemplatesResponse(GetTemplatesResponse m) {
+    private void onGetTemplatesResponse(GetTemplatesResponse m) {
         history.put(m.configId(), m.templates());
         check.templatesChanged();
     }
@@ -128,7 +141,7 @@ final class ExporterSession implements DocumentStream.Owner {
 
     // ------------------------------------------------------------------ documents
 
-    void onSessionStart(SessionStart m) {
+    private void onSessionStart(SessionStart m) {
         if (phase == Phase.FLOW_STOPPED) {
             return;
         }
@@ -167,7 +180,7 @@ final class ExporterSession implements DocumentStream.Owner {
         return Instant.ofEpochMilli(lastSegmentStartMillis);
     }
 
-    void onSessionStop(SessionStop m) {
+    private void onSessionStop(SessionStop m) {
         LOG.info("{}: session {} stopped, reason {} '{}'", name(), id, m.reasonCode(), m.reasonInfo());
         if (doc != null) {
             endDocument(m.reasonCode(), m.reasonInfo());

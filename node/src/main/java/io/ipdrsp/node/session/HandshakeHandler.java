@@ -1,6 +1,5 @@
 package io.ipdrsp.node.session;
 
-import io.ipdrsp.node.transport.FrameDecoder;
 import io.ipdrsp.node.transport.KeepAliveHandler;
 import io.ipdrsp.protocol.Connect;
 import io.ipdrsp.protocol.ConnectResponse;
@@ -12,8 +11,6 @@ import io.ipdrsp.protocol.GetSessionsResponse;
 import io.ipdrsp.protocol.IpdrMessage;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.util.ReferenceCountUtil;
 import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -27,21 +24,20 @@ import org.slf4j.LoggerFactory;
  * invalid for the state (ERROR 2), except KEEP_ALIVE, ERROR and DISCONNECT. While the CMTS's protocol-failure
  * back-off runs, its CONNECT is refused with ERROR before any session starts.
  */
-public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
+public final class HandshakeHandler extends IpdrInboundHandler {
     private static final Logger LOG = LoggerFactory.getLogger(HandshakeHandler.class);
     /** ERROR code of a refused connection (vendor-specific range, as the listen side's other refusals). */
     static final int REFUSED = 256;
 
     enum State { AWAIT_CONNECT, AWAIT_CONNECT_RESPONSE, AWAIT_SESSIONS }
 
-    private final Connection conn;
     private final Runnable onEstablished;
     private State state;
     private int requestId = 1;
 
     /** @param onEstablished run once CONNECT/CONNECT_RESPONSE are exchanged (resets the redial back-off), or null */
     public HandshakeHandler(Connection conn, Runnable onEstablished) {
-        this.conn = conn;
+        super(conn);
         this.onEstablished = onEstablished;
         this.state = conn.initiator ? State.AWAIT_CONNECT_RESPONSE : State.AWAIT_CONNECT;
     }
@@ -71,30 +67,13 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
-    public void channelRead(ChannelHandlerContext c, Object msg) {
-        try {
-            if (conn.isClosed()) {
-                return;
-            }
-            if (msg instanceof FrameDecoder.FrameError err) {
-                conn.fail(ErrorCodes.MESSAGE_DECODE_ERROR, "framing: " + err.cause().getMessage());
-            } else if (msg instanceof ByteBuf frame) {
-                conn.fail(ErrorCodes.MESSAGE_INVALID_FOR_STATE, "DATA for session " + Framing.sessionId(frame)
-                        + " before the handshake completed");
-            } else if (msg instanceof IpdrMessage m) {
-                onMessage(c, m);
-            }
-        } finally {
-            ReferenceCountUtil.release(msg);
-        }
+    void onData(ByteBuf frame) {
+        conn.fail(ErrorCodes.MESSAGE_INVALID_FOR_STATE, "DATA for session " + Framing.sessionId(frame)
+                + " before the handshake completed");
     }
 
     @Override
-    public void exceptionCaught(ChannelHandlerContext c, Throwable cause) {
-        conn.exceptionCaught(cause);
-    }
-
-    private void onMessage(ChannelHandlerContext c, IpdrMessage m) {
+    void onMessage(ChannelHandlerContext c, IpdrMessage m) {
         switch (m.type()) {
             case CONNECT -> onConnect(c, (Connect) m);
             case CONNECT_RESPONSE -> onConnectResponse(c, (ConnectResponse) m);

@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -66,11 +65,7 @@ public final class SegmentJournal implements AutoCloseable {
     public SegmentJournal(String nodeId, MetadataStore store) {
         this.nodeId = nodeId;
         this.store = store;
-        this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "ipdr-segment-journal");
-            t.setDaemon(true);
-            return t;
-        });
+        this.thread = DaemonThreads.single("ipdr-segment-journal");
     }
 
     public String nodeId() {
@@ -275,6 +270,22 @@ public final class SegmentJournal implements AutoCloseable {
         };
     }
 
+    /** Waits until what was queued so far is written or given up (tests; shutdown). */
+    void sync() throws Exception {
+        awaitWritten(TimeUnit.SECONDS.toNanos(10));
+    }
+
+    private void awaitWritten(long timeoutNanos) throws Exception {
+        long deadline = System.nanoTime() + timeoutNanos;
+        do {
+            thread.submit(this::drain).get(timeoutNanos, TimeUnit.NANOSECONDS);
+            if (thread.submit(this::outstanding).get() == 0) {
+                return;
+            }
+            Thread.sleep(5);
+        } while (System.nanoTime() < deadline);
+    }
+
     /**
      * Writes what is queued and waits up to 3 s for the writes in flight (segment ends of the connections closed at
      * shutdown), then stops the journal thread.
@@ -285,11 +296,7 @@ public final class SegmentJournal implements AutoCloseable {
             return;
         }
         try {
-            thread.submit(this::drain).get(3, TimeUnit.SECONDS);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
-            while (System.nanoTime() < deadline && thread.submit(this::outstanding).get() > 0) {
-                Thread.sleep(5);
-            }
+            awaitWritten(TimeUnit.SECONDS.toNanos(3));
         } catch (Exception e) {
             LOG.warn("metadata writes at shutdown: {}", e.toString());
         }

@@ -1,24 +1,17 @@
 package io.ipdrsp.node.session;
 
 import io.ipdrsp.node.config.Capability;
-import io.ipdrsp.node.transport.FrameDecoder;
 import io.ipdrsp.protocol.ErrorCodes;
 import io.ipdrsp.protocol.ErrorMessage;
 import io.ipdrsp.protocol.Framing;
 import io.ipdrsp.protocol.GetSessionsResponse;
-import io.ipdrsp.protocol.GetTemplatesResponse;
 import io.ipdrsp.protocol.IpdrDecodeException;
 import io.ipdrsp.protocol.IpdrMessage;
-import io.ipdrsp.protocol.ModifyTemplateResponse;
+import io.ipdrsp.protocol.MessageType;
 import io.ipdrsp.protocol.SessionBlock;
-import io.ipdrsp.protocol.SessionStart;
-import io.ipdrsp.protocol.SessionStop;
 import io.ipdrsp.protocol.StartNegotiationReject;
-import io.ipdrsp.protocol.TemplateData;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -27,18 +20,15 @@ import org.slf4j.LoggerFactory;
 /**
  * The steady state of a connection after the handshake: each message goes to its session by the message type (a
  * switch on the type, DATA read in place from its frame), and the end of a socket read flushes what it handed to the
- * sink. Messages only a collector sends are invalid from an exporter (ERROR 2). A failure of the node itself while
- * handling a message is answered like bad input (ERROR, close) and never reaches Netty's pipeline tail; other
- * connections are not affected.
+ * sink. Messages only a collector sends are invalid from an exporter (ERROR 2).
  */
-final class SessionDispatcher extends ChannelInboundHandlerAdapter {
+final class SessionDispatcher extends IpdrInboundHandler {
     private static final Logger LOG = LoggerFactory.getLogger(SessionDispatcher.class);
 
-    private final Connection conn;
     private final ExporterSession[] sessions = new ExporterSession[256];
 
     SessionDispatcher(Connection conn) {
-        this.conn = conn;
+        super(conn);
     }
 
     /** GET_SESSIONS_RESPONSE: FLOW_START for each configured session the exporter offers. */
@@ -74,58 +64,20 @@ final class SessionDispatcher extends ChannelInboundHandlerAdapter {
     }
 
     @Override
-    public void channelRead(ChannelHandlerContext c, Object msg) {
-        try {
-            if (conn.isClosed()) {
-                return;
-            }
-            if (msg instanceof FrameDecoder.FrameError err) {
-                conn.fail(ErrorCodes.MESSAGE_DECODE_ERROR, "framing: " + err.cause().getMessage());
-            } else if (msg instanceof ByteBuf frame) {
-                ExporterSession s = started(Framing.sessionId(frame), "DATA");
-                if (s != null) {
-                    s.onData(frame);
-                }
-            } else if (msg instanceof IpdrMessage m) {
-                dispatch(m);
-            }
-        } catch (IpdrDecodeException e) {
-            conn.fail(e.errorCode(), e.getMessage());
-        } catch (RuntimeException e) {
-            // a bug, not bad input; still never let it reach Netty's pipeline tail
-            LOG.error("{}: unexpected failure handling a message", conn.exporter.name(), e);
-            conn.fail(ErrorCodes.MESSAGE_DECODE_ERROR, "internal error: " + e.getClass().getSimpleName());
-        } finally {
-            ReferenceCountUtil.release(msg);
+    void onData(ByteBuf frame) throws IpdrDecodeException {
+        ExporterSession s = started(Framing.sessionId(frame), MessageType.DATA);
+        if (s != null) {
+            s.onData(frame);
         }
     }
 
-    private void dispatch(IpdrMessage m) {
-        ExporterSession s;
+    @Override
+    void onMessage(ChannelHandlerContext c, IpdrMessage m) {
         switch (m.type()) {
-            case TEMPLATE_DATA -> {
-                if ((s = started(m.sessionId(), "TEMPLATE_DATA")) != null) {
-                    s.onTemplateData((TemplateData) m);
-                }
-            }
-            case MODIFY_TEMPLATE_RESPONSE -> {
-                if ((s = started(m.sessionId(), "MODIFY_TEMPLATE_RESPONSE")) != null) {
-                    s.onModifyTemplateResponse((ModifyTemplateResponse) m);
-                }
-            }
-            case GET_TEMPLATES_RESPONSE -> {
-                if ((s = started(m.sessionId(), "GET_TEMPLATES_RESPONSE")) != null) {
-                    s.onGetTemplatesResponse((GetTemplatesResponse) m);
-                }
-            }
-            case SESSION_START -> {
-                if ((s = started(m.sessionId(), "SESSION_START")) != null) {
-                    s.onSessionStart((SessionStart) m);
-                }
-            }
-            case SESSION_STOP -> {
-                if ((s = started(m.sessionId(), "SESSION_STOP")) != null) {
-                    s.onSessionStop((SessionStop) m);
+            case TEMPLATE_DATA, MODIFY_TEMPLATE_RESPONSE, GET_TEMPLATES_RESPONSE, SESSION_START, SESSION_STOP -> {
+                ExporterSession s = started(m.sessionId(), m.type());
+                if (s != null) {
+                    s.onMessage(m);
                 }
             }
             case GET_SESSIONS_RESPONSE -> start((GetSessionsResponse) m);
@@ -143,7 +95,7 @@ final class SessionDispatcher extends ChannelInboundHandlerAdapter {
     }
 
     /** The session a message names, or null after ERROR 2 when it was never started with FLOW_START. */
-    private ExporterSession started(int sessionId, String what) {
+    private ExporterSession started(int sessionId, MessageType what) {
         ExporterSession s = sessions[sessionId];
         if (s == null) {
             conn.fail(ErrorCodes.MESSAGE_INVALID_FOR_STATE, what + " for session " + sessionId
@@ -171,8 +123,4 @@ final class SessionDispatcher extends ChannelInboundHandlerAdapter {
         c.fireChannelInactive();
     }
 
-    @Override
-    public void exceptionCaught(ChannelHandlerContext c, Throwable cause) {
-        conn.exceptionCaught(cause);
-    }
 }

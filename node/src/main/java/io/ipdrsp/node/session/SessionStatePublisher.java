@@ -5,7 +5,6 @@ import io.ipdrsp.dedup.StreamRegistry;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -76,11 +75,7 @@ public final class SessionStatePublisher implements AutoCloseable {
     public SessionStatePublisher(String nodeId, StreamRegistry registry) {
         this.nodeId = nodeId;
         this.registry = registry;
-        this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "ipdr-session-publisher");
-            t.setDaemon(true);
-            return t;
-        });
+        this.thread = DaemonThreads.single("ipdr-session-publisher");
         thread.scheduleWithFixedDelay(this::publishDue, INTERVAL_MILLIS, INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
     }
 
@@ -127,14 +122,9 @@ public final class SessionStatePublisher implements AutoCloseable {
         }
     }
 
+    /** Stops publishing; this node's entries expire from the registry with their time-to-live. */
     @Override
     public void close() {
-        thread.shutdown();
-        try {
-            thread.awaitTermination(2, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
         thread.shutdownNow();
     }
 }

@@ -38,7 +38,17 @@ public final class IpdrPipeline {
 
     /** A connection the node does not take: ERROR {@code code} as soon as it is up, then closed. */
     public void refused(Channel ch, int code, String why) {
-        transport(ch).addLast("refuse", new Refuse(ctx.errors(), code, why));
+        transport(ch).addLast("refuse", new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelActive(ChannelHandlerContext c) {
+                ctx.errors().send(c.channel(), null, code, why);
+            }
+
+            @Override
+            public void channelRead(ChannelHandlerContext c, Object msg) {
+                ReferenceCountUtil.release(msg); // nothing is read from a refused connection
+            }
+        });
     }
 
     /** The part every IPDR/SP channel has, up to the codec. */
@@ -49,28 +59,5 @@ public final class IpdrPipeline {
         p.addLast("messages", new MessageDecoder());
         p.addLast("encoder", MessageEncoder.INSTANCE);
         return p;
-    }
-
-    /** Sends ERROR as soon as the refused connection is up (through {@link ProtocolErrors}), reads nothing. */
-    private static final class Refuse extends ChannelInboundHandlerAdapter {
-        private final ProtocolErrors errors;
-        private final int code;
-        private final String why;
-
-        Refuse(ProtocolErrors errors, int code, String why) {
-            this.errors = errors;
-            this.code = code;
-            this.why = why;
-        }
-
-        @Override
-        public void channelActive(ChannelHandlerContext c) {
-            errors.send(c.channel(), null, code, why);
-        }
-
-        @Override
-        public void channelRead(ChannelHandlerContext c, Object msg) {
-            ReferenceCountUtil.release(msg);
-        }
     }
 }

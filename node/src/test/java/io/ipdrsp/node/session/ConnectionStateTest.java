@@ -4,20 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ipdrsp.dedup.SessionState;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The link state of a CMTS belongs to its current connection: the late close of a connection that a newer one
  * replaced must not mark a CMTS with a live session DISCONNECTED (issue 15 item 4), nor publish it idle.
  */
 class ConnectionStateTest {
-    private final SessionFixture f = new SessionFixture();
-
-    @AfterEach
-    void close() {
-        f.close();
-    }
+    @RegisterExtension
+    final SessionFixture f = new SessionFixture();
 
     @Test
     void onlyTheAttachedConnectionChangesTheLink() {
@@ -53,15 +49,15 @@ class ConnectionStateTest {
         assertThat(cmts.link()).as("the new connection is up").isEqualTo(ExporterState.Link.CONNECTED);
         assertThat(cmts.view().sessions()).singleElement()
                 .satisfies(s -> assertThat(s.state()).isEqualTo("ACTIVE"));
-        SessionFixture.await("the first connection's segment ended", () -> f.metadata.segments().stream()
-                .anyMatch(s -> s.stoppedAt() != null));
-        f.ctx.publisher().sync(); // what the late close handed to the publisher thread has run
+        f.sync(); // what the late close handed to the journal and the publisher has been written
+        assertThat(f.metadata.segments()).as("the first connection's segment ended")
+                .anyMatch(s -> s.stoppedAt() != null);
         assertThat(f.registry.all()).singleElement().extracting(SessionState::role).isEqualTo("PRIMARY");
 
         second.ch.close();
         second.ch.runPendingTasks();
         assertThat(cmts.link()).isEqualTo(ExporterState.Link.DISCONNECTED);
-        SessionFixture.await("published idle", () -> f.registry.all().stream()
-                .allMatch(s -> s.role().equals("IDLE")));
+        f.sync();
+        assertThat(f.registry.all()).extracting(SessionState::role).containsOnly("IDLE");
     }
 }

@@ -10,18 +10,14 @@ import io.ipdrsp.storage.Segment;
 import io.ipdrsp.storage.StorageException;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Acks, write retries and the storage-failure bound of one document stream, on the test's clock. */
 class DocumentStreamTest {
-    private final SessionFixture f = new SessionFixture();
+    @RegisterExtension
+    final SessionFixture f = new SessionFixture();
     private final ExporterState cmts = new ExporterState(SessionFixture.cmtsConfig("cmts"));
-
-    @AfterEach
-    void close() {
-        f.close();
-    }
 
     private SessionFixture.Cmts open(int ackSeq, int ackTime) throws Exception {
         SessionFixture.Cmts c = f.connect(cmts, false);
@@ -116,8 +112,9 @@ class DocumentStreamTest {
         }
         assertThat(stopped).as("FLOW_STOP within the bound").isTrue();
         assertThat(cmts.view().sessions().get(0).state()).isEqualTo("FLOW_STOPPED");
-        SessionFixture.await("the segment ended by FLOW_STOP", () -> f.metadata.segments().stream()
-                .anyMatch(s -> s.stopReasonInfo() != null && s.stopReasonInfo().startsWith("FLOW_STOP")));
+        f.sync();
+        assertThat(f.metadata.segments()).as("the segment ended by FLOW_STOP")
+                .anyMatch(s -> s.stopReasonInfo() != null && s.stopReasonInfo().startsWith("FLOW_STOP"));
         assertThat(f.metrics.flowStops.getCount()).isEqualTo(1);
 
         f.storageAnswers = false;

@@ -17,18 +17,14 @@ import io.ipdrsp.storage.DocumentInfo;
 import io.ipdrsp.storage.Segment;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Session phases, template negotiation, DATA validation and the failover rulings of digest §1.9. */
 class ExporterSessionTest {
-    private final SessionFixture f = new SessionFixture();
+    @RegisterExtension
+    final SessionFixture f = new SessionFixture();
     private final UUID doc = UUID.randomUUID();
-
-    @AfterEach
-    void close() {
-        f.close();
-    }
 
     private SessionFixture.Cmts session(ExporterState cmts) throws Exception {
         SessionFixture.Cmts c = f.connect(cmts, false);
@@ -38,6 +34,13 @@ class ExporterSessionTest {
 
     private SessionFixture.Cmts session() throws Exception {
         return session(new ExporterState(SessionFixture.cmtsConfig("cmts")));
+    }
+
+    /** A session with templates and SESSION_START of {@link #doc} (ackTimeInterval 60 s). */
+    private SessionFixture.Cmts opened(boolean primary, int ackSequenceInterval) throws Exception {
+        SessionFixture.Cmts c = session();
+        c.open(1, doc, primary, ackSequenceInterval, 60);
+        return c;
     }
 
     private static List<Long> acks(List<IpdrMessage> sent) {
@@ -108,8 +111,7 @@ class ExporterSessionTest {
 
     @Test
     void dataNamingATemplateNeverAnnouncedIsADecodeError() throws Exception {
-        SessionFixture.Cmts c = session();
-        c.open(1, doc, true, 10, 60);
+        SessionFixture.Cmts c = opened(true, 10);
         c.send(Data.of(1, 99, 1, 0, 0, SessionFixture.record(1, "x")));
         ErrorMessage e = c.expect(ErrorMessage.class);
         assertThat(e.errorCode()).isEqualTo(3);
@@ -119,8 +121,7 @@ class ExporterSessionTest {
 
     @Test
     void aRecordThatDoesNotMatchItsTemplateIsADecodeError() throws Exception {
-        SessionFixture.Cmts c = session();
-        c.open(1, doc, true, 10, 60);
+        SessionFixture.Cmts c = opened(true, 10);
         byte[] bad = SessionFixture.record(1, "label");
         bad[7] = 100; // string length beyond the record
         c.send(Data.of(1, 7, 1, 0, 0, bad));
@@ -130,8 +131,7 @@ class ExporterSessionTest {
 
     @Test
     void aDsnOutOfOrderIsInvalidForStateAndNotWritten() throws Exception {
-        SessionFixture.Cmts c = session();
-        c.open(1, doc, true, 10, 60);
+        SessionFixture.Cmts c = opened(true, 10);
         c.data(1, 5, "a");
         c.data(1, 5, "again");
         ErrorMessage e = c.expect(ErrorMessage.class);
@@ -148,8 +148,7 @@ class ExporterSessionTest {
         before.data(1, 0, "early");
         assertThat(before.expect(ErrorMessage.class).description()).contains("outside SESSION_START..SESSION_STOP");
 
-        SessionFixture.Cmts after = session();
-        after.open(1, doc, true, 10, 60);
+        SessionFixture.Cmts after = opened(true, 10);
         after.send(new SessionStop(1, 0, "end"));
         after.data(1, 0, "late");
         assertThat(after.expect(ErrorMessage.class).errorCode()).isEqualTo(2);
@@ -158,16 +157,15 @@ class ExporterSessionTest {
 
     @Test
     void aBackupSessionTakesDataAndWritesTheDocumentStateLikeThePrimary() throws Exception {
-        SessionFixture.Cmts c = session();
-        c.open(1, doc, false, 4, 60); // the vendor guide's standby: primary=false, then the data stream
+        SessionFixture.Cmts c = opened(false, 4); // the vendor guide's standby: primary=false, then the data
         c.data(1, 0, "a");
         c.data(1, 1, "b");
         f.sink.storeAll();
         f.advance(300, c);
         assertThat(acks(c.drain())).containsExactly(1L);
-        SessionFixture.await("document OPEN", () -> f.metadata.documents().size() == 1);
+        f.sync();
         c.send(new SessionStop(1, 6, "end of IPDRDoc"));
-        SessionFixture.await("document STOPPED", () -> f.metadata.documents().size() == 2);
+        f.sync();
         assertThat(f.metadata.documents()).extracting(DocumentInfo::state).containsExactly("OPEN", "STOPPED");
         assertThat(f.metadata.documents().get(1).detail()).isEqualTo("SESSION_STOP 6 end of IPDRDoc");
         assertThat(f.sink.opened).singleElement().satisfies(d -> assertThat(d.primary()).isFalse());
@@ -175,25 +173,26 @@ class ExporterSessionTest {
 
     @Test
     void aHandOffNeverMarksTheDocumentStopped() throws Exception {
-        SessionFixture.Cmts c = session();
-        c.open(1, doc, true, 4, 60);
+        SessionFixture.Cmts c = opened(true, 4);
         c.send(new SessionStop(1, 1, "handing off"));
-        SessionFixture.await("segment stop", () -> f.metadata.other().stream().anyMatch(s -> s.contains("reason 1"))
-                || f.metadata.segments().stream().anyMatch(s -> Integer.valueOf(1).equals(s.stopReasonCode())));
+        f.sync();
+        assertThat(f.metadata.other().stream().anyMatch(s -> s.contains("reason 1"))
+                || f.metadata.segments().stream().anyMatch(s -> Integer.valueOf(1).equals(s.stopReasonCode())))
+                .as("the segment's SESSION_STOP 1").isTrue();
         assertThat(f.metadata.documents()).extracting(DocumentInfo::state).containsExactly("OPEN");
     }
 
     @Test
     void aSessionStartOnAnOpenDocumentSupersedesItsSegment() throws Exception {
-        SessionFixture.Cmts c = session();
-        c.open(1, doc, false, 4, 60); // the former simulator: primary=false to standbys ...
+        SessionFixture.Cmts c = opened(false, 4); // the former simulator: primary=false to standbys ...
         c.data(1, 0, "a");
         c.start(1, doc, true, 1, 4, 60); // ... then primary=true on the same session without SESSION_STOP
         assertThat(c.isOpen()).isTrue();
         c.data(1, 1, "b");
-        SessionFixture.await("two segments, the first ended", () -> f.metadata.segments().stream()
-                .filter(s -> s.stoppedAt() != null).count() == 1 && f.metadata.segments().size() >= 2);
+        f.sync();
         List<Segment> segments = f.metadata.segments();
+        assertThat(segments).as("two segments, the first ended").hasSizeGreaterThanOrEqualTo(2)
+                .filteredOn(s -> s.stoppedAt() != null).hasSize(1);
         Segment first = segments.stream().filter(s -> !s.primary()).findFirst().orElseThrow();
         assertThat(first.stopReasonCode()).isNull();
         assertThat(first.stopReasonInfo()).contains("superseded");
@@ -207,14 +206,13 @@ class ExporterSessionTest {
 
     @Test
     void aStoppedDocumentGetsItsLastAckOnceItsWritesAreDurable() throws Exception {
-        SessionFixture.Cmts c = session();
-        c.open(1, doc, true, 100, 60);
+        SessionFixture.Cmts c = opened(true, 100);
         c.data(1, 0, "a");
         c.data(1, 1, "b");
         c.send(new SessionStop(1, 0, "end"));
         assertThat(acks(c.drain())).isEmpty();
         f.sink.storeAll();
         assertThat(acks(c.drain())).containsExactly(1L);
-        SessionFixture.await("dedup told the stretch ended", () -> f.sink.closed.size() == 1);
+        assertThat(f.sink.closed).as("dedup told the stretch ended").hasSize(1);
     }
 }

@@ -15,17 +15,13 @@ import io.ipdrsp.protocol.SessionBlock;
 import io.ipdrsp.protocol.TemplateData;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** CONNECT … GET_SESSIONS in both directions, then the hand-over to the session dispatcher. */
 class HandshakeHandlerTest {
-    private final SessionFixture f = new SessionFixture();
-
-    @AfterEach
-    void close() {
-        f.close();
-    }
+    @RegisterExtension
+    final SessionFixture f = new SessionFixture();
 
     @Test
     void aCmtsThatDialsInIsAnsweredAndItsConfiguredSessionsStarted() throws Exception {

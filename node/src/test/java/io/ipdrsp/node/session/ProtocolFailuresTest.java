@@ -8,8 +8,8 @@ import io.ipdrsp.protocol.Data;
 import io.ipdrsp.protocol.ErrorMessage;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Repeated protocol failures of one CMTS back off (issue 14 item 7): a CMTS that sends ipV6Addr raw while the node
@@ -17,12 +17,8 @@ import org.junit.jupiter.api.Test;
  */
 class ProtocolFailuresTest {
     private static final long MS = 1_000_000L;
-    private final SessionFixture f = new SessionFixture();
-
-    @AfterEach
-    void close() {
-        f.close();
-    }
+    @RegisterExtension
+    final SessionFixture f = new SessionFixture();
 
     @Test
     void theBackOffStartsAtTheThirdFailureDoublesIsCappedAndEndsWithAHealthySession() {

@@ -3,18 +3,14 @@ package io.ipdrsp.node.session;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** TCP back-pressure: reading stops at the connection's bound or when the sink is full, and resumes. */
 class ReadThrottleTest {
-    private final SessionFixture f = new SessionFixture();
+    @RegisterExtension
+    final SessionFixture f = new SessionFixture();
     private final ExporterState cmts = new ExporterState(SessionFixture.cmtsConfig("cmts"));
-
-    @AfterEach
-    void close() {
-        f.close();
-    }
 
     private SessionFixture.Cmts open() throws Exception {
         SessionFixture.Cmts c = f.connect(cmts, false);

@@ -49,14 +49,16 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BooleanSupplier;
+import java.util.concurrent.Semaphore;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A node's session layer without servers, for unit tests: a hand-written {@link RecordSink} whose writes complete
  * when the test says so, metadata and the cluster registry kept in lists, a clock the test moves, and CMTS
  * connections as {@link EmbeddedChannel}s carrying the node's real pipeline.
  */
-public final class SessionFixture implements AutoCloseable {
+public final class SessionFixture implements AutoCloseable, AfterEachCallback {
     public static final TemplateBlock TEMPLATE = new TemplateBlock(7, "test-schema", "TEST-TYPE", List.of(
             new FieldDescriptor(FieldType.UNSIGNED_INT, 1, "counter", true),
             new FieldDescriptor(FieldType.STRING, 2, "label", true)));
@@ -117,20 +119,22 @@ public final class SessionFixture implements AutoCloseable {
                 .mapToDouble(l -> Double.parseDouble(l.substring(line.length()))).findFirst().orElse(-1);
     }
 
-    public static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(5);
-        }
+    /** Waits until the journal wrote and the publisher published what the session layer handed them so far. */
+    public void sync() throws Exception {
+        ctx.journal().sync();
+        ctx.publisher().sync();
     }
 
     @Override
     public void close() {
         ctx.journal().close();
         ctx.publisher().close();
+    }
+
+    /** Registered with {@code @RegisterExtension}: closed after each test. */
+    @Override
+    public void afterEach(ExtensionContext context) {
+        close();
     }
 
     /** The CMTS side of one embedded connection. */
@@ -306,7 +310,13 @@ public final class SessionFixture implements AutoCloseable {
     public static class TestMetadata implements MetadataStore {
         public final List<Object> writes = new CopyOnWriteArrayList<>();
         public final AtomicLong attempts = new AtomicLong();
+        private final Semaphore attempted = new Semaphore(0);
         public volatile boolean failing;
+
+        /** Waits (up to 10 s) for {@code n} more write attempts, failed ones included. */
+        public boolean awaitAttempts(int n) throws InterruptedException {
+            return attempted.tryAcquire(n, 10, TimeUnit.SECONDS);
+        }
 
         public List<Segment> segments() {
             return writes.stream().filter(Segment.class::isInstance).map(Segment.class::cast).toList();
@@ -322,6 +332,7 @@ public final class SessionFixture implements AutoCloseable {
 
         private CompletionStage<Void> done(Object row) {
             attempts.incrementAndGet();
+            attempted.release();
             if (failing) {
                 return CompletableFuture.failedFuture(new RuntimeException("Cassandra down"));
             }
@@ -359,11 +370,18 @@ public final class SessionFixture implements AutoCloseable {
 
         public final List<Published> published = new CopyOnWriteArrayList<>();
         private final Map<String, SessionState> latest = new ConcurrentHashMap<>();
+        private final Semaphore publishes = new Semaphore(0);
 
         @Override
         public void publish(SessionState state) {
             published.add(new Published(state, Thread.currentThread().getName()));
             latest.put(state.key(), state);
+            publishes.release();
+        }
+
+        /** Waits (up to 10 s) for {@code n} more publishes than were waited for so far. */
+        public boolean awaitPublishes(int n) throws InterruptedException {
+            return publishes.tryAcquire(n, 10, TimeUnit.SECONDS);
         }
 
         @Override

@@ -9,18 +9,14 @@ import io.ipdrsp.protocol.KeepAlive;
 import io.ipdrsp.protocol.MessageCodec;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.timeout.IdleStateEvent;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** KEEP_ALIVE when the node was silent, ERROR 0 when the CMTS was: the idle events of the pipeline. */
 class KeepAliveHandlerTest {
-    private final SessionFixture f = new SessionFixture();
+    @RegisterExtension
+    final SessionFixture f = new SessionFixture();
     private final ExporterState cmts = new ExporterState(SessionFixture.cmtsConfig("cmts"));
-
-    @AfterEach
-    void close() {
-        f.close();
-    }
 
     private static Object next(SessionFixture.Cmts c) throws Exception {
         ByteBuf b = c.ch.readOutbound();
