@@ -13,7 +13,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -98,7 +97,7 @@ final class DocumentStream {
         long ticket = ack.received(dsn, conn.now());
         writesInFlight++;
         conn.wrote();
-        send(new PendingRecord(ticket, dsn, templateId, configId, duplicate, bytes));
+        send(new PendingRecord(this, ticket, dsn, templateId, configId, duplicate, bytes));
         conn.throttle.writeStarted();
         arm(nextWake());
     }
@@ -112,6 +111,18 @@ final class DocumentStream {
             f = CompletableFuture.failedFuture(e); // retried like any failed write
         }
         f.whenComplete(p);
+    }
+
+    /** The sink's thread: queue for the event loop, waking it at most once per batch of completions. */
+    void completed(PendingRecord p) {
+        completed.add(p);
+        if (drainScheduled.compareAndSet(false, true)) {
+            try {
+                conn.channel.eventLoop().execute(drain);
+            } catch (RejectedExecutionException stopping) {
+                // the node is stopping: nothing is acked any more
+            }
+        }
     }
 
     /** Event loop: apply the completions queued by the sink's threads since the last drain. */
@@ -259,55 +270,6 @@ final class DocumentStream {
                 conn.ctx.sink().close(handle);
             } catch (RuntimeException e) {
                 LOG.warn("{}: dedup did not take the end of {}: {}", key.exporter(), key, e.toString());
-            }
-        }
-    }
-
-    /**
-     * One record whose write is under way. It keeps its own copy of the bytes: a failed write is retried from it (the
-     * Netty frame is released as soon as the read is handled). Being the completion callback itself saves an
-     * allocation per record.
-     */
-    private final class PendingRecord implements BiConsumer<WriteOutcome, Throwable> {
-        final long ticket;
-        final long dsn;
-        /** templateId and configId, both UINT16 (the writer checks): one field. */
-        final int ids;
-        final boolean duplicate;
-        final byte[] data;
-        int attempt;
-        long startedNanos;
-        WriteOutcome outcome;
-        Throwable failure;
-
-        PendingRecord(long ticket, long dsn, int templateId, int configId, boolean duplicate, byte[] data) {
-            this.ticket = ticket;
-            this.dsn = dsn;
-            this.ids = templateId << 16 | configId & 0xFFFF;
-            this.duplicate = duplicate;
-            this.data = data;
-        }
-
-        int templateId() {
-            return ids >>> 16;
-        }
-
-        int configId() {
-            return ids & 0xFFFF;
-        }
-
-        /** The sink's thread: queue for the event loop, waking it at most once per batch of completions. */
-        @Override
-        public void accept(WriteOutcome result, Throwable error) {
-            outcome = result;
-            failure = error;
-            completed.add(this);
-            if (drainScheduled.compareAndSet(false, true)) {
-                try {
-                    conn.channel.eventLoop().execute(drain);
-                } catch (RejectedExecutionException stopping) {
-                    // the node is stopping: nothing is acked any more
-                }
             }
         }
     }

@@ -23,7 +23,6 @@ import io.ipdrsp.storage.Segment;
 import io.netty.buffer.ByteBuf;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,7 +37,6 @@ import org.slf4j.LoggerFactory;
  */
 final class ExporterSession implements DocumentStream.Owner {
     private static final Logger LOG = LoggerFactory.getLogger(ExporterSession.class);
-    private static final long PROBE_MILLIS = 2000;
 
     enum Phase { FLOW_STARTED, NEGOTIATING, TEMPLATES_READY, ACTIVE, STOPPED, FLOW_STOPPED }
 
@@ -284,29 +282,10 @@ final class ExporterSession implements DocumentStream.Owner {
         counters.noDocument();
         conn.send(new FlowStop(id, FlowStopReason.PROCESS_ERROR, why));
         published.phaseChanged();
-        scheduleProbe();
-    }
-
-    private void scheduleProbe() {
-        conn.channel.eventLoop().schedule(this::probe, PROBE_MILLIS, TimeUnit.MILLISECONDS);
-    }
-
-    /** While the flow is stopped: is storage back? Then FLOW_START again. */
-    private void probe() {
-        if (conn.isClosed() || phase != Phase.FLOW_STOPPED) {
-            return;
-        }
-        ctx.storageProbe().get().whenComplete((ok, ex) -> conn.channel.eventLoop().execute(() -> {
-            if (conn.isClosed() || phase != Phase.FLOW_STOPPED) {
-                return;
-            }
-            if (ex == null && Boolean.TRUE.equals(ok)) {
-                LOG.info("{}: storage is back; FLOW_START session {} again", name(), id);
-                startFlow();
-            } else {
-                scheduleProbe();
-            }
-        }));
+        StorageProbe.await(conn, () -> !conn.isClosed() && phase == Phase.FLOW_STOPPED, () -> {
+            LOG.info("{}: storage is back; FLOW_START session {} again", name(), id);
+            startFlow();
+        });
     }
 
     /** The connection is gone: the open stretch ends without SESSION_STOP. */

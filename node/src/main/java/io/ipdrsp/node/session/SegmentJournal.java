@@ -1,12 +1,10 @@
 package io.ipdrsp.node.session;
 
-import io.ipdrsp.node.transport.RateLimitedLog;
 import io.ipdrsp.protocol.TemplateBlock;
 import io.ipdrsp.storage.DocumentInfo;
 import io.ipdrsp.storage.RecordKey;
 import io.ipdrsp.storage.Segment;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,16 +22,12 @@ import org.slf4j.LoggerFactory;
  * The session layer's metadata writes — segments, document rows, templates — off the record path. Event loops only
  * enqueue; one journal thread coalesces what arrived within {@value #LINGER_MILLIS} ms (a segment started and
  * stopped meanwhile is one row write; a document row is written OPEN once per document and node, templates once per
- * (exporter, session, boot, configId) and node, not per connection) and writes with at most {@value #MAX_IN_FLIGHT}
- * requests in flight, so that a thousand sessions starting at once queue here instead of exhausting the driver's
- * connections. A failed write is retried with back-off (metadata rows are idempotent upserts) for
- * {@value #RETRY_MINUTES} minutes; failures are logged once per interval, not per write.
+ * (exporter, session, boot, configId) and node, not per connection) and hands the writes to {@link MetadataWrites}
+ * (bounded, in row order, retried).
  */
 public final class SegmentJournal implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SegmentJournal.class);
     static final long LINGER_MILLIS = 20;
-    static final int MAX_IN_FLIGHT = 32;
-    static final int RETRY_MINUTES = 10;
     private static final int REMEMBERED = 10_000;
 
     private final String nodeId;
@@ -41,15 +35,10 @@ public final class SegmentJournal implements AutoCloseable {
     private final ScheduledExecutorService thread;
     private final ConcurrentLinkedQueue<Op> queue = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
-    private final RateLimitedLog failures = RateLimitedLog.tenSeconds();
     // journal thread only:
-    private final ArrayDeque<Write> ready = new ArrayDeque<>();
-    /** Rows with a write in flight, and the later writes of that row waiting for it. */
-    private final Map<Object, ArrayDeque<Write>> rows = new java.util.HashMap<>();
+    private final MetadataWrites writes;
     private final Map<Object, Boolean> templatesWritten = lru();
     private final Map<RecordKey, Boolean> documentsOpened = lru();
-    private int inFlight;
-    private volatile boolean closed;
 
     /** What an event loop asked for; {@code key} names the row it writes (later writes of a row replace earlier ones). */
     private record Op(Kind kind, Object key, String what, Supplier<CompletionStage<Void>> write, Segment segment,
@@ -58,14 +47,11 @@ public final class SegmentJournal implements AutoCloseable {
 
     private enum Kind { SEGMENT, SEGMENT_STOP, DOCUMENT_OPEN, DOCUMENT_STOP, TEMPLATES }
 
-    private record Write(Object key, String what, Supplier<CompletionStage<Void>> write, Runnable onGiveUp,
-                         long firstNanos) {
-    }
-
     public SegmentJournal(String nodeId, MetadataStore store) {
         this.nodeId = nodeId;
         this.store = store;
         this.thread = DaemonThreads.single("ipdr-segment-journal");
+        this.writes = new MetadataWrites(thread);
     }
 
     public String nodeId() {
@@ -178,86 +164,7 @@ public final class SegmentJournal implements AutoCloseable {
                     // segments: every one is written
                 }
             }
-            submit(new Write(o.key(), o.what(), o.write(), onGiveUp, System.nanoTime()));
-        }
-    }
-
-    /** Writes of one row are applied in order: a later one waits while an earlier one is in flight or retried. */
-    private void submit(Write w) {
-        ArrayDeque<Write> row = rows.get(w.key());
-        if (row != null) {
-            row.add(w);
-            return;
-        }
-        rows.put(w.key(), new ArrayDeque<>());
-        ready.add(w);
-        startWrites();
-    }
-
-    private void startWrites() {
-        Write w;
-        while (inFlight < MAX_IN_FLIGHT && (w = ready.poll()) != null) {
-            inFlight++;
-            attempt(w, 0);
-        }
-    }
-
-    private void attempt(Write w, int n) {
-        CompletionStage<Void> stage;
-        try {
-            stage = w.write().get();
-        } catch (RuntimeException e) {
-            stage = java.util.concurrent.CompletableFuture.failedFuture(e);
-        }
-        stage.whenComplete((v, ex) -> onThread(() -> completed(w, n, ex)));
-    }
-
-    private void completed(Write w, int n, Throwable ex) {
-        if (ex == null) {
-            if (n > 0) {
-                LOG.info("{}: stored after {} retries", w.what(), n);
-            }
-            finished(w);
-            return;
-        }
-        if (closed || System.nanoTime() - w.firstNanos() > TimeUnit.MINUTES.toNanos(RETRY_MINUTES)) {
-            LOG.error("{}: not stored, giving up after {} attempts: {}", w.what(), n + 1, ex.toString());
-            if (w.onGiveUp() != null) {
-                w.onGiveUp().run();
-            }
-            finished(w);
-            return;
-        }
-        long skipped = failures.admit("metadata");
-        if (skipped >= 0) {
-            LOG.warn("{}: failed, retrying: {}{}", w.what(), ex.toString(), RateLimitedLog.suppressed(skipped));
-        }
-        long delay = Math.min(5000, 100L << Math.min(n, 6));
-        thread.schedule(() -> attempt(w, n + 1), delay, TimeUnit.MILLISECONDS);
-    }
-
-    private void finished(Write w) {
-        inFlight--;
-        ArrayDeque<Write> row = rows.get(w.key());
-        Write next = row == null ? null : row.poll();
-        if (next != null) {
-            ready.add(next);
-        } else {
-            rows.remove(w.key());
-        }
-        startWrites();
-    }
-
-    /** Writes queued or in flight (journal thread). */
-    private int outstanding() {
-        return inFlight + ready.size() + rows.values().stream().mapToInt(ArrayDeque::size).sum();
-    }
-
-    private void onThread(Runnable r) {
-        try {
-            thread.execute(r);
-        } catch (java.util.concurrent.RejectedExecutionException stopped) {
-            // closing: what is still in flight is abandoned (it was logged as pending at close)
+            writes.submit(new MetadataWrites.Write(o.key(), o.what(), o.write(), onGiveUp, System.nanoTime()));
         }
     }
 
@@ -279,7 +186,7 @@ public final class SegmentJournal implements AutoCloseable {
         long deadline = System.nanoTime() + timeoutNanos;
         do {
             thread.submit(this::drain).get(timeoutNanos, TimeUnit.NANOSECONDS);
-            if (thread.submit(this::outstanding).get() == 0) {
+            if (thread.submit(writes::outstanding).get() == 0) {
                 return;
             }
             Thread.sleep(5);
@@ -300,7 +207,7 @@ public final class SegmentJournal implements AutoCloseable {
         } catch (Exception e) {
             LOG.warn("metadata writes at shutdown: {}", e.toString());
         }
-        closed = true;
+        writes.closing();
         thread.shutdownNow();
     }
 }

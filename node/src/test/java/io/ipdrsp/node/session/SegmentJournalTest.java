@@ -119,7 +119,7 @@ class SegmentJournalTest {
                 assertThat(next).as("request %d", done).isNotNull();
                 next.complete(null);
             }
-            assertThat(most.get()).isEqualTo(SegmentJournal.MAX_IN_FLIGHT);
+            assertThat(most.get()).isEqualTo(MetadataWrites.MAX_IN_FLIGHT);
             assertThat(calls).isEmpty();
         }
     }
