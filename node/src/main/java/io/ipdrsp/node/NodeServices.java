@@ -4,6 +4,7 @@ import com.codahale.metrics.MetricRegistry;
 import io.dropwizard.lifecycle.Managed;
 import io.ipdrsp.dedup.ClusterMember;
 import io.ipdrsp.dedup.ClusterSettings;
+import io.ipdrsp.dedup.DeduplicatingSink;
 import io.ipdrsp.dedup.DedupSettings;
 import io.ipdrsp.dedup.NodeInfo;
 import io.ipdrsp.dedup.RecordDeduplicator;
@@ -14,9 +15,8 @@ import io.ipdrsp.node.config.ClusterConfig;
 import io.ipdrsp.node.config.StorageSettings;
 import io.ipdrsp.node.session.DocumentIndex;
 import io.ipdrsp.node.session.ExporterState;
-import io.ipdrsp.node.session.NodeContext;
 import io.ipdrsp.node.session.RecordPathMetrics;
-import io.ipdrsp.node.session.PausedConnections;
+import io.ipdrsp.node.session.SessionLayer;
 import io.ipdrsp.node.store.NodeStorage;
 import io.ipdrsp.node.transport.NodeTransport;
 import java.net.InetSocketAddress;
@@ -43,6 +43,7 @@ public final class NodeServices implements Managed {
     private NodeStorage store;
     private ClusterMember cluster;
     private RecordDeduplicator dedup;
+    private SessionLayer sessions;
     private NodeTransport transport;
     private volatile int listenPort = -1;
 
@@ -103,9 +104,9 @@ public final class NodeServices implements Managed {
                 store.writer(), DedupSettings.defaults().withSerialConsistency(
                         config.getAudit().toSettings().serialConsistency()));
         metrics.bind(dedup.metrics());
-        NodeContext ctx = new NodeContext(config.getNode(), st, store, cluster.streams(), dedup, documents, metrics,
-                new PausedConnections(store.writer()), System::nanoTime);
-        transport = new NodeTransport(ctx, config.getListen(), config.getExporters(),
+        sessions = SessionLayer.start(config.getNode(), st, new DeduplicatingSink(dedup, store.writer()), store,
+                cluster.streams(), documents, metrics);
+        transport = new NodeTransport(sessions.context(), config.getListen(), config.getExporters(),
                 Math.max(2, Runtime.getRuntime().availableProcessors()));
         listenPort = transport.start();
     }
@@ -115,6 +116,10 @@ public final class NodeServices implements Managed {
         if (transport != null) {
             transport.close();
             transport = null;
+        }
+        if (sessions != null) {
+            sessions.close(); // the segment ends of the connections just closed, while storage is still open
+            sessions = null;
         }
         if (dedup != null) {
             dedup.close(); // publishes the last durable ranges while Hazelcast is still up

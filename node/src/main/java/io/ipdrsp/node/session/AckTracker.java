@@ -1,24 +1,39 @@
 package io.ipdrsp.node.session;
 
 /**
- * When to send DATA_ACK and with which DSN, for one active session (SESSION_START..SESSION_STOP). Pure logic on
- * an injected clock; the owner calls it from one thread (the connection's event loop).
+ * When to send DATA_ACK and with which DSN, for one document stretch (SESSION_START..SESSION_STOP). Pure logic on
+ * an injected clock (every method takes "now"); the owner calls it from one thread (the connection's event loop).
  *
  * <p>Records are numbered in arrival order ("tickets"). The ack point is the highest DSN among the longest prefix
  * of arrivals whose writes have all succeeded — never a record whose write is pending or failed, even when later
  * ones are durable (SP 2.1 §2.12.1: ack only what is safely stored). It never moves backwards.
  *
- * <p>An ack is due when (a) at least {@code sequenceTrigger} durable records are not yet acked — a little before
- * {@code ackSequenceInterval}, because the exporter stalls at that many un-acked messages — or (b) the oldest
- * un-acked arrival is about to exceed {@code ackTimeInterval} (ack early by a margin so that the exporter never
- * fails over only because of our timing).
+ * <p>An ack is due, once something durable is not yet acked, when
+ * <ul>
+ *   <li>(sequence) at least {@code sequenceTrigger} durable records are not yet acked — a little before
+ *       {@code ackSequenceInterval}, because the exporter stalls at that many un-acked messages; or, at most once per
+ *       {@link #periodNanos() ack period} after the last ack not sent for this reason (at most 1 s, so a backlog of
+ *       completions cannot send an ack per record):</li>
+ *   <li>(deadline) the oldest un-acked arrival is about to exceed {@code ackTimeInterval} (ack early by a margin so
+ *       that the exporter never fails over only because of our timing); or</li>
+ *   <li>(tail) no DATA arrived for {@link #QUIET_NANOS}: the stream paused or ended, so what is durable is acked
+ *       within about a second of becoming durable instead of waiting for the deadline.</li>
+ * </ul>
+ * Hence at most about one DATA_ACK per 0.75 × ackSequenceInterval records plus one per ack period, whatever the
+ * write lag. Coalescing never costs the margin: the exporter times ackTimeInterval from the last DATA_ACK it got
+ * while data is pending (SP 2.1 §2.12.1), and the period is shorter than ackTimeInterval minus the margin.
  */
 public final class AckTracker {
+    /** A stream silent this long has paused or ended: ack its durable tail (well below the 1 s promise). */
+    static final long QUIET_NANOS = 250_000_000L;
+    private static final long MAX_PERIOD_NANOS = 1_000_000_000L;
+
     private final int ackSequenceInterval;
     private final int ackTimeIntervalSeconds;
     private final int sequenceTrigger;
     private final long ackTimeNanos;
     private final long marginNanos;
+    private final long periodNanos;
 
     // ring of arrivals not yet covered by the durable prefix
     private long[] dsns = new long[64];
@@ -34,6 +49,8 @@ public final class AckTracker {
     private long oldestUnackedArrival = Long.MIN_VALUE; // nanos of the oldest arrival not covered by the last ack
     private boolean anyUnacked;
     private long[] arrivalTimes = new long[64];
+    private long lastArrival;
+    private long lastTimedAckNanos = Long.MIN_VALUE / 2; // last ack not sent by the sequence trigger
 
     /**
      * @param ackSequenceInterval from SESSION_START (messages); values below 1 are treated as 1
@@ -46,6 +63,7 @@ public final class AckTracker {
         long ms = Math.max(1, ackTimeIntervalSeconds) * 1000L;
         this.ackTimeNanos = ms * 1_000_000L;
         this.marginNanos = margin(ms) * 1_000_000L;
+        this.periodNanos = Math.min(MAX_PERIOD_NANOS, ackTimeNanos - marginNanos);
     }
 
     /** Ack this much before ackTimeInterval: 10 %, at least 250 ms, at most 2 s, never more than half. */
@@ -63,6 +81,7 @@ public final class AckTracker {
         dsns[i] = dsn;
         durable[i] = false;
         arrivalTimes[i] = nowNanos;
+        lastArrival = nowNanos;
         if (!anyUnacked) {
             anyUnacked = true;
             oldestUnackedArrival = nowNanos;
@@ -107,7 +126,12 @@ public final class AckTracker {
         if (durableUnacked == 0 || !hasPrefix || (hasAcked && prefixDsn <= ackedDsn)) {
             return false;
         }
-        return durableUnacked >= sequenceTrigger || nowNanos - oldestUnackedArrival >= ackTimeNanos - marginNanos;
+        if (durableUnacked >= sequenceTrigger) {
+            return true;
+        }
+        return nowNanos - lastTimedAckNanos >= periodNanos
+                && (nowNanos - oldestUnackedArrival >= ackTimeNanos - marginNanos
+                        || nowNanos - lastArrival >= QUIET_NANOS);
     }
 
     /** The DSN a DATA_ACK would carry now, -1 if nothing is durable yet. */
@@ -117,6 +141,9 @@ public final class AckTracker {
 
     /** Call after sending a DATA_ACK with {@link #ackValue()}. */
     public void acked(long nowNanos) {
+        if (durableUnacked < sequenceTrigger) {
+            lastTimedAckNanos = nowNanos; // sequence acks are bounded by the records; only timed ones by the period
+        }
         ackedDsn = prefixDsn;
         hasAcked = true;
         durableUnacked = 0;
@@ -135,10 +162,19 @@ public final class AckTracker {
 
     /**
      * When {@link #ackDue} may next become true by time alone (nanos on the same clock), or Long.MAX_VALUE when
-     * nothing is pending. The owner arms a timer for it.
+     * nothing is received and un-acked. Meaningful while something durable waits: the owner arms a timer for it.
      */
     public long nextDeadline() {
-        return anyUnacked ? oldestUnackedArrival + ackTimeNanos - marginNanos : Long.MAX_VALUE;
+        if (!anyUnacked) {
+            return Long.MAX_VALUE;
+        }
+        long byTime = Math.min(oldestUnackedArrival + ackTimeNanos - marginNanos, lastArrival + QUIET_NANOS);
+        return Math.max(byTime, lastTimedAckNanos + periodNanos);
+    }
+
+    /** Time-based acks are at least this far apart: min(1 s, ackTimeInterval minus the margin). */
+    public long periodNanos() {
+        return periodNanos;
     }
 
     /** How long the oldest un-acked record has waited (0 if none): the storage-failure bound is measured on it. */

@@ -21,6 +21,8 @@ import java.util.Set;
  *   <li>{@code ipdr_session_primary{exporter,session}}: 1 primary / 0 connected backup from SESSION_START until the
  *       document stretch ends (SESSION_STOP, FLOW_STOP, connection closed), when the series is removed.</li>
  *   <li>{@code ipdr_documents{exporter,verdict}}: set by the node's document verdict refresher (from Cassandra).</li>
+ *   <li>{@code ipdr_protocol_errors_sent_total{code}}: every ERROR the node sends (protocol errors, keep-alive expiry,
+ *       refusals), by errorCode; the codes the node sends start at 0 so that a rate is defined before the first.</li>
  * </ul>
  * {@code session} is the IPDR/SP session id in decimal.
  */
@@ -42,15 +44,34 @@ public final class ExporterMetrics {
             .help("finalized documents started in the last 24 h, by completeness verdict, read from Cassandra's"
                     + " audit (cluster-wide: every node reports the same numbers; aggregate with max, not sum)")
             .labelNames("exporter", "verdict").withoutExemplars().build();
+    private final Counter errorsSent = Counter.builder().name("ipdr_protocol_errors_sent")
+            .help("IPDR/SP ERROR messages sent, by errorCode (0 keep-alive expired, 1 invalid for capabilities,"
+                    + " 2 invalid for state, 3 decode error, 4 process terminating, 256 connection refused)")
+            .labelNames("code").withoutExemplars().build();
+    /** The codes the node sends, resolved once; others (none today) are resolved when sent. */
+    private final Map<Integer, CounterDataPoint> errorCodes = new HashMap<>();
     /** (exporter, session) → the session object that set its primary series last (guards removal by a stale one). */
     private final Map<List<String>, SessionMetrics> primaryOwners = new HashMap<>();
 
-    /** Adds the four metrics to the registry the /prometheus servlet serves (once). */
+    public ExporterMetrics() {
+        for (int code : new int[] {0, 1, 2, 3, 4, 256}) {
+            errorCodes.put(code, errorsSent.labelValues(Integer.toString(code)));
+        }
+    }
+
+    /** Adds the five metrics to the registry the /prometheus servlet serves (once). */
     public void register(PrometheusRegistry registry) {
         registry.register(received);
         registry.register(acked);
         registry.register(primary);
         registry.register(documents);
+        registry.register(errorsSent);
+    }
+
+    /** One ERROR sent with {@code code}. Any thread. */
+    public void errorSent(int code) {
+        CounterDataPoint p = errorCodes.get(code);
+        (p != null ? p : errorsSent.labelValues(Integer.toString(code))).inc();
     }
 
     /** The per-session handles of one session of one connection; cheap, create it once per session. */

@@ -7,17 +7,23 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 
 /**
  * The live state of one configured CMTS, written by the event loop of its current connection and read by REST and
- * health checks from any thread. Survives reconnects (template history, counters).
+ * health checks from any thread. Survives reconnects (template history, counters, protocol-failure back-off).
+ *
+ * <p>The link state belongs to one connection at a time: a connection {@link #attach attaches} when it comes up and
+ * only the attached one may change or {@link #detach} it, so the late close of a replaced connection cannot mark a
+ * CMTS with a live session DISCONNECTED.
  */
 public final class ExporterState {
     /** Connection life cycle as shown in {@code /api/exporters}. */
     public enum Link { DISCONNECTED, CONNECTING, HANDSHAKE, CONNECTED }
 
-    /** One session as last seen; fields are updated in place from the event loop. */
+    /** One session as last seen; fields are updated in place by {@link SessionCounters} on the event loop. */
     public static final class SessionStatus {
         public final int sessionId;
         volatile String name = "";
@@ -32,9 +38,9 @@ public final class ExporterState {
         final LongAdder received = new LongAdder();
         final LongAdder stored = new LongAdder();
         final LongAdder duplicates = new LongAdder();
+        final LongAdder acked = new LongAdder();
         volatile long lastAckDsn = -1;
         volatile long lastAckAtMillis;
-        volatile long ackedRecords;
 
         SessionStatus(int sessionId) {
             this.sessionId = sessionId;
@@ -51,7 +57,7 @@ public final class ExporterState {
         public SessionView view() {
             return new SessionView(sessionId, name, description, state, role(), documentId, exporterBootTime,
                     firstRecordSequenceNumber, droppedRecordCount, configId, received.sum(), stored.sum(),
-                    ackedRecords, duplicates.sum(), lastAckDsn, lastAckAtMillis);
+                    acked.sum(), duplicates.sum(), lastAckDsn, lastAckAtMillis);
         }
     }
 
@@ -62,28 +68,29 @@ public final class ExporterState {
     }
 
     private final ExporterConfig config;
-    private final TemplateHistory.Factory historyFactory;
+    private final DecoderOptions decoderOptions;
     private final Map<Integer, TemplateHistory> histories = new ConcurrentHashMap<>();
     private final Map<Integer, SessionStatus> sessions = new ConcurrentHashMap<>();
+    private final AtomicReference<Object> connection = new AtomicReference<>();
+    private final ProtocolFailures failures;
     volatile Link link = Link.DISCONNECTED;
     volatile String remote = "";
     volatile long connectedSinceMillis;
     volatile int capabilities;
-    volatile String lastError = "";
-    volatile long lastErrorAtMillis;
+    private volatile String lastError = "";
     final AtomicLong connects = new AtomicLong();
-    final LongAdder received = new LongAdder();
-    final LongAdder stored = new LongAdder();
-    final LongAdder acked = new LongAdder();
-    final LongAdder duplicates = new LongAdder();
     final LongAdder errorsSent = new LongAdder();
     final LongAdder errorsReceived = new LongAdder();
-    volatile long lastAckAtMillis;
 
     public ExporterState(ExporterConfig config) {
+        this(config, System::nanoTime);
+    }
+
+    /** @param nanoClock the clock of the protocol-failure back-off (tests move their own) */
+    ExporterState(ExporterConfig config, LongSupplier nanoClock) {
         this.config = config;
-        DecoderOptions opts = DecoderOptions.DEFAULT.withIpv6Raw(config.isIpv6Raw());
-        this.historyFactory = () -> new TemplateHistory(opts);
+        this.decoderOptions = DecoderOptions.DEFAULT.withIpv6Raw(config.isIpv6Raw());
+        this.failures = new ProtocolFailures(config.getName(), nanoClock);
     }
 
     public ExporterConfig config() {
@@ -98,15 +105,55 @@ public final class ExporterState {
         return link;
     }
 
+    /** Repeated protocol failures of this CMTS and the back-off they impose. */
+    public ProtocolFailures failures() {
+        return failures;
+    }
+
     TemplateHistory history(int sessionId) {
-        return histories.computeIfAbsent(sessionId, id -> historyFactory.create());
+        return histories.computeIfAbsent(sessionId, id -> new TemplateHistory(decoderOptions));
     }
 
     SessionStatus session(int sessionId) {
         return sessions.computeIfAbsent(sessionId, SessionStatus::new);
     }
 
-    public void linkChanged(Link l, String remoteAddress) {
+    /** A connection to this CMTS came up: from now on it owns the link state (HANDSHAKE). */
+    void attach(Object conn, String remoteAddress) {
+        connection.set(conn);
+        linkChanged(Link.HANDSHAKE, remoteAddress);
+    }
+
+    /** The link state of {@code conn}; ignored unless {@code conn} is the attached connection. */
+    void linkChanged(Object conn, Link l, String remoteAddress) {
+        if (connection.get() == conn) {
+            linkChanged(l, remoteAddress);
+        }
+    }
+
+    /** {@code conn} closed: DISCONNECTED, unless another connection has replaced it meanwhile. */
+    void detach(Object conn) {
+        if (connection.compareAndSet(conn, null)) {
+            linkChanged(Link.DISCONNECTED, null);
+            for (SessionStatus s : sessions.values()) {
+                s.state = "DISCONNECTED";
+            }
+        }
+    }
+
+    /** Whether {@code conn} is the connection that owns the link state now. */
+    boolean isCurrent(Object conn) {
+        return connection.get() == conn;
+    }
+
+    /** Dialing (or a dial failed) while no connection is up: CONNECTING / DISCONNECTED. */
+    public void dialing(boolean inProgress) {
+        if (connection.get() == null) {
+            linkChanged(inProgress ? Link.CONNECTING : Link.DISCONNECTED, null);
+        }
+    }
+
+    private void linkChanged(Link l, String remoteAddress) {
         link = l;
         if (remoteAddress != null) {
             remote = remoteAddress;
@@ -115,19 +162,25 @@ public final class ExporterState {
             connectedSinceMillis = System.currentTimeMillis();
             connects.incrementAndGet();
         }
-        if (l == Link.DISCONNECTED) {
-            for (SessionStatus s : sessions.values()) {
-                s.state = "DISCONNECTED";
-            }
-        }
     }
 
-    void error(String text) {
+    /** The latest problem, shown as {@code lastError} (behind an active protocol-failure alarm). */
+    public void error(String text) {
         lastError = text;
-        lastErrorAtMillis = System.currentTimeMillis();
     }
 
-    /** Snapshot for {@code /api/exporters}. */
+    private String lastErrorShown() {
+        String alarm = failures.alarm();
+        return alarm == null ? lastError : alarm + " | last: " + lastError;
+    }
+
+    /** An ERROR was sent to this CMTS. */
+    public void errorSent(String text) {
+        errorsSent.increment();
+        error(text);
+    }
+
+    /** Snapshot for {@code /api/exporters}. Per-exporter totals are the sums over its sessions. */
     public View view() {
         List<SessionView> s = new TreeMap<>(sessions).values().stream().map(SessionStatus::view).toList();
         String role = s.stream().map(SessionView::role).reduce("idle",
@@ -136,10 +189,13 @@ public final class ExporterState {
         String doc = s.stream().filter(v -> !v.documentId().isEmpty()).map(SessionView::documentId).findFirst()
                 .orElse("");
         long lastAck = s.stream().mapToLong(SessionView::lastAckDsn).max().orElse(-1);
+        long lastAckAt = s.stream().mapToLong(SessionView::lastAckAtMillis).max().orElse(0);
         return new View(config.getName(), config.getAddress(), config.getPort(),
                 config.getDirection().name().toLowerCase(java.util.Locale.ROOT), link.name(), remote,
-                connectedSinceMillis, capabilities, role, doc, received.sum(), stored.sum(), acked.sum(),
-                duplicates.sum(), lastAck, lastAckAtMillis, errorsSent.sum(), errorsReceived.sum(), lastError, s);
+                connectedSinceMillis, capabilities, role, doc, s.stream().mapToLong(SessionView::received).sum(),
+                s.stream().mapToLong(SessionView::stored).sum(), s.stream().mapToLong(SessionView::acked).sum(),
+                s.stream().mapToLong(SessionView::duplicates).sum(), lastAck, lastAckAt, errorsSent.sum(),
+                errorsReceived.sum(), lastErrorShown(), s);
     }
 
     public record View(String name, String address, int port, String direction, String connection, String remote,

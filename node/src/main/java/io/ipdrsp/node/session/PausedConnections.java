@@ -1,32 +1,32 @@
 package io.ipdrsp.node.session;
 
-import io.ipdrsp.storage.RecordWriter;
+import io.ipdrsp.dedup.RecordSink;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Connections that stopped reading because the node-wide record writer has no capacity. The writer's capacity
- * listener (a driver thread) hands each of them back to its own event loop to resume; nothing else is buffered.
+ * Connections that stopped reading because of back-pressure. The sink's capacity listener (another thread) hands
+ * each of them back to its own event loop to resume; nothing else is buffered.
  */
 public final class PausedConnections {
-    private final Set<ConnectionHandler> paused = ConcurrentHashMap.newKeySet();
+    private final Set<ReadThrottle> paused = ConcurrentHashMap.newKeySet();
 
-    /** Registers the capacity listener on {@code writer}. */
-    public PausedConnections(RecordWriter writer) {
-        writer.onCapacity(this::resumeAll);
+    /** Registers the capacity listener on {@code sink}. */
+    public PausedConnections(RecordSink sink) {
+        sink.onCapacity(this::resumeAll);
     }
 
-    void add(ConnectionHandler h) {
-        paused.add(h);
+    void add(ReadThrottle t) {
+        paused.add(t);
     }
 
-    void remove(ConnectionHandler h) {
-        paused.remove(h);
+    void remove(ReadThrottle t) {
+        paused.remove(t);
     }
 
     private void resumeAll() {
-        for (ConnectionHandler h : paused) {
-            h.resumeFromAnyThread();
+        for (ReadThrottle t : paused) {
+            t.resumeFromAnyThread();
         }
     }
 }

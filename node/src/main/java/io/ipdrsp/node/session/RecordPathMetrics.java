@@ -26,7 +26,6 @@ public final class RecordPathMetrics {
     final Meter conflictOutcomes;
     final Meter bytes;
     final Meter writeFailures;
-    final Counter errorsSent;
     final Counter errorsReceived;
     final Counter connections;
     final Counter flowStops;
@@ -50,7 +49,6 @@ public final class RecordPathMetrics {
         writeFailures = registry.meter(p + ".write-failures");
         writeLatency = registry.timer(p + ".write-latency");
         registry.register(p + ".in-flight", (Gauge<Integer>) inFlight::get);
-        errorsSent = registry.counter("ipdr.protocol.errors-sent");
         errorsReceived = registry.counter("ipdr.protocol.errors-received");
         connections = registry.counter("ipdr.connections.open");
         flowStops = registry.counter("ipdr.flow-stops");

@@ -16,11 +16,6 @@ import java.util.Map;
 public final class TemplateHistory {
     private static final int KEEP = 4;
 
-    /** Creates an empty history with the exporter's decoder options. */
-    interface Factory {
-        TemplateHistory create();
-    }
-
     private final DecoderOptions options;
     private final LinkedHashMap<Integer, Map<Integer, RecordDecoder>> byConfig = new LinkedHashMap<>();
     private final LinkedHashMap<Integer, List<TemplateBlock>> blocks = new LinkedHashMap<>();

@@ -45,18 +45,54 @@ class AckTrackerTest {
     }
 
     @Test
-    void timeTriggerFiresEarlyByAMarginAndNeverBeforeDurability() {
-        AckTracker t = new AckTracker(1000, 1); // reference exporter: 1 s
-        long ticket = t.received(0, 0);
-        assertThat(t.nextDeadline()).isEqualTo(750 * MS);
-        assertThat(t.ackDue(800 * MS)).as("not durable yet").isFalse();
-        t.durable(ticket);
-        assertThat(t.ackDue(700 * MS)).isFalse();
+    void deadlineFiresEarlyByAMarginAndNeverBeforeDurability() {
+        AckTracker t = new AckTracker(1000, 10); // margin 1 s: due at 9 s
+        long first = t.received(0, 0);
+        // DATA keeps arriving every 100 ms (never quiet), far below the sequence trigger
+        for (int i = 1; i <= 95; i++) {
+            t.received(i, i * 100 * MS);
+        }
+        assertThat(t.nextDeadline()).isEqualTo(9000 * MS);
+        assertThat(t.ackDue(9100 * MS)).as("not durable yet").isFalse();
+        t.durable(first);
+        assertThat(t.ackDue(8900 * MS)).isFalse();
+        assertThat(t.ackDue(9000 * MS)).isTrue();
+        assertThat(t.ackValue()).isZero();
+        t.acked(9000 * MS);
+        // the exporter times its ackTimeInterval from the last DATA_ACK it got (SP 2.1 §2.12.1): the next
+        // time-based ack comes one period later, well inside that
+        t.durable(1);
+        assertThat(t.ackDue(9500 * MS)).isFalse();
+        assertThat(t.nextDeadline()).isEqualTo(10_000 * MS);
+        assertThat(t.ackDue(10_000 * MS)).isTrue();
+    }
+
+    @Test
+    void theTailIsAckedSoonAfterItBecomesDurableWhenNoMoreDataArrives() {
+        AckTracker t = new AckTracker(150, 60); // ackTimeInterval 60 s: the deadline alone would wait 58 s
+        for (int i = 0; i < 40; i++) {
+            t.durable(t.received(i, i * MS));
+        }
+        assertThat(t.ackDue(100 * MS)).as("still streaming a moment ago").isFalse();
+        long quietAt = 39 * MS + AckTracker.QUIET_NANOS;
+        assertThat(t.nextDeadline()).isEqualTo(quietAt);
+        assertThat(t.ackDue(quietAt)).isTrue();
+        assertThat(t.ackValue()).isEqualTo(39);
+        t.acked(quietAt);
+        assertThat(t.nextDeadline()).isEqualTo(Long.MAX_VALUE);
+    }
+
+    @Test
+    void timeBasedAcksAreCoalescedToOnePerPeriod() {
+        AckTracker t = new AckTracker(1000, 1); // reference exporter: 1 s; period = 750 ms
+        assertThat(t.periodNanos()).isEqualTo(750 * MS);
+        t.durable(t.received(0, 0));
         assertThat(t.ackDue(750 * MS)).isTrue();
         t.acked(750 * MS);
-        assertThat(t.nextDeadline()).isEqualTo(Long.MAX_VALUE);
-        t.received(1, 2000 * MS);
-        assertThat(t.nextDeadline()).isEqualTo(2750 * MS);
+        t.durable(t.received(1, 10 * MS));
+        assertThat(t.ackDue(800 * MS)).as("overdue, but an ack went out 50 ms ago").isFalse();
+        assertThat(t.nextDeadline()).isEqualTo(1500 * MS);
+        assertThat(t.ackDue(1500 * MS)).isTrue();
     }
 
     @Test
@@ -75,9 +111,11 @@ class AckTrackerTest {
         t.durable(first);
         t.acked(9000 * MS);
         assertThat(t.lastAcked()).isZero();
-        assertThat(t.nextDeadline()).isEqualTo(3000 * MS + 9000 * MS);
+        // the quiet tail rule (3.25 s) is not before the next ack period (10 s)
+        assertThat(t.nextDeadline()).isEqualTo(10_000 * MS);
         t.durable(second);
-        assertThat(t.ackDue(12_000 * MS)).isTrue();
+        assertThat(t.ackDue(9500 * MS)).isFalse();
+        assertThat(t.ackDue(10_000 * MS)).isTrue();
     }
 
     @Test
@@ -116,5 +154,81 @@ class AckTrackerTest {
             }
             assertThat(t.ackValue()).isEqualTo(n - 1);
         }
+    }
+
+    /**
+     * Both bounds of the ack policy over whole simulated streams, on a 1 ms clock: records arrive at a steady rate,
+     * each becomes durable after a random write lag, and the owner asks after every completion and at every tick
+     * (the worst case: each completion may send an ack). The number of DATA_ACKs stays within one per sequence
+     * trigger plus one per ack period, and the tail is acked within a second of its last record becoming durable.
+     */
+    @Test
+    void ackCountAndTailLatencyStayWithinTheirBoundsUnderAnyWriteLag() {
+        // the issue's storm: ackTimeInterval 1 s and writes lagging 0.5-3 s (5,927 acks for 20,000 records before)
+        Stream storm = simulate(5000, 1, 20_000, 10, 500, 3000, 1);
+        // the issue's late tail: ackTimeInterval 60 s, acks every 150 records, fast writes
+        Stream tail = simulate(150, 60, 20_030, 5, 2, 40, 2);
+        // a slow stream: 1 record every 10 ms, lagging writes, a short window
+        Stream slow = simulate(40, 2, 2_000, 0, 50, 400, 3);
+        for (Stream st : List.of(storm, tail, slow)) {
+            System.out.println(st);
+            assertThat(st.acks).as("%s: acks <= records / trigger + duration / period + 2", st)
+                    .isLessThanOrEqualTo(st.records / st.trigger + st.durationMs / st.periodMs + 2);
+            assertThat(st.tailMs).as("%s: tail acked within 1 s of becoming durable", st).isLessThanOrEqualTo(1000);
+            assertThat(st.lastAcked).isEqualTo(st.records - 1);
+        }
+        assertThat(storm.acks).as("the storm of the issue is gone").isLessThan(100);
+    }
+
+    private record Stream(String name, long records, long trigger, long periodMs, long durationMs, long acks,
+                          long tailMs, long lastAcked) {
+        @Override
+        public String toString() {
+            return String.format("%s: %d records over %d ms, %d DATA_ACKs (trigger %d, period %d ms), tail acked %d ms"
+                    + " after becoming durable", name, records, durationMs, acks, trigger, periodMs, tailMs);
+        }
+    }
+
+    /** {@code perMs} records per ms (0: one every 10 ms), each durable {@code lagMin..lagMax} ms after arrival. */
+    private static Stream simulate(int ackSeq, int ackTimeSeconds, int records, int perMs, int lagMin, int lagMax,
+                                   long seed) {
+        Random r = new Random(seed);
+        AckTracker t = new AckTracker(ackSeq, ackTimeSeconds);
+        long[] durableAt = new long[records];
+        long[] tickets = new long[records];
+        int sent = 0;
+        long acks = 0;
+        long lastDurable = 0;
+        long lastAckAt = 0;
+        java.util.PriorityQueue<Integer> pending = new java.util.PriorityQueue<>(
+                java.util.Comparator.comparingLong(i -> durableAt[i]));
+        for (long ms = 0; sent < records || !pending.isEmpty() || ms < lastDurable + 3000; ms++) {
+            long now = ms * MS;
+            int arrivals = perMs > 0 ? perMs : (ms % 10 == 0 ? 1 : 0);
+            for (int k = 0; k < arrivals && sent < records; k++, sent++) {
+                tickets[sent] = t.received(sent, now);
+                durableAt[sent] = ms + lagMin + r.nextInt(lagMax - lagMin + 1);
+                pending.add(sent);
+            }
+            while (!pending.isEmpty() && durableAt[pending.peek()] <= ms) {
+                int i = pending.poll();
+                t.durable(tickets[i]);
+                lastDurable = Math.max(lastDurable, ms);
+                if (t.ackDue(now)) {
+                    t.acked(now);
+                    acks++;
+                    lastAckAt = ms;
+                }
+            }
+            if (t.ackDue(now)) { // the owner's timer
+                t.acked(now);
+                acks++;
+                lastAckAt = ms;
+            }
+        }
+        long duration = lastDurable;
+        long trigger = Math.max(1, ackSeq - ackSeq / 4);
+        return new Stream("ackSequenceInterval " + ackSeq + ", ackTimeInterval " + ackTimeSeconds + " s", records,
+                trigger, t.periodNanos() / MS, duration, acks, lastAckAt - lastDurable, t.lastAcked());
     }
 }

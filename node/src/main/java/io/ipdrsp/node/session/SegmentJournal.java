@@ -1,0 +1,213 @@
+package io.ipdrsp.node.session;
+
+import io.ipdrsp.protocol.TemplateBlock;
+import io.ipdrsp.storage.DocumentInfo;
+import io.ipdrsp.storage.RecordKey;
+import io.ipdrsp.storage.Segment;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The session layer's metadata writes — segments, document rows, templates — off the record path. Event loops only
+ * enqueue; one journal thread coalesces what arrived within {@value #LINGER_MILLIS} ms (a segment started and
+ * stopped meanwhile is one row write; a document row is written OPEN once per document and node, templates once per
+ * (exporter, session, boot, configId) and node, not per connection) and hands the writes to {@link MetadataWrites}
+ * (bounded, in row order, retried).
+ */
+public final class SegmentJournal implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SegmentJournal.class);
+    static final long LINGER_MILLIS = 20;
+    private static final int REMEMBERED = 10_000;
+
+    private final String nodeId;
+    private final MetadataStore store;
+    private final ScheduledExecutorService thread;
+    private final ConcurrentLinkedQueue<Op> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    // journal thread only:
+    private final MetadataWrites writes;
+    private final Map<Object, Boolean> templatesWritten = lru();
+    private final Map<RecordKey, Boolean> documentsOpened = lru();
+
+    /** What an event loop asked for; {@code key} names the row it writes (later writes of a row replace earlier ones). */
+    private record Op(Kind kind, Object key, String what, Supplier<CompletionStage<Void>> write, Segment segment,
+                      RecordKey document) {
+    }
+
+    private enum Kind { SEGMENT, SEGMENT_STOP, DOCUMENT_OPEN, DOCUMENT_STOP, TEMPLATES }
+
+    public SegmentJournal(String nodeId, MetadataStore store) {
+        this.nodeId = nodeId;
+        this.store = store;
+        this.thread = DaemonThreads.single("ipdr-segment-journal");
+        this.writes = new MetadataWrites(thread);
+    }
+
+    public String nodeId() {
+        return nodeId;
+    }
+
+    /** SESSION_START: the segment row (rewritten whole with its stop fields if it ends before being written). */
+    void segmentStarted(Segment s) {
+        enqueue(new Op(Kind.SEGMENT, segmentKey(s), "segment start " + s.key(), () -> store.saveSegment(s), s, null));
+    }
+
+    /** SESSION_STOP on a segment started earlier. */
+    void segmentStopped(Segment started, Instant stoppedAt, int reason, String info) {
+        Segment whole = new Segment(started.key(), started.startedAt(), started.node(), started.primary(),
+                started.firstRecordSeq(), started.droppedRecordCount(), started.ackTimeInterval(),
+                started.ackSequenceInterval(), stoppedAt, reason, info);
+        enqueue(new Op(Kind.SEGMENT_STOP, segmentKey(started), "segment stop " + started.key(),
+                () -> store.stopSegment(started.key(), started.startedAt(), started.node(), stoppedAt, reason, info),
+                whole, null));
+    }
+
+    /** The segment ended without SESSION_STOP (FLOW_STOP, superseded, connection closed): the whole row. */
+    void segmentEnded(Segment started, Instant stoppedAt, String info) {
+        Segment ended = new Segment(started.key(), started.startedAt(), started.node(), started.primary(),
+                started.firstRecordSeq(), started.droppedRecordCount(), started.ackTimeInterval(),
+                started.ackSequenceInterval(), stoppedAt, null, info);
+        enqueue(new Op(Kind.SEGMENT, segmentKey(started), "segment end " + started.key(),
+                () -> store.saveSegment(ended), ended, null));
+    }
+
+    /**
+     * The document row with {@code state} (OPEN at SESSION_START — written once per document by this node — or
+     * STOPPED), written by whichever node receives it. startedAt keys the time index and must be the same whichever
+     * node writes it (see {@link #documentStart}).
+     */
+    void document(RecordKey key, Instant segmentStart, String state, String detail) {
+        DocumentInfo info = new DocumentInfo(key, state, documentStart(key.documentId(), segmentStart), segmentStart,
+                Instant.now(), null, detail, nodeId);
+        Kind kind = "OPEN".equals(state) ? Kind.DOCUMENT_OPEN : Kind.DOCUMENT_STOP;
+        enqueue(new Op(kind, List.of(key, info.startedAt()), "document " + state + " " + key,
+                () -> store.saveDocument(info), null, key));
+    }
+
+    /** The templates records of (exporter, session, boot, configId) are decoded with; once per node. */
+    void templates(String exporter, int sessionId, long bootTime, int configId, List<TemplateBlock> templates) {
+        if (templates == null || templates.isEmpty()) {
+            return;
+        }
+        enqueue(new Op(Kind.TEMPLATES, List.of(exporter, sessionId, bootTime, configId),
+                exporter + " templates session " + sessionId + " configId " + configId,
+                () -> store.saveTemplates(exporter, sessionId, bootTime, configId, templates), null, null));
+    }
+
+    /**
+     * The DOCSIS documentId starts with its creation time (seconds since 1900), used when plausible; otherwise the
+     * start of this node's segment.
+     */
+    static Instant documentStart(UUID documentId, Instant fallback) {
+        long seconds1900 = documentId.getMostSignificantBits() >>> 32;
+        long epoch = seconds1900 - 2_208_988_800L;
+        long now = System.currentTimeMillis() / 1000;
+        return epoch >= 946_684_800L && epoch <= now + 86_400 ? Instant.ofEpochSecond(epoch) : fallback;
+    }
+
+    private static Object segmentKey(Segment s) {
+        return List.of(s.key(), s.startedAt(), s.node());
+    }
+
+    private void enqueue(Op op) {
+        queue.add(op);
+        if (drainScheduled.compareAndSet(false, true)) {
+            try {
+                thread.schedule(this::drain, LINGER_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException stopped) {
+                LOG.warn("{}: not stored (node stopping)", op.what());
+            }
+        }
+    }
+
+    /** Journal thread: coalesce what was queued, then start writes up to the in-flight bound. */
+    private void drain() {
+        drainScheduled.set(false);
+        Map<Object, Op> latest = new LinkedHashMap<>();
+        Op op;
+        while ((op = queue.poll()) != null) {
+            Op before = latest.remove(op.key()); // a later write of a row replaces an earlier one, at its own place
+            if (op.kind() == Kind.SEGMENT_STOP && before != null && before.kind() == Kind.SEGMENT) {
+                Segment whole = op.segment(); // started and stopped before anything was written: one row
+                op = new Op(Kind.SEGMENT, op.key(), op.what(), () -> store.saveSegment(whole), whole, null);
+            }
+            latest.put(op.key(), op);
+        }
+        for (Op o : latest.values()) {
+            Runnable onGiveUp = null;
+            switch (o.kind()) {
+                case TEMPLATES -> {
+                    if (templatesWritten.put(o.key(), true) != null) {
+                        continue;
+                    }
+                    onGiveUp = () -> templatesWritten.remove(o.key());
+                }
+                case DOCUMENT_OPEN -> {
+                    if (documentsOpened.put(o.document(), true) != null) {
+                        continue;
+                    }
+                    onGiveUp = () -> documentsOpened.remove(o.document());
+                }
+                case DOCUMENT_STOP -> documentsOpened.remove(o.document()); // a resumed document is OPEN again
+                default -> {
+                    // segments: every one is written
+                }
+            }
+            writes.submit(new MetadataWrites.Write(o.key(), o.what(), o.write(), onGiveUp, System.nanoTime()));
+        }
+    }
+
+    private static <K> Map<K, Boolean> lru() {
+        return new LinkedHashMap<>(256, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<K, Boolean> eldest) {
+                return size() > REMEMBERED;
+            }
+        };
+    }
+
+    /** Waits until what was queued so far is written or given up (tests; shutdown). */
+    void sync() throws Exception {
+        awaitWritten(TimeUnit.SECONDS.toNanos(10));
+    }
+
+    private void awaitWritten(long timeoutNanos) throws Exception {
+        long deadline = System.nanoTime() + timeoutNanos;
+        do {
+            thread.submit(this::drain).get(timeoutNanos, TimeUnit.NANOSECONDS);
+            if (thread.submit(writes::outstanding).get() == 0) {
+                return;
+            }
+            Thread.sleep(5);
+        } while (System.nanoTime() < deadline);
+    }
+
+    /**
+     * Writes what is queued and waits up to 3 s for the writes in flight (segment ends of the connections closed at
+     * shutdown), then stops the journal thread.
+     */
+    @Override
+    public void close() {
+        if (thread.isShutdown()) {
+            return;
+        }
+        try {
+            awaitWritten(TimeUnit.SECONDS.toNanos(3));
+        } catch (Exception e) {
+            LOG.warn("metadata writes at shutdown: {}", e.toString());
+        }
+        writes.closing();
+        thread.shutdownNow();
+    }
+}

@@ -1,0 +1,126 @@
+package io.ipdrsp.node.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ipdrsp.protocol.TemplateBlock;
+import io.ipdrsp.storage.DocumentInfo;
+import io.ipdrsp.storage.RecordKey;
+import io.ipdrsp.storage.Segment;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** Metadata writes off the record path: coalesced, once per document and node, bounded, retried, in row order. */
+class SegmentJournalTest {
+    private final RecordKey key = new RecordKey("cmts", 1, UUID.randomUUID(), 1_700_000_000L);
+    private final List<TemplateBlock> templates = List.of(SessionFixture.TEMPLATE);
+
+    private Segment segment(long startMillis) {
+        return new Segment(key, Instant.ofEpochMilli(startMillis), "node-t", true, 0, 0, 60, 100, null, null, null);
+    }
+
+    @Test
+    void aSegmentStartedAndStoppedBeforeItWasWrittenIsOneRowWrite() throws Exception {
+        java.util.concurrent.CountDownLatch busy = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        SessionFixture.TestMetadata store = new SessionFixture.TestMetadata() {
+            @Override
+            public CompletionStage<Void> saveTemplates(String exporter, int sessionId, long bootTime, int configId,
+                    List<TemplateBlock> t) {
+                busy.countDown();
+                try {
+                    release.await(); // holds the journal thread: what is queued meanwhile is drained together
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return super.saveTemplates(exporter, sessionId, bootTime, configId, t);
+            }
+        };
+        try (SegmentJournal journal = new SegmentJournal("node-t", store)) {
+            journal.templates("cmts", 1, key.bootTime(), 5, templates);
+            busy.await();
+            Segment s = segment(1000);
+            journal.segmentStarted(s);
+            journal.segmentStopped(s, Instant.ofEpochMilli(2000), 0, "end");
+            release.countDown();
+            journal.sync();
+            assertThat(store.segments()).singleElement().satisfies(row -> {
+                assertThat(row.stopReasonCode()).isZero();
+                assertThat(row.stoppedAt()).isEqualTo(Instant.ofEpochMilli(2000));
+            });
+            assertThat(store.attempts.get()).as("no separate stop write").isEqualTo(2);
+        }
+    }
+
+    @Test
+    void templatesAreWrittenOncePerNodeAndTheDocumentOpenedOnce() throws Exception {
+        SessionFixture.TestMetadata store = new SessionFixture.TestMetadata();
+        try (SegmentJournal journal = new SegmentJournal("node-t", store)) {
+            for (int connection = 0; connection < 3; connection++) { // reconnects, failovers back and forth
+                journal.templates("cmts", 1, key.bootTime(), 5, templates);
+                journal.document(key, Instant.ofEpochMilli(1000), "OPEN", null);
+                journal.sync();
+            }
+            journal.document(key, Instant.ofEpochMilli(1000), "STOPPED", "SESSION_STOP 0");
+            journal.sync();
+            journal.document(key, Instant.ofEpochMilli(1000), "OPEN", null); // the document resumed
+            journal.sync();
+            assertThat(store.other()).containsExactly("templates cmts/1 boot 1700000000 configId 5");
+            assertThat(store.documents()).extracting(DocumentInfo::state).containsExactly("OPEN", "STOPPED", "OPEN");
+            assertThat(store.documents()).extracting(DocumentInfo::updatedBy).containsOnly("node-t");
+        }
+    }
+
+    @Test
+    void failedWritesAreRetriedAndTheWritesOfARowStayInOrder() throws Exception {
+        SessionFixture.TestMetadata store = new SessionFixture.TestMetadata();
+        store.failing = true;
+        try (SegmentJournal journal = new SegmentJournal("node-t", store)) {
+            Segment s = segment(1000);
+            journal.segmentStarted(s);
+            assertThat(store.awaitAttempts(1)).as("the start in flight, failing").isTrue();
+            journal.segmentStopped(s, Instant.ofEpochMilli(2000), 6, "end of IPDRDoc");
+            store.failing = false;
+            journal.sync();
+            assertThat(store.writes).hasSize(2);
+            assertThat(store.writes.get(0)).isInstanceOf(Segment.class);
+            assertThat(store.writes.get(1)).asString().contains("reason 6");
+        }
+    }
+
+    @Test
+    void aThousandSessionsStartingAtOnceQueueBehindABoundedNumberOfRequests() throws Exception {
+        AtomicInteger inFlight = new AtomicInteger();
+        AtomicInteger most = new AtomicInteger();
+        BlockingQueue<CompletableFuture<Void>> calls = new LinkedBlockingQueue<>();
+        SessionFixture.TestMetadata slow = new SessionFixture.TestMetadata() {
+            @Override
+            public CompletionStage<Void> saveSegment(Segment s) {
+                most.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+                CompletableFuture<Void> f = new CompletableFuture<>();
+                calls.add(f);
+                return f.whenComplete((v, e) -> inFlight.decrementAndGet());
+            }
+        };
+        try (SegmentJournal journal = new SegmentJournal("node-t", slow)) {
+            for (int i = 0; i < 1000; i++) {
+                journal.segmentStarted(new Segment(new RecordKey("cmts-" + i, 1, UUID.randomUUID(), 1L),
+                        Instant.ofEpochMilli(1000), "node-t", true, 0, 0, 60, 100, null, null, null));
+            }
+            for (int done = 0; done < 1000; done++) { // Cassandra answers one request at a time
+                CompletableFuture<Void> next = calls.poll(10, TimeUnit.SECONDS);
+                assertThat(next).as("request %d", done).isNotNull();
+                next.complete(null);
+            }
+            assertThat(most.get()).isEqualTo(MetadataWrites.MAX_IN_FLIGHT);
+            assertThat(calls).isEmpty();
+        }
+    }
+}
