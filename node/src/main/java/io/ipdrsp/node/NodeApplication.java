@@ -7,6 +7,7 @@ import io.ipdrsp.node.api.DocumentsResource;
 import io.ipdrsp.node.api.ExportersResource;
 import io.ipdrsp.node.health.CassandraHealthCheck;
 import io.ipdrsp.node.health.ExportersHealthCheck;
+import io.ipdrsp.node.security.HttpSecurity;
 import io.prometheus.metrics.exporter.servlet.jakarta.PrometheusMetricsServlet;
 import io.prometheus.metrics.instrumentation.dropwizard.DropwizardExports;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -17,6 +18,7 @@ import java.util.concurrent.CountDownLatch;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
 
 /** The collector node: Dropwizard application wiring configuration, services, REST, health and metrics. */
 public class NodeApplication extends Application<NodeConfiguration> {
@@ -45,11 +47,13 @@ public class NodeApplication extends Application<NodeConfiguration> {
 
     @Override
     public void initialize(Bootstrap<NodeConfiguration> bootstrap) {
-        // nothing to add: configuration from a YAML file (optional), defaults otherwise
+        // configuration from a YAML file, or the embedded default (loopback only, generated credentials) without one
+        bootstrap.setConfigurationFactoryFactory(new NodeConfigurationFactory());
     }
 
     @Override
     public void run(NodeConfiguration config, Environment env) {
+        HttpSecurity security = HttpSecurity.install(config.getSecurity(), env);
         NodeServices s = new NodeServices(config, env.metrics());
         services = s;
         env.lifecycle().manage(s);
@@ -81,7 +85,7 @@ public class NodeApplication extends Application<NodeConfiguration> {
                 List.of("cassandra"))).addMapping("/ready");
         env.lifecycle().addServerLifecycleListener(srv -> {
             server = srv;
-            out.println(describe(srv, s));
+            out.println(describe(srv, s) + System.lineSeparator() + security.describe());
             out.flush();
             started.countDown();
         });
@@ -97,7 +101,8 @@ public class NodeApplication extends Application<NodeConfiguration> {
         for (Connector c : srv.getConnectors()) {
             if (c instanceof ServerConnector sc) {
                 String host = sc.getHost() == null ? "localhost" : sc.getHost();
-                String base = "http://" + host + ":" + sc.getLocalPort();
+                String scheme = sc.getConnectionFactory(SslConnectionFactory.class) != null ? "https" : "http";
+                String base = scheme + "://" + host + ":" + sc.getLocalPort();
                 if ("admin".equals(sc.getName())) {
                     lines.add("  admin    : " + base + "/  (health " + base + "/healthcheck, metrics " + base
                             + "/prometheus)");

@@ -14,9 +14,10 @@ public final class ClusterConfig {
     @JsonProperty
     private String clusterName = "ipdr-local";
 
-    @NotBlank(message = "is required: the interface Hazelcast binds to, e.g. 127.0.0.1 or the pod IP")
+    /** No default in a configuration file: the cluster interface must be named (the embedded default: loopback). */
+    @NotBlank(message = "is required: the interface Hazelcast binds to (and only that one), e.g. 10.0.0.11 or the pod IP")
     @JsonProperty
-    private String hazelcastAddress = "127.0.0.1";
+    private String hazelcastAddress = "";
 
     @Min(value = 1, message = "must be a TCP port 1..65535 (Hazelcast default 5701)")
     @Max(value = 65535, message = "must be a TCP port 1..65535 (Hazelcast default 5701)")
@@ -128,6 +129,11 @@ public final class ClusterConfig {
 
     public ClusterConfig clusterName(String n) {
         clusterName = n;
+        return this;
+    }
+
+    public ClusterConfig hazelcastAddress(String a) {
+        hazelcastAddress = a;
         return this;
     }
 

@@ -156,6 +156,7 @@ public final class NodeConfigChecks implements ConstraintValidator<ConsistentNod
                 }
             });
         }
+        io.ipdrsp.node.security.SecurityChecks.check(c, out);
         if (c.getStorage().getMaxInFlightPerConnection() > c.getStorage().getMaxInFlight()) {
             out.add(new Problem("storage.maxInFlightPerConnection", "must not exceed storage.maxInFlight ("
                     + c.getStorage().getMaxInFlight() + ")"));

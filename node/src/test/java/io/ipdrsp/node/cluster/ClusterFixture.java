@@ -158,6 +158,7 @@ final class ClusterFixture implements AutoCloseable {
                     "cluster: {clusterName: " + clusterName + ", hazelcastAddress: " + hazelcastBind(n)
                             + ", hazelcastPort: " + hz[n] + ", members: " + members + ", zooKeeper: \""
                             + infra.zooKeeper.connectString() + "\", zkNamespace: it-" + keyspace + "}",
+                    io.ipdrsp.node.TestUsers.yaml(),
                     "exporters:",
                     exporters.get(n).toString());
             List<String> props = List.of(

@@ -221,6 +221,9 @@ public final class EndToEndLoad {
     /** One node (embedded ZooKeeper) or several sharing {@code zk}, started in parallel, each in its own JVM. */
     private static List<Node> startNodes(Options o, Path dir, CassandraServer cassandra, ZooKeeperServer zk)
             throws IOException, InterruptedException {
+        var login = io.ipdrsp.node.security.GeneratedCredentials.loadOrCreate(dir.resolve("security"));
+        basicAuth = "Basic " + java.util.Base64.getEncoder().encodeToString((login.user() + ":" + login.password())
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
         String clusterName = "bench-" + System.nanoTime();
         int[] hz = new int[o.nodes];
         for (int i = 0; i < o.nodes; i++) {
@@ -237,9 +240,9 @@ public final class EndToEndLoad {
                     }
                 }
                 String cluster = zk == null
-                        ? "cluster: {clusterName: " + clusterName + ", hazelcastPort: " + hz[i]
+                        ? "cluster: {clusterName: " + clusterName + ", hazelcastAddress: 127.0.0.1, hazelcastPort: " + hz[i]
                                 + ", embeddedZooKeeperDir: " + dir.resolve("zookeeper") + "}\n"
-                        : "cluster: {clusterName: " + clusterName + ", hazelcastPort: " + hz[i] + ", members: "
+                        : "cluster: {clusterName: " + clusterName + ", hazelcastAddress: 127.0.0.1, hazelcastPort: " + hz[i] + ", members: "
                                 + members + ", zooKeeper: \"" + zk.connectString() + "\", zkNamespace: bench}\n";
                 if (o.primaryNode1 && i > 0) {
                     // node 1 leads every CMTS, as the single node does: the once-per-CMTS work (finalizer,
@@ -274,6 +277,8 @@ public final class EndToEndLoad {
                 .append("storage:\n  contactPoints: [\"127.0.0.1:").append(cassandra.nativePort()).append("\"]\n")
                 .append("  keyspace: bench\n  consistency: LOCAL_QUORUM\n")
                 .append(cluster)
+                .append("security: {generateCredentials: true, credentialsDir: \"").append(dir.resolve("security"))
+                .append("\"}\n")
                 .append("exporters:\n");
         for (int c = 1; c <= o.cmtses; c++) {
             y.append("  - {name: cmts-").append(c).append(", address: 127.0.0.").append(10 + c)
@@ -485,11 +490,14 @@ public final class EndToEndLoad {
                 .mapToLong(d -> d.ackedBy().containsKey(node) ? d.ackedBy().get(node).count() : 0).sum();
     }
 
+    /** The login the nodes generate under the run folder (they share it), as an Authorization header. */
+    private static volatile String basicAuth = "";
+
     private static String httpGet(int port, String path) {
         try {
             var client = java.net.http.HttpClient.newHttpClient();
             return client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port
-                    + path)).timeout(Duration.ofSeconds(5)).build(),
+                    + path)).header("Authorization", basicAuth).timeout(Duration.ofSeconds(5)).build(),
                     java.net.http.HttpResponse.BodyHandlers.ofString()).body();
         } catch (IOException e) {
             return "";

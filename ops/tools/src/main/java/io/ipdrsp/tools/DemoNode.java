@@ -26,7 +26,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class DemoNode {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    /** With the demo's login (NodeCredentials), which DemoRun sets before it creates the nodes. */
+    private final HttpClient http = NodeHttp.client();
 
     final String id;
     final int apiPort;
@@ -148,7 +149,7 @@ final class DemoNode {
 
     Optional<String> get(String path) {
         try {
-            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(api() + path))
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(api() + path))
                     .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
             return r.statusCode() == 200 ? Optional.of(r.body()) : Optional.empty();
         } catch (IOException e) {

@@ -59,6 +59,7 @@ final class DemoRun {
     private final AtomicBoolean cleaned = new AtomicBoolean();
     private final List<DemoNode> nodes = new ArrayList<>();
     private volatile Path runDir;
+    private volatile io.ipdrsp.node.security.GeneratedCredentials login;
     private volatile CassandraServer cassandra;
     private volatile ZooKeeperServer zooKeeper;
     private volatile Fleet fleet;
@@ -119,6 +120,10 @@ final class DemoRun {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + runDir, e);
         }
+        // the nodes start secure, as the embedded default does: one generated login they all read, which this
+        // process's own commands (ipdr audit below) and the operator's browser use
+        login = io.ipdrsp.node.security.GeneratedCredentials.loadOrCreate(runDir.resolve("security"));
+        NodeCredentials.useFile(login.file());
         Instant started = Instant.now();
         out.printf("ipdr demo: %d collector nodes, %d simulated CMTSes x %.0f records/s for %d s, kill -9 of the "
                 + "primary after %d s%n", NODES, opts.cmtses(), opts.rate(), opts.duration().toSeconds(),
@@ -149,6 +154,7 @@ final class DemoRun {
             out.printf("    %s  API %s/api/exporters  status page %s/status/  (pid %d)%n", n.id, n.api(), n.api(),
                     n.pid());
         }
+        out.printf("    login: user %s, password %s (in %s)%n", login.user(), login.password(), login.file());
 
         fleet = Fleet.start(FleetSpec.of(plan.cmtses.toArray(CmtsSpec[]::new))
                 .withLedgerFile(runDir.resolve("ledger.json")));
@@ -531,6 +537,7 @@ final class DemoRun {
                             + "\", zkNamespace: demo}",
                     // short grace: the demo wants its verdicts seconds after the last SESSION_STOP
                     "audit: {intervalSeconds: 2, graceSeconds: 3}",
+                    "security: {generateCredentials: true, credentialsDir: \"" + login.file().getParent() + "\"}",
                     "exporters:",
                     exporters.get(n).toString());
             List<String> props = List.of(

@@ -20,7 +20,6 @@ import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
@@ -65,9 +64,12 @@ class ExportCommandTest {
                 node: {id: tools-node, site: test}
                 listen: {address: 127.0.0.1, port: 0}
                 storage: {contactPoints: ["%s:%d"], keyspace: %s, consistency: LOCAL_ONE}
-                cluster: {clusterName: tools-%d, hazelcastPort: %d, embeddedZooKeeperDir: "%s"}
+                cluster: {clusterName: tools-%d, hazelcastAddress: 127.0.0.1, hazelcastPort: %d, embeddedZooKeeperDir: "%s"}
+                security: {generateCredentials: true, credentialsDir: "%s"}
                 """.formatted(api, admin, cassandra.contactPoint().getHostString(), cassandra.nativePort(), KEYSPACE,
-                System.nanoTime(), freePort(), dir.resolve("zk")));
+                System.nanoTime(), freePort(), dir.resolve("zk"), dir.resolve("security")));
+        // the commands log in with what the node generates there, as they would with -Dipdr.credentials
+        NodeCredentials.useFile(dir.resolve("security").resolve("admin.credentials"));
         PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
         nodeThread = new Thread(() -> NodeCli.run(new String[] {config.toString()}, quiet, quiet), "test-node");
         nodeThread.start();
@@ -75,7 +77,7 @@ class ExportCommandTest {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (true) {
             try {
-                if (HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url + "/api/exporters")).build(),
+                if (NodeHttp.client().send(HttpRequest.newBuilder(URI.create(url + "/api/exporters")).build(),
                         HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
                     break;
                 }
@@ -135,7 +137,7 @@ class ExportCommandTest {
     }
 
     private static byte[] restBody(String format) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url + "/api/documents/cmts-cli/2/"
+        return NodeHttp.client().send(HttpRequest.newBuilder(URI.create(url + "/api/documents/cmts-cli/2/"
                 + KEY.documentId() + "/1714000000/ipdr." + format)).build(), HttpResponse.BodyHandlers.ofByteArray())
                 .body();
     }

@@ -1,0 +1,93 @@
+package io.ipdrsp.node.security;
+
+import io.dropwizard.core.server.DefaultServerFactory;
+import io.dropwizard.core.server.ServerFactory;
+import io.dropwizard.core.server.SimpleServerFactory;
+import io.dropwizard.jetty.ConnectorFactory;
+import io.dropwizard.jetty.HttpConnectorFactory;
+import io.ipdrsp.node.NodeConfiguration;
+import io.ipdrsp.node.config.NodeConfigChecks.Problem;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The configuration checks of issue 16: every listener's bind address is named (binding every interface is a
+ * decision, not a default), and the HTTP connectors are authenticated unless {@code security.insecure} says
+ * otherwise. The embedded default satisfies both by itself (loopback, generated credentials).
+ */
+public final class SecurityChecks {
+    private static final String EXAMPLE = ", e.g. 0.0.0.0 (every interface) or 10.0.0.11";
+
+    private SecurityChecks() {
+    }
+
+    public static void check(NodeConfiguration c, List<Problem> out) {
+        if (c.getListen().isEnabled() && c.getListen().getAddress().isBlank()) {
+            out.add(new Problem("listen.address", "is required: the local address CMTSes connect to" + EXAMPLE));
+        }
+        bindHosts(c.getServerFactory(), out);
+        SecurityConfig s = c.getSecurity();
+        if (s == null) {
+            return;
+        }
+        if (!s.isInsecure() && s.getUsers().isEmpty() && !s.isGenerateCredentials()) {
+            out.add(new Problem("security.users", "is required: list who may call the API and admin ports "
+                    + "(docs/operations.md, Security), or set security.generateCredentials: true, or "
+                    + "security.insecure: true to run without authentication"));
+        }
+        if (s.isInsecure() && (!s.getUsers().isEmpty() || s.isGenerateCredentials())) {
+            out.add(new Problem("security.insecure", "is true but users are configured: remove security.insecure "
+                    + "(or the users)"));
+        }
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < s.getUsers().size(); i++) {
+            UserConfig u = s.getUsers().get(i);
+            String at = "security.users[" + i + "]";
+            if (u == null || u.getName() == null) {
+                continue; // bean validation reports it
+            }
+            if (!names.add(u.getName())) {
+                out.add(new Problem(at + ".name", "'" + u.getName() + "' is listed twice: give every user one entry"));
+            }
+            boolean hash = u.getPasswordHash() != null && !u.getPasswordHash().isBlank();
+            boolean ref = u.getPassword() != null && u.getPassword().isSet();
+            if (hash == ref) {
+                out.add(new Problem(at + ".passwordHash", "give exactly one of passwordHash (ipdr node hash-password)"
+                        + " and password: {file: ...} or {env: ...}"));
+            } else if (hash) {
+                try {
+                    PasswordHash.parse(u.getPasswordHash());
+                } catch (IllegalArgumentException e) {
+                    out.add(new Problem(at + ".passwordHash", e.getMessage()));
+                }
+            } else if (!u.getPassword().isValid()) {
+                out.add(new Problem(at + ".password", "must be {file: PATH} or {env: NAME}, not both"));
+            }
+        }
+    }
+
+    private static void bindHosts(ServerFactory server, List<Problem> out) {
+        if (server instanceof DefaultServerFactory d) {
+            connectors("server.applicationConnectors", d.getApplicationConnectors(), "the API", out);
+            connectors("server.adminConnectors", d.getAdminConnectors(), "the admin port", out);
+        } else if (server instanceof SimpleServerFactory s && s.getConnector() instanceof HttpConnectorFactory h
+                && blank(h.getBindHost())) {
+            out.add(new Problem("server.connector.bindHost", "is required: the address the API and admin paths "
+                    + "listen on" + EXAMPLE));
+        }
+    }
+
+    private static void connectors(String key, List<ConnectorFactory> list, String what, List<Problem> out) {
+        for (int i = 0; list != null && i < list.size(); i++) {
+            if (list.get(i) instanceof HttpConnectorFactory h && blank(h.getBindHost())) {
+                out.add(new Problem(key + "[" + i + "].bindHost", "is required: the address " + what + " listens on"
+                        + EXAMPLE));
+            }
+        }
+    }
+
+    private static boolean blank(String s) {
+        return s == null || s.isBlank();
+    }
+}
