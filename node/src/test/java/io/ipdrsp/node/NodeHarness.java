@@ -79,6 +79,11 @@ final class NodeHarness implements AutoCloseable {
         }
     }
 
+    /** The running application's Dropwizard environment (resources, servlets, tasks). */
+    io.dropwizard.core.setup.Environment environment() {
+        return support.getEnvironment();
+    }
+
     NodeServices services() {
         return ((NodeApplication) support.getApplication()).services();
     }
