@@ -87,6 +87,8 @@ public final class RecordDeduplicator implements AutoCloseable {
      */
     private final java.util.concurrent.Executor callbacks;
     private volatile boolean closed;
+    /** False while the cluster holds a member that did not prove itself: every record is then checked (issue 16). */
+    private volatile java.util.function.BooleanSupplier sharedViewTrusted = () -> true;
 
     private RecordDeduplicator(String nodeId, HazelcastInstance hazelcast, CassandraStorage storage,
             RecordWriter writer, DedupSettings settings) {
@@ -123,6 +125,11 @@ public final class RecordDeduplicator implements AutoCloseable {
 
     public DedupMetrics metrics() {
         return metrics;
+    }
+
+    /** Consulted per record: while it says false, every record is SUSPECT (read from Cassandra before it is written). */
+    public void sharedViewTrusted(java.util.function.BooleanSupplier trusted) {
+        sharedViewTrusted = java.util.Objects.requireNonNull(trusted);
     }
 
     /**
@@ -221,8 +228,8 @@ public final class RecordDeduplicator implements AutoCloseable {
         }
     }
 
-    private static Verdict classifyLocked(DocumentHandle doc, long seq, boolean dupFlag) {
-        if (dupFlag || seq < doc.firstRecordSeq || doc.state != DocumentHandle.State.READY
+    private Verdict classifyLocked(DocumentHandle doc, long seq, boolean dupFlag) {
+        if (!sharedViewTrusted.getAsBoolean() || dupFlag || seq < doc.firstRecordSeq || doc.state != DocumentHandle.State.READY
                 || seq <= doc.known.max() || seq <= doc.suspectThrough) {
             return Verdict.SUSPECT; // known.max() covers "already in the known set" too
         }
