@@ -74,6 +74,8 @@ public class NodeApplication extends Application<NodeConfiguration> {
         env.jersey().register(new io.ipdrsp.node.api.SubscribersResource(exports));
         env.healthChecks().register("cassandra", new CassandraHealthCheck(s));
         env.healthChecks().register("exporters", new ExportersHealthCheck(s));
+        env.healthChecks().register("cluster-members",
+                io.ipdrsp.node.health.ClusterMembersHealthCheck.register(s, env.metrics()));
         PrometheusRegistry prometheus = new PrometheusRegistry();
         DropwizardExports.builder().dropwizardRegistry(env.metrics()).register(prometheus);
         // the labelled per-CMTS metrics are native Prometheus metrics in the same registry

@@ -12,6 +12,7 @@ import io.ipdrsp.launcher.CassandraServer;
 import io.ipdrsp.launcher.ZooKeeperServer;
 import io.ipdrsp.node.config.ClusterConfig;
 import io.ipdrsp.node.config.StorageSettings;
+import io.ipdrsp.node.security.ClusterSecrets;
 import io.ipdrsp.node.session.DocumentIndex;
 import io.ipdrsp.node.session.ExporterState;
 import io.ipdrsp.node.session.NodeContext;
@@ -92,7 +93,7 @@ public final class NodeServices implements Managed {
                 config.getListen().isEnabled() ? config.getListen().getPort() : -1, "node " + config.getNode().getId());
         cluster = ClusterMember.join(new ClusterSettings(cc.getClusterName(), cc.getHazelcastAddress(),
                 cc.getHazelcastPort(), cc.getMembers(), zk, cc.getZkNamespace(), publicAddress,
-                cc.kubernetesServiceDns()), self, 20_000);
+                cc.kubernetesServiceDns()), self, 20_000, ClusterSecrets.of(cc, config.getSecurity()));
         // the once-per-CMTS work (finalization, spooling) is led per configured exporter; a node that does not
         // finalize must not contend, or it could win a CMTS's leadership and nobody would finalize its documents
         if (config.getAudit().isFinalize()) {
@@ -101,6 +102,7 @@ public final class NodeServices implements Managed {
         dedup = RecordDeduplicator.start(config.getNode().getId(), cluster.hazelcast(), store.storage(),
                 store.writer(), DedupSettings.defaults());
         metrics.bind(dedup.metrics());
+        dedup.sharedViewTrusted(cluster::sharedViewTrusted); // a member without the cluster secret: check every record
         NodeContext ctx = new NodeContext(config.getNode(), st, store, cluster.streams(), dedup, documents, metrics,
                 new PausedConnections(store.writer()), System::nanoTime);
         transport = new NodeTransport(ctx, config.getListen(), config.getExporters(),

@@ -47,6 +47,7 @@ final class NodeHarness implements AutoCloseable {
                 .hazelcastAddress("127.0.0.1").zooKeeper(zooKeeper());
         loopbackConnectors(config);
         TestUsers.configure(config.getSecurity());
+        TestUsers.configure(config.getCluster());
     }
 
     /** Both HTTP connectors on loopback and free ports. */

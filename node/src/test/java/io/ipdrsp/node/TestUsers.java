@@ -1,12 +1,16 @@
 package io.ipdrsp.node;
 
+import io.ipdrsp.node.config.ClusterConfig;
 import io.ipdrsp.node.security.PasswordHash;
 import io.ipdrsp.node.security.Role;
+import io.ipdrsp.node.security.SecretRef;
 import io.ipdrsp.node.security.SecurityConfig;
 import io.ipdrsp.node.security.UserConfig;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -25,6 +29,7 @@ public final class TestUsers {
             "operator", List.of(Role.OPERATOR),
             "admin", Role.ALL);
     private static final Map<String, String> HASHES = new java.util.concurrent.ConcurrentHashMap<>();
+    private static Path[] secretFiles;
 
     private TestUsers() {
     }
@@ -54,6 +59,35 @@ public final class TestUsers {
         ROLES.forEach((name, roles) -> b.append("    - {name: ").append(name).append(", roles: ").append(roles)
                 .append(", passwordHash: \"").append(hash(name)).append("\"}\n"));
         return b.toString();
+    }
+
+    /** The test cluster's member secret and ZooKeeper digest, as files (the way a Kubernetes Secret arrives). */
+    public static synchronized Path[] clusterSecretFiles() {
+        if (secretFiles == null) {
+            try {
+                Path dir = Files.createTempDirectory("ipdr-test-secrets-");
+                Path secret = Files.writeString(dir.resolve("cluster.secret"), "test-cluster-secret\n");
+                Path digest = Files.writeString(dir.resolve("zookeeper.digest"), "ipdr-collector:test-zk-password\n");
+                dir.toFile().deleteOnExit();
+                secret.toFile().deleteOnExit();
+                digest.toFile().deleteOnExit();
+                secretFiles = new Path[] {secret, digest};
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        return secretFiles.clone();
+    }
+
+    public static ClusterConfig configure(ClusterConfig c) {
+        Path[] f = clusterSecretFiles();
+        return c.secrets(SecretRef.ofFile(f[0].toString()), SecretRef.ofFile(f[1].toString()));
+    }
+
+    /** The cluster secrets as keys of a {@code cluster: {...}} flow mapping, with a leading comma. */
+    public static String clusterYaml() {
+        Path[] f = clusterSecretFiles();
+        return ", secret: {file: \"" + f[0] + "\"}, zooKeeperDigest: {file: \"" + f[1] + "\"}";
     }
 
     public static String basic(String user) {

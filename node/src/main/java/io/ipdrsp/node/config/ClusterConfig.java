@@ -73,6 +73,48 @@ public final class ClusterConfig {
     @JsonProperty
     private String zooKeeper = "";
 
+    /**
+     * Key of the proof every Hazelcast member gives that it is a collector (a Secret's file or variable; the same on
+     * every node of the site). Required unless security.generateCredentials generates one.
+     */
+    @jakarta.validation.Valid
+    @NotNull(message = "must be {file: PATH} or {env: NAME}")
+    @JsonProperty
+    private io.ipdrsp.node.security.SecretRef secret = new io.ipdrsp.node.security.SecretRef();
+
+    /**
+     * "user:password" of the collectors' ZooKeeper digest identity (a Secret's file or variable; the same on every
+     * node of every site sharing the ensemble). Required unless security.generateCredentials generates one.
+     */
+    @jakarta.validation.Valid
+    @NotNull(message = "must be {file: PATH} or {env: NAME}")
+    @JsonProperty
+    private io.ipdrsp.node.security.SecretRef zooKeeperDigest = new io.ipdrsp.node.security.SecretRef();
+
+    @jakarta.validation.Valid
+    @NotNull(message = "must be {enabled: true|false, trustStore: ..., ...}")
+    @JsonProperty
+    private io.ipdrsp.node.security.ZooKeeperTlsConfig zooKeeperTls = new io.ipdrsp.node.security.ZooKeeperTlsConfig();
+
+    public io.ipdrsp.node.security.SecretRef getSecret() {
+        return secret;
+    }
+
+    public io.ipdrsp.node.security.SecretRef getZooKeeperDigest() {
+        return zooKeeperDigest;
+    }
+
+    public io.ipdrsp.node.security.ZooKeeperTlsConfig getZooKeeperTls() {
+        return zooKeeperTls;
+    }
+
+    public ClusterConfig secrets(io.ipdrsp.node.security.SecretRef memberSecret,
+            io.ipdrsp.node.security.SecretRef zooKeeperDigest) {
+        this.secret = memberSecret;
+        this.zooKeeperDigest = zooKeeperDigest;
+        return this;
+    }
+
     @NotBlank(message = "is required: the Curator namespace, e.g. ipdr")
     @JsonProperty
     private String zkNamespace = "ipdr";

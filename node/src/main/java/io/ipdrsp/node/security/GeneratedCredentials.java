@@ -29,33 +29,51 @@ public record GeneratedCredentials(String user, String password, Path file, bool
     /** Reads {@code dir/admin.credentials}, creating it (and dir, mode 700) when missing. */
     public static GeneratedCredentials loadOrCreate(Path dir) {
         Path file = dir.resolve(FILE_NAME);
+        boolean[] created = new boolean[1];
+        String text = loadOrCreate(file, () -> USER + ":" + random(), created);
+        int colon = text.indexOf(':');
+        if (colon <= 0 || colon == text.length() - 1) {
+            throw new IllegalStateException(file + " must hold user:password; delete it to have a new one generated");
+        }
+        return new GeneratedCredentials(text.substring(0, colon), text.substring(colon + 1), file, created[0]);
+    }
+
+    /**
+     * A generated secret in {@code file} (owner read/write only), created with a random value when missing; nodes
+     * sharing the folder agree on one value even when they start at the same moment.
+     */
+    public static String loadOrCreateSecret(Path file) {
+        return loadOrCreate(file, GeneratedCredentials::random, new boolean[1]);
+    }
+
+    private static String random() {
+        byte[] random = new byte[24];
+        new SecureRandom().nextBytes(random);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+    }
+
+    private static String loadOrCreate(Path file, java.util.function.Supplier<String> content, boolean[] created) {
+        Path dir = file.toAbsolutePath().getParent();
         try {
             if (!Files.exists(file)) {
                 Files.createDirectories(dir);
                 restrict(dir, "rwx------");
-                byte[] random = new byte[24];
-                new SecureRandom().nextBytes(random);
-                String password = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
-                Path tmp = Files.createTempFile(dir, FILE_NAME, ".tmp");
+                Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
                 restrict(tmp, "rw-------");
-                Files.writeString(tmp, USER + ":" + password + "\n", StandardCharsets.UTF_8);
+                String value = content.get();
+                Files.writeString(tmp, value + "\n", StandardCharsets.UTF_8);
                 try {
                     // a link fails when the name exists: a node starting at the same moment keeps its own file
                     Files.createLink(file, tmp);
-                    return new GeneratedCredentials(USER, password, file, true);
+                    created[0] = true;
+                    return value;
                 } catch (FileAlreadyExistsException | UnsupportedOperationException | AtomicMoveNotSupportedException raced) {
                     // read the winner's below
                 } finally {
                     Files.deleteIfExists(tmp);
                 }
             }
-            String text = Files.readString(file, StandardCharsets.UTF_8).trim();
-            int colon = text.indexOf(':');
-            if (colon <= 0 || colon == text.length() - 1) {
-                throw new IllegalStateException(file + " must hold user:password; delete it to have a new one "
-                        + "generated");
-            }
-            return new GeneratedCredentials(text.substring(0, colon), text.substring(colon + 1), file, false);
+            return Files.readString(file, StandardCharsets.UTF_8).trim();
         } catch (IOException e) {
             throw new UncheckedIOException("security.credentialsDir " + dir + ": " + e.getMessage(), e);
         }

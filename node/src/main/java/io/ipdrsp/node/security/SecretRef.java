@@ -45,10 +45,12 @@ public final class SecretRef {
     }
 
     /** Exactly one of file and env is given. */
+    @com.fasterxml.jackson.annotation.JsonIgnore
     public boolean isValid() {
         return file.isBlank() != env.isBlank();
     }
 
+    @com.fasterxml.jackson.annotation.JsonIgnore
     public boolean isSet() {
         return !file.isBlank() || !env.isBlank();
     }

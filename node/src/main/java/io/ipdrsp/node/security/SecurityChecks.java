@@ -40,6 +40,7 @@ public final class SecurityChecks {
             out.add(new Problem("security.insecure", "is true but users are configured: remove security.insecure "
                     + "(or the users)"));
         }
+        clusterSecrets(c, s, out);
         Set<String> names = new HashSet<>();
         for (int i = 0; i < s.getUsers().size(); i++) {
             UserConfig u = s.getUsers().get(i);
@@ -64,6 +65,28 @@ public final class SecurityChecks {
             } else if (!u.getPassword().isValid()) {
                 out.add(new Problem(at + ".password", "must be {file: PATH} or {env: NAME}, not both"));
             }
+        }
+    }
+
+    private static void clusterSecrets(NodeConfiguration c, SecurityConfig s, List<Problem> out) {
+        var cluster = c.getCluster();
+        if (!cluster.getSecret().isSet() && !s.isGenerateCredentials()) {
+            out.add(new Problem("cluster.secret", "is required: {file: PATH} or {env: NAME} of a secret shared by the "
+                    + "collectors of the site (any process that knows the cluster name can join Hazelcast; the secret "
+                    + "tells collectors from intruders), or security.generateCredentials: true"));
+        } else if (cluster.getSecret().isSet() && !cluster.getSecret().isValid()) {
+            out.add(new Problem("cluster.secret", "must be {file: PATH} or {env: NAME}, not both"));
+        }
+        if (!cluster.getZooKeeperDigest().isSet() && !s.isGenerateCredentials()) {
+            out.add(new Problem("cluster.zooKeeperDigest", "is required: {file: PATH} or {env: NAME} holding "
+                    + "user:password of the collectors' ZooKeeper identity (only it may change the project's "
+                    + "znodes), or security.generateCredentials: true"));
+        } else if (cluster.getZooKeeperDigest().isSet() && !cluster.getZooKeeperDigest().isValid()) {
+            out.add(new Problem("cluster.zooKeeperDigest", "must be {file: PATH} or {env: NAME}, not both"));
+        }
+        if (cluster.getZooKeeperTls().isEnabled() && cluster.getZooKeeperTls().getTrustStore().isBlank()) {
+            out.add(new Problem("cluster.zooKeeperTls.trustStore", "is required when cluster.zooKeeperTls.enabled "
+                    + "is true: the store with the CA of the ensemble's certificates"));
         }
     }
 

@@ -46,6 +46,7 @@ final class AuditNode implements AutoCloseable {
             c.setBindHost("127.0.0.1");
         }
         TestUsers.configure(config.getSecurity());
+        TestUsers.configure(config.getCluster());
     }
 
     /** Reach Cassandra at {@code hostPort} instead (e.g. through a {@code TcpProxy} that can stall the path). */

@@ -157,7 +157,8 @@ final class ClusterFixture implements AutoCloseable {
                             + ", consistency: ONE, stopFlowAfterSeconds: 4}",
                     "cluster: {clusterName: " + clusterName + ", hazelcastAddress: " + hazelcastBind(n)
                             + ", hazelcastPort: " + hz[n] + ", members: " + members + ", zooKeeper: \""
-                            + infra.zooKeeper.connectString() + "\", zkNamespace: it-" + keyspace + "}",
+                            + infra.zooKeeper.connectString() + "\", zkNamespace: it-" + keyspace
+                            + io.ipdrsp.node.TestUsers.clusterYaml() + "}",
                     io.ipdrsp.node.TestUsers.yaml(),
                     "exporters:",
                     exporters.get(n).toString());

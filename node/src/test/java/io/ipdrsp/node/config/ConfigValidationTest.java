@@ -31,7 +31,8 @@ class ConfigValidationTest {
                   - {name: cisco-1, address: 10.2.2.2, direction: listen, capabilities: [MULTISESSION, TEMPLATE_NEGOTIATION],
                      templates: {disable: [CmtsSysUpTime]}, ipv6Raw: true}
                 storage: {contactPoints: ["10.9.0.1:9042"], consistency: LOCAL_QUORUM}
-                cluster: {hazelcastAddress: 10.0.0.4, zooKeeper: "10.9.0.2:2181", members: ["10.0.0.5:5701"]}
+                cluster: {hazelcastAddress: 10.0.0.4, zooKeeper: "10.9.0.2:2181", members: ["10.0.0.5:5701"],
+                          secret: {env: IPDR_CLUSTER_SECRET}, zooKeeperDigest: {file: /run/secrets/zk-digest}}
                 server:
                   applicationConnectors: [{type: http, port: 8080, bindHost: 10.0.0.4}]
                   adminConnectors: [{type: http, port: 8081, bindHost: 127.0.0.1}]

@@ -34,7 +34,7 @@ class SecurityConfigTest {
     private static final String BOUND = """
             node: {id: n1, site: dc1}
             listen: {address: 10.0.0.4}
-            cluster: {hazelcastAddress: 10.0.0.4}
+            cluster: {hazelcastAddress: 10.0.0.4, secret: {env: S}, zooKeeperDigest: {file: /run/secrets/zk}}
             storage: {contactPoints: ["10.9.0.1:9042"]}
             server:
               applicationConnectors: [{type: http, port: 8080, bindHost: 10.0.0.4}]
@@ -66,7 +66,9 @@ class SecurityConfigTest {
                 .hasMessageContaining("listen.address is required: the local address CMTSes connect to")
                 .hasMessageContaining("cluster.hazelcastAddress is required")
                 .hasMessageContaining("server.applicationConnectors[0].bindHost is required")
-                .hasMessageContaining("server.adminConnectors[0].bindHost is required");
+                .hasMessageContaining("server.adminConnectors[0].bindHost is required")
+                .hasMessageContaining("cluster.secret is required")
+                .hasMessageContaining("cluster.zooKeeperDigest is required");
     }
 
     @Test
