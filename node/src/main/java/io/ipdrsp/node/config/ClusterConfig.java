@@ -94,7 +94,7 @@ public final class ClusterConfig {
     @jakarta.validation.Valid
     @NotNull(message = "must be {enabled: true|false, trustStore: ..., ...}")
     @JsonProperty
-    private io.ipdrsp.node.security.ZooKeeperTlsConfig zooKeeperTls = new io.ipdrsp.node.security.ZooKeeperTlsConfig();
+    private io.ipdrsp.node.security.ClientTlsConfig zooKeeperTls = new io.ipdrsp.node.security.ClientTlsConfig();
 
     public io.ipdrsp.node.security.SecretRef getSecret() {
         return secret;
@@ -104,7 +104,7 @@ public final class ClusterConfig {
         return zooKeeperDigest;
     }
 
-    public io.ipdrsp.node.security.ZooKeeperTlsConfig getZooKeeperTls() {
+    public io.ipdrsp.node.security.ClientTlsConfig getZooKeeperTls() {
         return zooKeeperTls;
     }
 

@@ -35,6 +35,6 @@ public final class ClusterSecrets {
         } else if (security.isGenerateCredentials()) {
             digest = ZOOKEEPER_USER + ":" + GeneratedCredentials.loadOrCreateSecret(dir.resolve("zookeeper.secret"));
         }
-        return new ClusterSecurity(memberSecret, digest, cluster.getZooKeeperTls().clientProperties());
+        return new ClusterSecurity(memberSecret, digest, cluster.getZooKeeperTls().zooKeeperProperties("cluster.zooKeeperTls"));
     }
 }

@@ -41,6 +41,14 @@ public final class SecurityChecks {
                     + "(or the users)"));
         }
         clusterSecrets(c, s, out);
+        var st = c.getStorage();
+        if (!st.getUsername().isBlank() && !st.getPassword().isValid()) {
+            out.add(new Problem("storage.password", "is required with storage.username: {file: PATH} or {env: NAME}"));
+        }
+        if (st.getTls().isEnabled() && st.getTls().getTrustStore().isBlank()) {
+            out.add(new Problem("storage.tls.trustStore", "is required when storage.tls.enabled is true: the store "
+                    + "with the CA of the Cassandra nodes' certificates"));
+        }
         Set<String> names = new HashSet<>();
         for (int i = 0; i < s.getUsers().size(); i++) {
             UserConfig u = s.getUsers().get(i);

@@ -258,6 +258,16 @@ public final class CassandraServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Cassandra's {@code PasswordAuthenticator} instead of allowing everybody: clients must log in (the default
+         * superuser is {@code cassandra}/{@code cassandra}, created at first start). For tests of the node's login.
+         */
+        public Builder passwordAuthentication() {
+            extraJvmArgs.add("-Dcassandra.config.allow_system_properties=true");
+            extraJvmArgs.add("-Dcassandra.settings.authenticator=PasswordAuthenticator");
+            return this;
+        }
+
         /** More server JVM arguments, e.g. {@code -Dcassandra.jmx.local.port=17199}. */
         public Builder jvmArg(String arg) {
             extraJvmArgs.add(arg);
