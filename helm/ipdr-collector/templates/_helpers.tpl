@@ -76,6 +76,11 @@ CREATE KEYSPACE IF NOT EXISTS {{ $s.keyspace }} WITH replication = {'class': 'Si
 
 {{/* node.yml: mirrors io.ipdrsp.node.NodeConfiguration. node.id and cluster.hazelcastAddress are per pod and
      come from -Ddw.* system properties (see the StatefulSet); the values below are their placeholders. */}}
+{{/* The Secret with the cluster secret, the ZooKeeper digest and the HTTP passwords. */}}
+{{- define "ipdr-collector.secretName" -}}
+{{- .Values.security.existingSecret | default (printf "%s-secrets" (include "ipdr-collector.fullname" .)) }}
+{{- end }}
+
 {{- define "ipdr-collector.nodeConfig" -}}
 {{- $v := .Values }}
 node:
@@ -110,6 +115,10 @@ storage:
   maxInFlight: {{ int $v.storage.maxInFlight }}
   stopFlowAfterSeconds: {{ int $v.storage.stopFlowAfterSeconds }}
   embeddedDataDir: var/cassandra
+  {{- if $v.storage.username }}
+  username: {{ $v.storage.username | quote }}
+  password: {file: /etc/ipdr-collector/secrets/cassandra-password}
+  {{- end }}
 cluster:
   clusterName: {{ include "ipdr-collector.clusterName" . | quote }}
   hazelcastAddress: 127.0.0.1
@@ -128,12 +137,24 @@ cluster:
   zooKeeper: {{ $v.cluster.zooKeeper | quote }}
   zkNamespace: {{ $v.cluster.zkNamespace | quote }}
   embeddedZooKeeperDir: var/zookeeper
+  secret: {file: /etc/ipdr-collector/secrets/cluster-secret}
+  zooKeeperDigest: {file: /etc/ipdr-collector/secrets/zookeeper-digest}
+security:
+  users:
+    - {name: admin, roles: [viewer, auditor, operator], password: {file: /etc/ipdr-collector/secrets/admin-password}}
+    - {name: metrics, roles: [viewer], password: {file: /etc/ipdr-collector/secrets/metrics-password}}
+    {{- range $v.security.users }}
+    - {name: {{ .name | quote }}, roles: {{ toJson .roles }}, passwordHash: {{ .passwordHash | quote }}}
+    {{- end }}
+# every interface of the pod's own network namespace; the NetworkPolicy decides who reaches which port
 server:
   applicationConnectors:
     - type: http
+      bindHost: 0.0.0.0
       port: {{ int $v.server.apiPort }}
   adminConnectors:
     - type: http
+      bindHost: 0.0.0.0
       port: {{ int $v.server.adminPort }}
 logging:
   level: {{ $v.logging.level }}
