@@ -74,6 +74,7 @@ public class NodeApplication extends Application<NodeConfiguration> {
         env.jersey().register(new io.ipdrsp.node.api.SubscribersResource(exports));
         env.healthChecks().register("cassandra", new CassandraHealthCheck(s));
         env.healthChecks().register("exporters", new ExportersHealthCheck(s));
+        env.admin().addTask(io.ipdrsp.node.security.TlsReloader.task(s::tls));
         env.healthChecks().register("cluster-members",
                 io.ipdrsp.node.health.ClusterMembersHealthCheck.register(s, env.metrics()));
         PrometheusRegistry prometheus = new PrometheusRegistry();

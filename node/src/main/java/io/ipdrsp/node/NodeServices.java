@@ -45,6 +45,7 @@ public final class NodeServices implements Managed {
     private ClusterMember cluster;
     private RecordDeduplicator dedup;
     private NodeTransport transport;
+    private volatile io.ipdrsp.node.security.TlsReloader tls;
     private volatile int listenPort = -1;
 
     public NodeServices(NodeConfiguration config, MetricRegistry registry) {
@@ -105,6 +106,7 @@ public final class NodeServices implements Managed {
         dedup.sharedViewTrusted(cluster::sharedViewTrusted); // a member without the cluster secret: check every record
         NodeContext ctx = new NodeContext(config.getNode(), st, store, cluster.streams(), dedup, documents, metrics,
                 new PausedConnections(store.writer()), System::nanoTime);
+        tls = io.ipdrsp.node.security.TlsReloader.start(config.getListen(), config.getExporters());
         transport = new NodeTransport(ctx, config.getListen(), config.getExporters(),
                 Math.max(2, Runtime.getRuntime().availableProcessors()));
         listenPort = transport.start();
@@ -115,6 +117,10 @@ public final class NodeServices implements Managed {
         if (transport != null) {
             transport.close();
             transport = null;
+        }
+        if (tls != null) {
+            tls.close();
+            tls = null;
         }
         if (dedup != null) {
             dedup.close(); // publishes the last durable ranges while Hazelcast is still up
@@ -146,6 +152,11 @@ public final class NodeServices implements Managed {
     public Collection<ExporterState> exporters() {
         NodeTransport t = transport;
         return t == null ? List.of() : t.exporters();
+    }
+
+    /** The IPDR/SP TLS contexts (null before start). */
+    public io.ipdrsp.node.security.TlsReloader tls() {
+        return tls;
     }
 
     public DocumentIndex documents() {

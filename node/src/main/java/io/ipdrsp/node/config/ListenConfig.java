@@ -34,6 +34,16 @@ public final class ListenConfig {
     @JsonProperty
     private List<String> allow = new ArrayList<>(List.of("127.0.0.1", "::1"));
 
+    /** IPDR/SP over TLS on this port (docs/operations.md, Security). */
+    @jakarta.validation.Valid
+    @NotNull(message = "must be a TLS section {enabled, certificate, privateKey, trustedCertificates, clientAuth, ...}")
+    @JsonProperty
+    private io.ipdrsp.node.security.IpdrTls tls = new io.ipdrsp.node.security.IpdrTls();
+
+    public io.ipdrsp.node.security.IpdrTls getTls() {
+        return tls;
+    }
+
     public boolean isEnabled() {
         return enabled;
     }

@@ -41,6 +41,7 @@ public final class SecurityChecks {
                     + "(or the users)"));
         }
         clusterSecrets(c, s, out);
+        ipdrTls(c, out);
         var st = c.getStorage();
         if (!st.getUsername().isBlank() && !st.getPassword().isValid()) {
             out.add(new Problem("storage.password", "is required with storage.username: {file: PATH} or {env: NAME}"));
@@ -95,6 +96,33 @@ public final class SecurityChecks {
         if (cluster.getZooKeeperTls().isEnabled() && cluster.getZooKeeperTls().getTrustStore().isBlank()) {
             out.add(new Problem("cluster.zooKeeperTls.trustStore", "is required when cluster.zooKeeperTls.enabled "
                     + "is true: the store with the CA of the ensemble's certificates"));
+        }
+    }
+
+    private static void ipdrTls(NodeConfiguration c, List<Problem> out) {
+        IpdrTls l = c.getListen().getTls();
+        if (l != null && l.isEnabled()) {
+            if (l.getCertificate().isBlank() || l.getPrivateKey().isBlank()) {
+                out.add(new Problem("listen.tls.certificate", "and listen.tls.privateKey are required when "
+                        + "listen.tls.enabled is true: the node's PEM certificate chain and PKCS#8 key"));
+            }
+            if (l.getClientAuth() != io.netty.handler.ssl.ClientAuth.NONE && l.getTrustedCertificates().isBlank()) {
+                out.add(new Problem("listen.tls.trustedCertificates", "is required with clientAuth "
+                        + l.getClientAuth() + ": the PEM CA certificates that sign the CMTSes' client certificates"));
+            }
+        }
+        for (int i = 0; i < c.getExporters().size(); i++) {
+            var e = c.getExporters().get(i);
+            if (e == null || e.getTls() == null || !e.getTls().isEnabled()) {
+                continue;
+            }
+            if (e.getDirection() == io.ipdrsp.node.config.Direction.LISTEN) {
+                out.add(new Problem("exporters[" + i + "].tls", "applies to direction 'connect' only: a CMTS that "
+                        + "dials in uses listen.tls"));
+            } else if (e.getTls().getTrustedCertificates().isBlank()) {
+                out.add(new Problem("exporters[" + i + "].tls.trustedCertificates", "is required: the PEM CA "
+                        + "certificates that sign the CMTS's certificate"));
+            }
         }
     }
 

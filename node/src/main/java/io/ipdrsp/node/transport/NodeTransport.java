@@ -109,6 +109,7 @@ public final class NodeTransport implements AutoCloseable {
     }
 
     private void accept(SocketChannel ch) {
+        if (listen.getTls().isEnabled()) ch.pipeline().addLast("tls", listen.getTls().newHandler(null, 0)); // issue 16
         InetAddress peer = ch.remoteAddress().getAddress();
         ExporterState st = listeners.get(peer);
         if (st == null) {
@@ -198,6 +199,7 @@ public final class NodeTransport implements AutoCloseable {
                     .handler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
+                            if (exporter.config().getTls().isEnabled()) ch.pipeline().addLast("tls", exporter.config().getTls().newHandler(exporter.config().getAddress().trim(), exporter.config().getPort())); // issue 16
                             install(ch, exporter, true, Connector.this);
                         }
                     });
