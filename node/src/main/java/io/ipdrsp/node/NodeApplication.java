@@ -23,6 +23,7 @@ import org.eclipse.jetty.server.SslConnectionFactory;
 /** The collector node: Dropwizard application wiring configuration, services, REST, health and metrics. */
 public class NodeApplication extends Application<NodeConfiguration> {
     private final PrintStream out;
+    private final boolean https;
     private final CountDownLatch started = new CountDownLatch(1);
     private volatile Server server;
     private volatile NodeServices services;
@@ -33,7 +34,13 @@ public class NodeApplication extends Application<NodeConfiguration> {
     }
 
     public NodeApplication(PrintStream out) {
+        this(out, false);
+    }
+
+    /** @param https the embedded default serves HTTPS with a generated self-signed certificate */
+    public NodeApplication(PrintStream out, boolean https) {
         this.out = out;
+        this.https = https;
     }
 
     public static void main(String[] args) throws Exception {
@@ -48,11 +55,19 @@ public class NodeApplication extends Application<NodeConfiguration> {
     @Override
     public void initialize(Bootstrap<NodeConfiguration> bootstrap) {
         // configuration from a YAML file, or the embedded default (loopback only, generated credentials) without one
-        bootstrap.setConfigurationFactoryFactory(new NodeConfigurationFactory());
+        bootstrap.setConfigurationFactoryFactory(new NodeConfigurationFactory(https));
+        // ${VARIABLE} in node.yml is replaced from the environment (e.g. keyStorePassword: ${IPDR_KEYSTORE_PASSWORD}
+        // filled from a Secret), so no secret has to be written into the file
+        bootstrap.setConfigurationSourceProvider(new io.dropwizard.configuration.SubstitutingSourceProvider(
+                bootstrap.getConfigurationSourceProvider(),
+                new io.dropwizard.configuration.EnvironmentVariableSubstitutor(false)));
     }
 
     @Override
     public void run(NodeConfiguration config, Environment env) {
+        if (config.getSecurity().isGenerateCertificate()) {
+            io.ipdrsp.node.security.SelfSignedCertificate.createMissing(config.getServerFactory());
+        }
         HttpSecurity security = HttpSecurity.install(config.getSecurity(), env);
         NodeServices s = new NodeServices(config, env.metrics());
         services = s;

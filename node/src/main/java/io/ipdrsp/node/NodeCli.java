@@ -21,14 +21,20 @@ public final class NodeCli {
         if (args.length == 1 && args[0].equals("hash-password")) {
             return hashPassword(out, err);
         }
+        boolean https = args.length == 1 && args[0].equals("--https");
+        if (https) {
+            args = new String[0];
+        }
         if (args.length > 1 || (args.length == 1 && (args[0].equals("-h") || args[0].equals("--help")))) {
             (args.length > 1 ? err : out).println("usage: ipdr node [CONFIG.yml]\n"
                     + "  without CONFIG: embedded default (local Cassandra in ./var/cassandra, embedded ZooKeeper and "
                     + "Hazelcast, every port on loopback, a generated login in ./var/security/admin.credentials)\n"
+                    + "       ipdr node --https         (the embedded default on HTTPS 8443/8444, self-signed certificate in "
+                    + "./var/security/https.p12)\n"
                     + "       ipdr node hash-password   (reads a password on stdin, prints its hash for security.users)");
             return args.length > 1 ? 2 : 0;
         }
-        NodeApplication app = new NodeApplication(out);
+        NodeApplication app = new NodeApplication(out, https);
         Bootstrap<NodeConfiguration> bootstrap = new Bootstrap<>(app);
         app.initialize(bootstrap);
         bootstrap.addCommand(new io.dropwizard.core.cli.ServerCommand<>(app) {

@@ -92,6 +92,32 @@ public class NodeConfiguration extends Configuration {
         return c;
     }
 
+    /**
+     * The embedded default with both connectors on HTTPS (ports 8443 and 8444), their certificate self-signed on first
+     * start into {@code var/security/https.p12}, whose password is generated next to it.
+     */
+    public static NodeConfiguration embeddedDefaultHttps() {
+        NodeConfiguration c = embeddedDefault();
+        String password = io.ipdrsp.node.security.GeneratedCredentials.loadOrCreateSecret(
+                java.nio.file.Path.of("var", "security", "https.password"));
+        if (c.getServerFactory() instanceof DefaultServerFactory d) {
+            d.setApplicationConnectors(java.util.List.of(https(8443, password)));
+            d.setAdminConnectors(java.util.List.of(https(8444, password)));
+        }
+        c.security.generateCertificate(true);
+        return c;
+    }
+
+    private static io.dropwizard.jetty.HttpsConnectorFactory https(int port, String password) {
+        io.dropwizard.jetty.HttpsConnectorFactory h = new io.dropwizard.jetty.HttpsConnectorFactory();
+        h.setPort(port);
+        h.setBindHost("127.0.0.1");
+        h.setKeyStorePath("var/security/https.p12");
+        h.setKeyStorePassword(password);
+        h.setKeyStoreType("PKCS12");
+        return h;
+    }
+
     public NodeIdentity getNode() {
         return node;
     }

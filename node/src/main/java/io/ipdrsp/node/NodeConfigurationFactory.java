@@ -14,6 +14,17 @@ import java.io.IOException;
  * {@code dw.*} system property overrides apply to both.
  */
 public final class NodeConfigurationFactory extends DefaultConfigurationFactoryFactory<NodeConfiguration> {
+    private final boolean https;
+
+    public NodeConfigurationFactory() {
+        this(false);
+    }
+
+    /** @param https the embedded default's connectors serve HTTPS with a generated certificate */
+    public NodeConfigurationFactory(boolean https) {
+        this.https = https;
+    }
+
     @Override
     public ConfigurationFactory<NodeConfiguration> create(Class<NodeConfiguration> klass, Validator validator,
             ObjectMapper objectMapper, String propertyPrefix) {
@@ -21,7 +32,8 @@ public final class NodeConfigurationFactory extends DefaultConfigurationFactoryF
         return new YamlConfigurationFactory<>(klass, validator, mapper, propertyPrefix) {
             @Override
             public NodeConfiguration build() throws IOException, ConfigurationException {
-                com.fasterxml.jackson.databind.JsonNode tree = mapper.valueToTree(NodeConfiguration.embeddedDefault());
+                com.fasterxml.jackson.databind.JsonNode tree = mapper.valueToTree(https
+                        ? NodeConfiguration.embeddedDefaultHttps() : NodeConfiguration.embeddedDefault());
                 return build(tree, "the embedded default");
             }
         };

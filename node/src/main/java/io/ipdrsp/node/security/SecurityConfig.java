@@ -33,6 +33,22 @@ public final class SecurityConfig {
     @JsonProperty
     private String credentialsDir = "var/security";
 
+    /**
+     * true: an HTTPS connector (server.*Connectors type https) whose keyStorePath does not exist gets a self-signed
+     * certificate there at first start. For the embedded default ({@code ipdr node --https}) and trials.
+     */
+    @JsonProperty
+    private boolean generateCertificate;
+
+    public boolean isGenerateCertificate() {
+        return generateCertificate;
+    }
+
+    public SecurityConfig generateCertificate(boolean on) {
+        generateCertificate = on;
+        return this;
+    }
+
     public boolean isInsecure() {
         return insecure;
     }
