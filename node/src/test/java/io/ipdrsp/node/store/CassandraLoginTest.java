@@ -48,6 +48,29 @@ class CassandraLoginTest {
         }
     }
 
+    @Test
+    void theNodeSpeaksTlsToCassandraWhenItsClientPortRequiresIt(@TempDir Path dir) throws Exception {
+        io.ipdrsp.launcher.Pki pki = io.ipdrsp.launcher.Pki.create(dir.resolve("pki"), "cassandra-ca");
+        io.ipdrsp.launcher.Pki.Issued server = pki.server("cassandra", List.of("localhost"), List.of("127.0.0.1"));
+        String opt = "-Dcassandra.settings.client_encryption_options.";
+        try (CassandraServer cassandra = CassandraServer.builder(dir.resolve("cassandra")).heap("-Xms256m -Xmx512m")
+                .jvmArg("-Dcassandra.config.allow_system_properties=true").jvmArg(opt + "enabled=true")
+                .jvmArg(opt + "optional=false").jvmArg(opt + "keystore=" + server.keyStore())
+                .jvmArg(opt + "keystore_password=" + new String(pki.password())).jvmArg(opt + "store_type=PKCS12")
+                .start()) {
+            InetSocketAddress contact = cassandra.contactPoint();
+            Path password = Files.writeString(dir.resolve("truststore-password"), new String(pki.password()));
+            StorageSettings tls = new StorageSettings().keyspace("it_tls").consistency("ONE");
+            tls.getTls().trust(pki.trustStore().toString(), SecretRef.ofFile(password.toString()));
+            try (NodeStorage store = NodeStorage.open(List.of(contact), tls, "tls-node")) {
+                assertThat(store.probe().toCompletableFuture().get()).as("a query over TLS").isTrue();
+            }
+            StorageSettings plain = new StorageSettings().keyspace("it_tls").consistency("ONE");
+            assertThatThrownBy(() -> NodeStorage.open(List.of(contact), plain, "plain"))
+                    .as("a client without TLS").isInstanceOf(StorageException.class);
+        }
+    }
+
     /** As the default superuser (created a moment after the server starts). */
     private static void createRole(InetSocketAddress contact, String role, String password) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();

@@ -77,7 +77,9 @@ class ExportCommandTest {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (true) {
             try {
-                if (NodeHttp.client().send(HttpRequest.newBuilder(URI.create(url + "/api/exporters")).build(),
+                // the node writes its generated login at start; the commands read it from there
+                if (Files.exists(dir.resolve("security").resolve("admin.credentials"))
+                        && NodeHttp.client().send(HttpRequest.newBuilder(URI.create(url + "/api/exporters")).build(),
                         HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
                     break;
                 }
