@@ -164,6 +164,13 @@ public final class IpdrTls {
         }
     }
 
+    /** Puts TLS first in a new connection's pipeline when enabled (see {@link #newHandler}); nothing otherwise. */
+    public void addTo(Channel ch, String peerHost, int peerPort) {
+        if (enabled) {
+            ch.pipeline().addLast("tls", newHandler(peerHost, peerPort));
+        }
+    }
+
     /**
      * The handler that puts TLS under the IPDR/SP pipeline of a new connection: the SslHandler and a guard that
      * closes the connection when the handshake fails (a plain client, an untrusted certificate).

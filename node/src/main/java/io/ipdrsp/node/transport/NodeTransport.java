@@ -109,7 +109,7 @@ public final class NodeTransport implements AutoCloseable {
     }
 
     private void accept(SocketChannel ch) {
-        if (listen.getTls().isEnabled()) ch.pipeline().addLast("tls", listen.getTls().newHandler(null, 0)); // issue 16
+        listen.getTls().addTo(ch, null, 0); // IPDR/SP over TLS when listen.tls is enabled (issue 16)
         InetAddress peer = ch.remoteAddress().getAddress();
         ExporterState st = listeners.get(peer);
         if (st == null) {
@@ -199,7 +199,8 @@ public final class NodeTransport implements AutoCloseable {
                     .handler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
-                            if (exporter.config().getTls().isEnabled()) ch.pipeline().addLast("tls", exporter.config().getTls().newHandler(exporter.config().getAddress().trim(), exporter.config().getPort())); // issue 16
+                            exporter.config().getTls().addTo(ch, exporter.config().getAddress().trim(), // TLS: issue 16
+                                    exporter.config().getPort());
                             install(ch, exporter, true, Connector.this);
                         }
                     });
