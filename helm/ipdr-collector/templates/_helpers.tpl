@@ -81,6 +81,27 @@ CREATE KEYSPACE IF NOT EXISTS {{ $s.keyspace }} WITH replication = {'class': 'Si
 {{- .Values.security.existingSecret | default (printf "%s-secrets" (include "ipdr-collector.fullname" .)) }}
 {{- end }}
 
+{{/* One Dropwizard connector: HTTP, or HTTPS with the key store of the https Secret (its password from the
+     environment: ${IPDR_KEYSTORE_PASSWORD} is substituted by the node). */}}
+{{- define "ipdr-collector.connector" -}}
+type: {{ if .https }}https{{ else }}http{{ end }}
+bindHost: 0.0.0.0
+port: {{ int .port }}
+{{- if .https }}
+keyStorePath: /etc/ipdr-collector/tls/https/keystore.p12
+keyStorePassword: "${IPDR_KEYSTORE_PASSWORD}"
+keyStoreType: PKCS12
+{{- end }}
+{{- end }}
+
+{{- define "ipdr-collector.ipdrTlsSecret" -}}
+{{- .Values.listen.tls.secretName | default (printf "%s-ipdr-tls" (include "ipdr-collector.fullname" .)) }}
+{{- end }}
+
+{{- define "ipdr-collector.httpsSecret" -}}
+{{- .Values.https.secretName | default (printf "%s-https" (include "ipdr-collector.fullname" .)) }}
+{{- end }}
+
 {{- define "ipdr-collector.nodeConfig" -}}
 {{- $v := .Values }}
 node:
@@ -92,6 +113,16 @@ listen:
   enabled: {{ $v.listen.enabled }}
   address: 0.0.0.0
   port: {{ int $v.listen.port }}
+  {{- if $v.listen.tls.enabled }}
+  tls:
+    enabled: true
+    certificate: /etc/ipdr-collector/tls/ipdr/tls.crt
+    privateKey: /etc/ipdr-collector/tls/ipdr/tls.key
+    clientAuth: {{ $v.listen.tls.clientAuth }}
+    {{- if ne $v.listen.tls.clientAuth "NONE" }}
+    trustedCertificates: /etc/ipdr-collector/tls/ipdr/ca.crt
+    {{- end }}
+  {{- end }}
   allow: {{- if $v.listen.allow }}
     {{- toYaml $v.listen.allow | nindent 4 }}
   {{- else }} []
@@ -149,13 +180,9 @@ security:
 # every interface of the pod's own network namespace; the NetworkPolicy decides who reaches which port
 server:
   applicationConnectors:
-    - type: http
-      bindHost: 0.0.0.0
-      port: {{ int $v.server.apiPort }}
+    - {{- include "ipdr-collector.connector" (dict "port" $v.server.apiPort "https" $v.https.enabled) | nindent 6 }}
   adminConnectors:
-    - type: http
-      bindHost: 0.0.0.0
-      port: {{ int $v.server.adminPort }}
+    - {{- include "ipdr-collector.connector" (dict "port" $v.server.adminPort "https" $v.https.enabled) | nindent 6 }}
 logging:
   level: {{ $v.logging.level }}
   appenders:

@@ -407,7 +407,7 @@ class HelmChartTest {
         assertThat(node.getSecurity().getUsers()).extracting(io.ipdrsp.node.security.UserConfig::getName)
                 .contains("admin", "metrics");
         assertThat(RENDERED.get(chart)).as("no password given as a value in any manifest (only references)")
-                .doesNotContainPattern("(?im)password\"?:\\s*[^\\s{]");
+                .doesNotContainPattern("(?im)password\"?:\\s*(?!\\{|\"\\$\\{)\\S");
 
         Map<String, Object> headless = named(docs, "Service", at(sts, "spec.serviceName"));
         assertThat((List<Map<String, Object>>) at(headless, "spec.ports")).extracting(p -> p.get("name"))
@@ -442,6 +442,50 @@ class HelmChartTest {
             assertThat((String) at(sm, "spec.endpoints.[0].basicAuth.password.name")).isEqualTo(expected);
             assertThat((String) at(sm, "spec.endpoints.[0].basicAuth.username.key")).isEqualTo("metrics-username");
         });
+    }
+
+    /**
+     * Certificates come from Secrets too: with listen.tls the IPDR/SP certificate, key and CA are files of a mounted
+     * Secret that node.yml points at; with https both connectors serve HTTPS from a mounted key store whose password
+     * reaches the node as an environment variable, and the probes and the ServiceMonitor use HTTPS.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("charts")
+    void certificatesFromSecretsWhenTlsIsOn(Chart chart) throws Exception {
+        Map<String, Object> values = chart.values();
+        List<Map<String, Object>> docs = Repo.documents(RENDERED.get(chart));
+        Map<String, Object> sts = one(docs, "StatefulSet");
+        String name = at(sts, "metadata.name");
+        NodeConfiguration node = parseAsTheNodeDoes(nodeYml(chart, docs), "");
+        List<Map<String, Object>> volumes = at(sts, "spec.template.spec.volumes");
+        Map<String, Object> c = at(sts, "spec.template.spec.containers.[0]");
+        boolean ipdrTls = Boolean.TRUE.equals(at(values, "listen.tls.enabled"));
+        assertThat(node.getListen().getTls().isEnabled()).isEqualTo(ipdrTls);
+        assertThat(volumes.stream().anyMatch(v -> "ipdr-tls".equals(v.get("name")))).isEqualTo(ipdrTls);
+        if (ipdrTls) {
+            assertThat(node.getListen().getTls().getCertificate()).isEqualTo("/etc/ipdr-collector/tls/ipdr/tls.crt");
+            assertThat(node.getListen().getTls().getPrivateKey()).isEqualTo("/etc/ipdr-collector/tls/ipdr/tls.key");
+            assertThat(node.getListen().getTls().getClientAuth().name()).isEqualTo(at(values, "listen.tls.clientAuth"));
+            assertThat(volumes).anySatisfy(v -> assertThat((String) at(v, "secret.secretName"))
+                    .isEqualTo(name + "-ipdr-tls"));
+        }
+        boolean https = Boolean.TRUE.equals(at(values, "https.enabled"));
+        var server = (io.dropwizard.core.server.DefaultServerFactory) node.getServerFactory();
+        for (var connector : List.of(server.getApplicationConnectors().get(0), server.getAdminConnectors().get(0))) {
+            assertThat(connector instanceof io.dropwizard.jetty.HttpsConnectorFactory).isEqualTo(https);
+            if (connector instanceof io.dropwizard.jetty.HttpsConnectorFactory h) {
+                assertThat(h.getKeyStorePath()).isEqualTo("/etc/ipdr-collector/tls/https/keystore.p12");
+                assertThat(h.getKeyStorePassword()).as("from the environment, not the ConfigMap")
+                        .isEqualTo("${IPDR_KEYSTORE_PASSWORD}");
+            }
+        }
+        for (String probe : List.of("startupProbe", "livenessProbe", "readinessProbe")) {
+            assertThat((String) at(c, probe + ".httpGet.scheme")).isEqualTo(https ? "HTTPS" : "HTTP");
+        }
+        List<Map<String, Object>> env = at(c, "env");
+        assertThat(env.stream().anyMatch(e -> "IPDR_KEYSTORE_PASSWORD".equals(e.get("name")))).isEqualTo(https);
+        docs.stream().filter(d -> "ServiceMonitor".equals(d.get("kind"))).forEach(sm ->
+                assertThat((String) at(sm, "spec.endpoints.[0].scheme")).isEqualTo(https ? "https" : null));
     }
 
     private static Map<String, Object> one(List<Map<String, Object>> docs, String kind) {
