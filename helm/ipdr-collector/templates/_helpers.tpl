@@ -76,6 +76,32 @@ CREATE KEYSPACE IF NOT EXISTS {{ $s.keyspace }} WITH replication = {'class': 'Si
 
 {{/* node.yml: mirrors io.ipdrsp.node.NodeConfiguration. node.id and cluster.hazelcastAddress are per pod and
      come from -Ddw.* system properties (see the StatefulSet); the values below are their placeholders. */}}
+{{/* The Secret with the cluster secret, the ZooKeeper digest and the HTTP passwords. */}}
+{{- define "ipdr-collector.secretName" -}}
+{{- .Values.security.existingSecret | default (printf "%s-secrets" (include "ipdr-collector.fullname" .)) }}
+{{- end }}
+
+{{/* One Dropwizard connector: HTTP, or HTTPS with the key store of the https Secret (its password from the
+     environment: ${IPDR_KEYSTORE_PASSWORD} is substituted by the node). */}}
+{{- define "ipdr-collector.connector" -}}
+type: {{ if .https }}https{{ else }}http{{ end }}
+bindHost: 0.0.0.0
+port: {{ int .port }}
+{{- if .https }}
+keyStorePath: /etc/ipdr-collector/tls/https/keystore.p12
+keyStorePassword: "${IPDR_KEYSTORE_PASSWORD}"
+keyStoreType: PKCS12
+{{- end }}
+{{- end }}
+
+{{- define "ipdr-collector.ipdrTlsSecret" -}}
+{{- .Values.listen.tls.secretName | default (printf "%s-ipdr-tls" (include "ipdr-collector.fullname" .)) }}
+{{- end }}
+
+{{- define "ipdr-collector.httpsSecret" -}}
+{{- .Values.https.secretName | default (printf "%s-https" (include "ipdr-collector.fullname" .)) }}
+{{- end }}
+
 {{- define "ipdr-collector.nodeConfig" -}}
 {{- $v := .Values }}
 node:
@@ -87,6 +113,16 @@ listen:
   enabled: {{ $v.listen.enabled }}
   address: 0.0.0.0
   port: {{ int $v.listen.port }}
+  {{- if $v.listen.tls.enabled }}
+  tls:
+    enabled: true
+    certificate: /etc/ipdr-collector/tls/ipdr/tls.crt
+    privateKey: /etc/ipdr-collector/tls/ipdr/tls.key
+    clientAuth: {{ $v.listen.tls.clientAuth }}
+    {{- if ne $v.listen.tls.clientAuth "NONE" }}
+    trustedCertificates: /etc/ipdr-collector/tls/ipdr/ca.crt
+    {{- end }}
+  {{- end }}
   allow: {{- if $v.listen.allow }}
     {{- toYaml $v.listen.allow | nindent 4 }}
   {{- else }} []
@@ -110,6 +146,10 @@ storage:
   maxInFlight: {{ int $v.storage.maxInFlight }}
   stopFlowAfterSeconds: {{ int $v.storage.stopFlowAfterSeconds }}
   embeddedDataDir: var/cassandra
+  {{- if $v.storage.username }}
+  username: {{ $v.storage.username | quote }}
+  password: {file: /etc/ipdr-collector/secrets/cassandra-password}
+  {{- end }}
 cluster:
   clusterName: {{ include "ipdr-collector.clusterName" . | quote }}
   hazelcastAddress: 127.0.0.1
@@ -128,13 +168,21 @@ cluster:
   zooKeeper: {{ $v.cluster.zooKeeper | quote }}
   zkNamespace: {{ $v.cluster.zkNamespace | quote }}
   embeddedZooKeeperDir: var/zookeeper
+  secret: {file: /etc/ipdr-collector/secrets/cluster-secret}
+  zooKeeperDigest: {file: /etc/ipdr-collector/secrets/zookeeper-digest}
+security:
+  users:
+    - {name: admin, roles: [viewer, auditor, operator], password: {file: /etc/ipdr-collector/secrets/admin-password}}
+    - {name: metrics, roles: [viewer], password: {file: /etc/ipdr-collector/secrets/metrics-password}}
+    {{- range $v.security.users }}
+    - {name: {{ .name | quote }}, roles: {{ toJson .roles }}, passwordHash: {{ .passwordHash | quote }}}
+    {{- end }}
+# every interface of the pod's own network namespace; the NetworkPolicy decides who reaches which port
 server:
   applicationConnectors:
-    - type: http
-      port: {{ int $v.server.apiPort }}
+    - {{- include "ipdr-collector.connector" (dict "port" $v.server.apiPort "https" $v.https.enabled) | nindent 6 }}
   adminConnectors:
-    - type: http
-      port: {{ int $v.server.adminPort }}
+    - {{- include "ipdr-collector.connector" (dict "port" $v.server.adminPort "https" $v.https.enabled) | nindent 6 }}
 logging:
   level: {{ $v.logging.level }}
   appenders:

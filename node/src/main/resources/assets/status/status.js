@@ -49,9 +49,12 @@ const fmtRate = (r) => r === null ? "–" : Math.round(r).toLocaleString("en-US"
 /** GET a path as JSON: {ok, data} or {ok: false, why}. Never throws. */
 async function get(path) {
   try {
-    const r = await fetch(path, {headers: {Accept: "application/json"}, cache: "no-store"});
+    // against the origin, not the page's URL: a page opened as http://user:password@host/ would give fetch a URL
+    // with credentials, which browsers refuse; the browser answers the API's 401 with the login it already has
+    const r = await fetch(location.origin + path, {headers: {Accept: "application/json"}, cache: "no-store"});
     if (!r.ok) {
       let why = "HTTP " + r.status;
+      if (r.status === 403) return {ok: false, why: "your login lacks the role this needs (docs/operations.md)"};
       try { const b = await r.json(); if (b && b.message) why += ": " + b.message; } catch (e) { /* not JSON */ }
       return {ok: false, why};
     }

@@ -43,9 +43,12 @@ public final class ClusterMember implements AutoCloseable {
     private final ExporterLeadership leadership;
     private final StreamRegistry streams;
     private final NodeInfo self;
+    /** Null when the cluster has no member secret (no proofs asked for). */
+    private final MembershipGuard guard;
 
     private ClusterMember(HazelcastInstance hazelcast, CuratorFramework curator, PersistentNode registration,
-            CuratorCache nodes, ExporterLeadership leadership, StreamRegistry streams, NodeInfo self) {
+            CuratorCache nodes, ExporterLeadership leadership, StreamRegistry streams, NodeInfo self,
+            MembershipGuard guard) {
         this.hazelcast = hazelcast;
         this.curator = curator;
         this.registration = registration;
@@ -53,6 +56,7 @@ public final class ClusterMember implements AutoCloseable {
         this.leadership = leadership;
         this.streams = streams;
         this.self = self;
+        this.guard = guard;
     }
 
     /** As {@link #join(ClusterSettings, NodeInfo, long)} with only a description (host = Hazelcast bind address). */
@@ -94,21 +98,30 @@ public final class ClusterMember implements AutoCloseable {
      */
     public static ClusterMember join(ClusterSettings settings, NodeInfo self, long zkTimeoutMillis)
             throws InterruptedException {
+        return join(settings, self, zkTimeoutMillis, ClusterSecurity.none());
+    }
+
+    /**
+     * As {@link #join(ClusterSettings, NodeInfo, long)}, with the cluster's secrets: members prove themselves (see
+     * {@link MembershipGuard}), ZooKeeper sessions authenticate and the project's znodes get the collectors' ACL.
+     */
+    public static ClusterMember join(ClusterSettings settings, NodeInfo self, long zkTimeoutMillis,
+            ClusterSecurity security) throws InterruptedException {
         pooledAsyncCallbacks();
         HazelcastInstance hz = Hazelcast.newHazelcastInstance(hazelcastConfig(settings, self));
         CuratorFramework curator = null;
+        MembershipGuard guard = null;
         try {
-            curator = CuratorFrameworkFactory.builder()
-                    .connectString(settings.zooKeeper())
-                    .namespace(settings.zkNamespace())
-                    .retryPolicy(new ExponentialBackoffRetry(200, 10))
-                    .sessionTimeoutMs(15_000)
-                    .connectionTimeoutMs((int) Math.min(Integer.MAX_VALUE, zkTimeoutMillis))
-                    .build();
+            if (security.memberSecret() != null) {
+                guard = MembershipGuard.start(hz, security.memberSecret(), 15_000);
+            }
+            curator = curator(settings, zkTimeoutMillis, security);
             curator.start();
             if (!curator.blockUntilConnected((int) zkTimeoutMillis, TimeUnit.MILLISECONDS)) {
                 LOG.warn("ZooKeeper at {} not reachable within {} ms: ingesting without registry and leadership"
                         + " until it is", settings.zooKeeper(), zkTimeoutMillis);
+            } else if (security.zooKeeperDigest() != null) {
+                ZooKeeperAcls.forDigest(security.zooKeeperDigest()).secureExistingTree(curator);
             }
             PersistentNode node = new PersistentNode(curator, CreateMode.EPHEMERAL, false,
                     "/nodes/" + self.site() + "/" + self.nodeId(), self.encode());
@@ -119,18 +132,45 @@ public final class ClusterMember implements AutoCloseable {
             CuratorCache nodes = CuratorCache.build(curator, "/nodes");
             nodes.start();
             ExporterLeadership leadership = new ExporterLeadership(curator, self.site(), self.nodeId()).start();
-            return new ClusterMember(hz, curator, node, nodes, leadership, new HazelcastStreamRegistry(hz, 120), self);
+            return new ClusterMember(hz, curator, node, nodes, leadership, new HazelcastStreamRegistry(hz, 120), self,
+                    guard);
         } catch (RuntimeException | InterruptedException e) {
             if (curator != null) {
                 curator.close();
+            }
+            if (guard != null) {
+                guard.close();
             }
             hz.shutdown();
             throw e;
         } catch (Exception e) {
             curator.close();
+            if (guard != null) {
+                guard.close();
+            }
             hz.shutdown();
             throw new IllegalStateException("cannot register node in ZooKeeper: " + e.getMessage(), e);
         }
+    }
+
+    /** The Curator client: with the collectors' digest identity and ACLs, and TLS properties, when configured. */
+    private static CuratorFramework curator(ClusterSettings settings, long zkTimeoutMillis, ClusterSecurity security) {
+        CuratorFrameworkFactory.Builder b = CuratorFrameworkFactory.builder()
+                .connectString(settings.zooKeeper())
+                .namespace(settings.zkNamespace())
+                .retryPolicy(new ExponentialBackoffRetry(200, 10))
+                .sessionTimeoutMs(15_000)
+                .connectionTimeoutMs((int) Math.min(Integer.MAX_VALUE, zkTimeoutMillis));
+        if (security.zooKeeperDigest() != null) {
+            b.authorization("digest", ZooKeeperAcls.authBytes(security.zooKeeperDigest()))
+                    .aclProvider(ZooKeeperAcls.forDigest(security.zooKeeperDigest()));
+        }
+        if (!security.zooKeeperClient().isEmpty()) {
+            org.apache.zookeeper.client.ZKClientConfig zk = new org.apache.zookeeper.client.ZKClientConfig();
+            security.zooKeeperClient().forEach(zk::setProperty);
+            b.zkClientConfig(zk);
+        }
+        return b.build();
     }
 
     static Config hazelcastConfig(ClusterSettings s, String nodeId) {
@@ -152,6 +192,9 @@ public final class ClusterMember implements AutoCloseable {
         c.getMemberAttributeConfig().setAttribute(ATTR_SITE, self.site());
         c.getNetworkConfig().setPort(s.port()).setPortAutoIncrement(true).setPortCount(10);
         c.getNetworkConfig().getInterfaces().setEnabled(true).addInterface(s.bindAddress());
+        // the interface list only picks the address Hazelcast announces; without this it still listens on every
+        // interface (issue 16: '*:5701' although the bind address was 127.0.0.1)
+        c.setProperty("hazelcast.socket.bind.any", "false");
         if (!s.publicAddress().isBlank()) {
             c.getNetworkConfig().setPublicAddress(s.publicAddress().trim());
         }
@@ -241,6 +284,19 @@ public final class ClusterMember implements AutoCloseable {
         return self;
     }
 
+    /**
+     * False while a Hazelcast member has not proven it is a collector (see {@link MembershipGuard}); dedup then checks
+     * every record against Cassandra. Always true without a member secret.
+     */
+    public boolean sharedViewTrusted() {
+        return guard == null || guard.trusted();
+    }
+
+    /** The member checks, or null without a member secret. */
+    public MembershipGuard membership() {
+        return guard;
+    }
+
     public boolean zooKeeperConnected() {
         return curator.getZookeeperClient().isConnected();
     }
@@ -283,6 +339,9 @@ public final class ClusterMember implements AutoCloseable {
 
     @Override
     public void close() {
+        if (guard != null) {
+            guard.close();
+        }
         streams.close();
         boolean connected = zooKeeperConnected();
         if (!connected) {

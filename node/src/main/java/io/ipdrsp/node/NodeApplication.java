@@ -7,6 +7,7 @@ import io.ipdrsp.node.api.DocumentsResource;
 import io.ipdrsp.node.api.ExportersResource;
 import io.ipdrsp.node.health.CassandraHealthCheck;
 import io.ipdrsp.node.health.ExportersHealthCheck;
+import io.ipdrsp.node.security.HttpSecurity;
 import io.prometheus.metrics.exporter.servlet.jakarta.PrometheusMetricsServlet;
 import io.prometheus.metrics.instrumentation.dropwizard.DropwizardExports;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -17,10 +18,12 @@ import java.util.concurrent.CountDownLatch;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
 
 /** The collector node: Dropwizard application wiring configuration, services, REST, health and metrics. */
 public class NodeApplication extends Application<NodeConfiguration> {
     private final PrintStream out;
+    private final boolean https;
     private final CountDownLatch started = new CountDownLatch(1);
     private volatile Server server;
     private volatile NodeServices services;
@@ -31,7 +34,13 @@ public class NodeApplication extends Application<NodeConfiguration> {
     }
 
     public NodeApplication(PrintStream out) {
+        this(out, false);
+    }
+
+    /** @param https the embedded default serves HTTPS with a generated self-signed certificate */
+    public NodeApplication(PrintStream out, boolean https) {
         this.out = out;
+        this.https = https;
     }
 
     public static void main(String[] args) throws Exception {
@@ -45,11 +54,21 @@ public class NodeApplication extends Application<NodeConfiguration> {
 
     @Override
     public void initialize(Bootstrap<NodeConfiguration> bootstrap) {
-        // nothing to add: configuration from a YAML file (optional), defaults otherwise
+        // configuration from a YAML file, or the embedded default (loopback only, generated credentials) without one
+        bootstrap.setConfigurationFactoryFactory(new NodeConfigurationFactory(https));
+        // ${VARIABLE} in node.yml is replaced from the environment (e.g. keyStorePassword: ${IPDR_KEYSTORE_PASSWORD}
+        // filled from a Secret), so no secret has to be written into the file
+        bootstrap.setConfigurationSourceProvider(new io.dropwizard.configuration.SubstitutingSourceProvider(
+                bootstrap.getConfigurationSourceProvider(),
+                new io.dropwizard.configuration.EnvironmentVariableSubstitutor(false)));
     }
 
     @Override
     public void run(NodeConfiguration config, Environment env) {
+        if (config.getSecurity().isGenerateCertificate()) {
+            io.ipdrsp.node.security.SelfSignedCertificate.createMissing(config.getServerFactory());
+        }
+        HttpSecurity security = HttpSecurity.install(config.getSecurity(), env);
         NodeServices s = new NodeServices(config, env.metrics());
         services = s;
         env.lifecycle().manage(s);
@@ -71,6 +90,9 @@ public class NodeApplication extends Application<NodeConfiguration> {
         env.healthChecks().register("cassandra", new CassandraHealthCheck(s));
         env.healthChecks().register("exporters", new ExportersHealthCheck(s));
         env.healthChecks().register("cluster", new io.ipdrsp.node.health.ClusterHealthCheck(s));
+        env.admin().addTask(io.ipdrsp.node.security.TlsReloader.task(s::tls));
+        env.healthChecks().register("cluster-members",
+                io.ipdrsp.node.health.ClusterMembersHealthCheck.register(s, env.metrics()));
         PrometheusRegistry prometheus = new PrometheusRegistry();
         DropwizardExports.builder().dropwizardRegistry(env.metrics()).register(prometheus);
         // the labelled per-CMTS metrics are native Prometheus metrics in the same registry
@@ -83,7 +105,7 @@ public class NodeApplication extends Application<NodeConfiguration> {
                 List.of("cassandra"))).addMapping("/ready");
         env.lifecycle().addServerLifecycleListener(srv -> {
             server = srv;
-            out.println(describe(srv, s));
+            out.println(describe(srv, s) + System.lineSeparator() + security.describe());
             out.flush();
             started.countDown();
         });
@@ -99,7 +121,8 @@ public class NodeApplication extends Application<NodeConfiguration> {
         for (Connector c : srv.getConnectors()) {
             if (c instanceof ServerConnector sc) {
                 String host = sc.getHost() == null ? "localhost" : sc.getHost();
-                String base = "http://" + host + ":" + sc.getLocalPort();
+                String scheme = sc.getConnectionFactory(SslConnectionFactory.class) != null ? "https" : "http";
+                String base = scheme + "://" + host + ":" + sc.getLocalPort();
                 if ("admin".equals(sc.getName())) {
                     lines.add("  admin    : " + base + "/  (health " + base + "/healthcheck, metrics " + base
                             + "/prometheus)");

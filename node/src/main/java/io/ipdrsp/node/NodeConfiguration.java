@@ -2,20 +2,25 @@ package io.ipdrsp.node;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dropwizard.core.Configuration;
+import io.dropwizard.core.server.DefaultServerFactory;
+import io.dropwizard.jetty.HttpConnectorFactory;
 import io.ipdrsp.node.config.ClusterConfig;
 import io.ipdrsp.node.config.ConsistentNodeConfig;
 import io.ipdrsp.node.config.ExporterConfig;
 import io.ipdrsp.node.config.ListenConfig;
 import io.ipdrsp.node.config.NodeIdentity;
 import io.ipdrsp.node.config.StorageSettings;
+import io.ipdrsp.node.security.SecurityConfig;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The node's YAML. Every key has a default so that the node starts without a file (embedded default: local
- * Cassandra, embedded ZooKeeper and Hazelcast, listening for CMTSes on 4737 from loopback).
+ * The node's YAML. Almost every key has a default; the bind addresses and the security section have none that a
+ * configuration file could rely on (NodeConfigChecks names what is missing). Without a file the node runs
+ * {@link #embeddedDefault()}: local Cassandra, embedded ZooKeeper and Hazelcast, every port on loopback, generated
+ * credentials.
  */
 @ConsistentNodeConfig
 public class NodeConfiguration extends Configuration {
@@ -60,6 +65,57 @@ public class NodeConfiguration extends Configuration {
 
     public io.ipdrsp.node.config.ExportConfig getExport() {
         return export;
+    }
+
+    @Valid
+    @NotNull(message = "must be a security section: users, generateCredentials or insecure (docs/operations.md)")
+    @JsonProperty
+    private SecurityConfig security = new SecurityConfig();
+
+    public SecurityConfig getSecurity() {
+        return security;
+    }
+
+    /**
+     * What {@code ipdr node} runs without a file: every listener on loopback only, and credentials generated on first
+     * start (HTTP Basic even there: other local users and browsers' cross-site requests are callers too).
+     */
+    public static NodeConfiguration embeddedDefault() {
+        NodeConfiguration c = new NodeConfiguration();
+        c.listen.address("127.0.0.1");
+        c.cluster.hazelcastAddress("127.0.0.1");
+        if (c.getServerFactory() instanceof DefaultServerFactory d) {
+            d.getApplicationConnectors().forEach(f -> ((HttpConnectorFactory) f).setBindHost("127.0.0.1"));
+            d.getAdminConnectors().forEach(f -> ((HttpConnectorFactory) f).setBindHost("127.0.0.1"));
+        }
+        c.security.generateCredentials(true, "var/security");
+        return c;
+    }
+
+    /**
+     * The embedded default with both connectors on HTTPS (ports 8443 and 8444), their certificate self-signed on first
+     * start into {@code var/security/https.p12}, whose password is generated next to it.
+     */
+    public static NodeConfiguration embeddedDefaultHttps() {
+        NodeConfiguration c = embeddedDefault();
+        String password = io.ipdrsp.node.security.GeneratedCredentials.loadOrCreateSecret(
+                java.nio.file.Path.of("var", "security", "https.password"));
+        if (c.getServerFactory() instanceof DefaultServerFactory d) {
+            d.setApplicationConnectors(java.util.List.of(https(8443, password)));
+            d.setAdminConnectors(java.util.List.of(https(8444, password)));
+        }
+        c.security.generateCertificate(true);
+        return c;
+    }
+
+    private static io.dropwizard.jetty.HttpsConnectorFactory https(int port, String password) {
+        io.dropwizard.jetty.HttpsConnectorFactory h = new io.dropwizard.jetty.HttpsConnectorFactory();
+        h.setPort(port);
+        h.setBindHost("127.0.0.1");
+        h.setKeyStorePath("var/security/https.p12");
+        h.setKeyStorePassword(password);
+        h.setKeyStoreType("PKCS12");
+        return h;
     }
 
     public NodeIdentity getNode() {

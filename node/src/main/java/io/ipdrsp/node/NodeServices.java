@@ -13,6 +13,7 @@ import io.ipdrsp.launcher.CassandraServer;
 import io.ipdrsp.launcher.ZooKeeperServer;
 import io.ipdrsp.node.config.ClusterConfig;
 import io.ipdrsp.node.config.StorageSettings;
+import io.ipdrsp.node.security.ClusterSecrets;
 import io.ipdrsp.node.session.DocumentIndex;
 import io.ipdrsp.node.session.ExporterState;
 import io.ipdrsp.node.session.RecordPathMetrics;
@@ -45,6 +46,7 @@ public final class NodeServices implements Managed {
     private RecordDeduplicator dedup;
     private SessionLayer sessions;
     private NodeTransport transport;
+    private volatile io.ipdrsp.node.security.TlsReloader tls;
     private volatile int listenPort = -1;
 
     public NodeServices(NodeConfiguration config, MetricRegistry registry) {
@@ -93,7 +95,7 @@ public final class NodeServices implements Managed {
                 config.getListen().isEnabled() ? config.getListen().getPort() : -1, "node " + config.getNode().getId());
         cluster = ClusterMember.join(new ClusterSettings(cc.getClusterName(), cc.getHazelcastAddress(),
                 cc.getHazelcastPort(), cc.getMembers(), zk, cc.getZkNamespace(), publicAddress,
-                cc.kubernetesServiceDns()), self, 20_000);
+                cc.kubernetesServiceDns()), self, 20_000, ClusterSecrets.of(cc, config.getSecurity()));
         // the once-per-CMTS work (finalization, spooling) is led per configured exporter; a node that does not
         // finalize must not contend, or it could win a CMTS's leadership and nobody would finalize its documents
         if (config.getAudit().isFinalize()) {
@@ -104,8 +106,10 @@ public final class NodeServices implements Managed {
                 store.writer(), DedupSettings.defaults().withSerialConsistency(
                         config.getAudit().toSettings().serialConsistency()));
         metrics.bind(dedup.metrics());
+        dedup.setSharedViewTrusted(cluster::sharedViewTrusted); // a member without the cluster secret: check every record
         sessions = SessionLayer.start(config.getNode(), st, new DeduplicatingSink(dedup, store.writer()), store,
                 cluster.streams(), documents, metrics);
+        tls = io.ipdrsp.node.security.TlsReloader.start(config.getListen(), config.getExporters());
         transport = new NodeTransport(sessions.context(), config.getListen(), config.getExporters(),
                 Math.max(2, Runtime.getRuntime().availableProcessors()));
         listenPort = transport.start();
@@ -116,6 +120,10 @@ public final class NodeServices implements Managed {
         if (transport != null) {
             transport.close();
             transport = null;
+        }
+        if (tls != null) {
+            tls.close();
+            tls = null;
         }
         if (sessions != null) {
             sessions.close(); // the segment ends of the connections just closed, while storage is still open
@@ -151,6 +159,11 @@ public final class NodeServices implements Managed {
     public Collection<ExporterState> exporters() {
         NodeTransport t = transport;
         return t == null ? List.of() : t.exporters();
+    }
+
+    /** The IPDR/SP TLS contexts (null before start). */
+    public io.ipdrsp.node.security.TlsReloader tls() {
+        return tls;
     }
 
     public DocumentIndex documents() {

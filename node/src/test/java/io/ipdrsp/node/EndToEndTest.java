@@ -57,15 +57,15 @@ class EndToEndTest {
                 Thread.sleep(1500);
                 ledger = fleet.ledger();
 
-                String json = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                String json = HttpClient.newHttpClient().send(TestUsers.request(
                         URI.create("http://127.0.0.1:" + node.apiPort() + "/api/exporters")).build(),
                         HttpResponse.BodyHandlers.ofString()).body();
                 assertThat(json).contains("\"cmts-out\"", "\"cmts-in\"", "\"CONNECTED\"", "\"primary\"");
-                String docs = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                String docs = HttpClient.newHttpClient().send(TestUsers.request(
                         URI.create("http://127.0.0.1:" + node.apiPort() + "/api/documents")).build(),
                         HttpResponse.BodyHandlers.ofString()).body();
                 assertThat(docs).contains("cmts-out", "cmts-in");
-                String prom = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                String prom = HttpClient.newHttpClient().send(TestUsers.request(
                         URI.create("http://127.0.0.1:" + node.adminPort() + "/prometheus")).build(),
                         HttpResponse.BodyHandlers.ofString()).body();
                 assertThat(prom).contains("ipdr_records_stored", "ipdr_records_write_latency");

@@ -47,7 +47,7 @@ class ExportApiTest {
     }
 
     private static HttpResponse<byte[]> get(String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + node.apiPort() + path)).build(),
+        return HTTP.send(TestUsers.request(URI.create("http://localhost:" + node.apiPort() + path)).build(),
                 HttpResponse.BodyHandlers.ofByteArray());
     }
 

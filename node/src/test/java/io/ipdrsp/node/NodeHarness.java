@@ -43,10 +43,20 @@ final class NodeHarness implements AutoCloseable {
         config.getStorage().contactPoints(cassandra.contactPoint().getHostString() + ":" + cassandra.nativePort())
                 .keyspace(keyspace).consistency("LOCAL_ONE").stopFlowAfterSeconds(30);
         config.getCluster().clusterName("it-" + keyspace + "-" + System.nanoTime()).hazelcastPort(HZ_PORT.getAndAdd(10))
-                .zooKeeper(zooKeeper());
+                .hazelcastAddress("127.0.0.1").zooKeeper(zooKeeper());
+        loopbackConnectors(config);
+        TestUsers.configure(config.getSecurity());
+        TestUsers.configure(config.getCluster());
+    }
+
+    /** Both HTTP connectors on loopback and free ports. */
+    static void loopbackConnectors(NodeConfiguration config) {
         DefaultServerFactory server = (DefaultServerFactory) config.getServerFactory();
-        ((HttpConnectorFactory) server.getApplicationConnectors().get(0)).setPort(0);
-        ((HttpConnectorFactory) server.getAdminConnectors().get(0)).setPort(0);
+        for (HttpConnectorFactory c : List.of((HttpConnectorFactory) server.getApplicationConnectors().get(0),
+                (HttpConnectorFactory) server.getAdminConnectors().get(0))) {
+            c.setPort(0);
+            c.setBindHost("127.0.0.1");
+        }
     }
 
     static synchronized String zooKeeper() throws Exception {
@@ -69,6 +79,11 @@ final class NodeHarness implements AutoCloseable {
         }
     }
 
+    /** The running application's Dropwizard environment (resources, servlets, tasks). */
+    io.dropwizard.core.setup.Environment environment() {
+        return support.getEnvironment();
+    }
+
     NodeServices services() {
         return ((NodeApplication) support.getApplication()).services();
     }
@@ -85,11 +100,18 @@ final class NodeHarness implements AutoCloseable {
         return support.getAdminPort();
     }
 
-    /** GET on the admin port: status code and body. */
+    /** GET on the admin port as {@code admin}: status code and body. */
     java.net.http.HttpResponse<String> admin(String path) throws Exception {
-        return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+        return java.net.http.HttpClient.newHttpClient().send(TestUsers.request(
                         java.net.URI.create("http://127.0.0.1:" + adminPort() + path))
                         .timeout(Duration.ofSeconds(20)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** GET on the API port as {@code admin}: status code and body. */
+    java.net.http.HttpResponse<String> api(String path) throws Exception {
+        return java.net.http.HttpClient.newHttpClient().send(TestUsers.request(
+                        java.net.URI.create("http://127.0.0.1:" + apiPort() + path)).build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString());
     }
 

@@ -110,7 +110,7 @@ class PrometheusMetricsTest {
 
     private static String scrape(NodeHarness node) {
         try {
-            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            HttpResponse<String> r = HttpClient.newHttpClient().send(TestUsers.request(
                     URI.create("http://127.0.0.1:" + node.adminPort() + "/prometheus")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(r.statusCode()).isEqualTo(200);

@@ -47,6 +47,14 @@ final class RawExporter implements AutoCloseable {
         out = socket.getOutputStream();
     }
 
+    /** Over a socket already connected (e.g. a TLS socket). */
+    RawExporter(Socket connected) throws IOException {
+        socket = connected;
+        socket.setSoTimeout(10_000);
+        in = new DataInputStream(socket.getInputStream());
+        out = socket.getOutputStream();
+    }
+
     void send(IpdrMessage m) throws IOException {
         out.write(MessageCodec.toBytes(m));
         out.flush();

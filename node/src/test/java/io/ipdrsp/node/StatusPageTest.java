@@ -54,12 +54,14 @@ class StatusPageTest {
             try (Fleet fleet = Fleet.start(spec)) {
                 assertThat(fleet.awaitAcked(500, Duration.ofSeconds(40))).as("records acknowledged").isTrue();
 
-                HttpResponse<String> page = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                HttpResponse<String> page = HttpClient.newHttpClient().send(TestUsers.request(
                         URI.create(base + "/status/")).build(), HttpResponse.BodyHandlers.ofString());
                 assertThat(page.statusCode()).as("GET /status/").isEqualTo(200);
                 assertThat(page.headers().firstValue("content-type").orElse("")).startsWith("text/html");
 
-                String dom = dumpDom(base + "/status/");
+                // the browser logs in with the URL's credentials and reuses them for the page's API calls (same realm)
+                String dom = dumpDom("http://admin:" + TestUsers.password("admin") + "@127.0.0.1:" + node.apiPort()
+                        + "/status/");
                 Ledger ledger = fleet.ledger();
 
                 assertThat(section(dom, "members-body")).as("member list").contains(nodeId + " (this node)");

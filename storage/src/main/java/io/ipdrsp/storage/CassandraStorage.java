@@ -79,10 +79,18 @@ public final class CassandraStorage implements AutoCloseable {
      * @throws StorageException when Cassandra cannot be reached or the schema cannot be applied
      */
     public static CassandraStorage open(StorageConfig config) {
+        return open(config, DriverSecurity.none());
+    }
+
+    /** As {@link #open(StorageConfig)}, logging in and/or over TLS as {@code security} says. */
+    public static CassandraStorage open(StorageConfig config, DriverSecurity security) {
         CqlSession session;
         try {
-            session = CqlSession.builder().addContactPoints(config.contactPoints())
-                    .withLocalDatacenter(config.localDatacenter()).withConfigLoader(driverConfig(config)).build();
+            com.datastax.oss.driver.api.core.CqlSessionBuilder builder = CqlSession.builder()
+                    .addContactPoints(config.contactPoints()).withLocalDatacenter(config.localDatacenter())
+                    .withConfigLoader(driverConfig(config));
+            security.apply(builder);
+            session = builder.build();
         } catch (RuntimeException e) {
             throw new StorageException("cannot connect to Cassandra at " + config.contactPoints(), e);
         }

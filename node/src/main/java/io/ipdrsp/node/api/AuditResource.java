@@ -33,6 +33,7 @@ import java.util.regex.Matcher;
  * (declared or not), duplicates per node, integrity conflicts, history.</li>
  * </ul>
  */
+@jakarta.annotation.security.RolesAllowed(io.ipdrsp.node.security.Role.AUDITOR)
 @Path("/api/audit")
 @Produces(MediaType.APPLICATION_JSON)
 public final class AuditResource {

@@ -33,6 +33,7 @@ import java.util.TreeSet;
  * </ul>
  * Local reads only (Hazelcast membership, the Curator cache, the leadership latches): never waits on the network.
  */
+@jakarta.annotation.security.RolesAllowed(io.ipdrsp.node.security.Role.VIEWER)
 @Path("/api/cluster")
 @Produces(MediaType.APPLICATION_JSON)
 public final class ClusterResource {

@@ -25,6 +25,7 @@ import java.util.UUID;
  * Cassandra failure in the middle of the body cuts the connection, so the client sees a document without its
  * DOCEND / {@code IPDRDoc.End}, never a silently shortened one.
  */
+@jakarta.annotation.security.RolesAllowed(io.ipdrsp.node.security.Role.AUDITOR)
 @Path("/api/documents/{exporter}/{sessionId}/{documentId}/{bootTime}")
 public final class DocumentExportResource {
     public static final String RECORD_COUNT_HEADER = "X-Ipdr-Record-Count";

@@ -10,6 +10,7 @@ import jakarta.ws.rs.core.MediaType;
 import java.util.List;
 
 /** {@code GET /api/documents[?exporter=name]}: documents this node has seen, with record counts. */
+@jakarta.annotation.security.RolesAllowed(io.ipdrsp.node.security.Role.VIEWER)
 @Path("/api/documents")
 @Produces(MediaType.APPLICATION_JSON)
 public final class DocumentsResource {

@@ -24,6 +24,7 @@ import java.util.UUID;
  * {@code sessions} the cluster-wide view of each CMTS session (whichever node holds it), and under {@code cluster}
  * every session state published in the Hazelcast cluster. Synchronous Hazelcast reads (REST thread only).
  */
+@jakarta.annotation.security.RolesAllowed(io.ipdrsp.node.security.Role.VIEWER)
 @Path("/api/exporters")
 @Produces(MediaType.APPLICATION_JSON)
 public final class ExportersResource {

@@ -30,6 +30,7 @@ import java.util.List;
  * MACs: {@code aa:bb:cc:dd:ee:ff}, dashes, Cisco dots or bare hex. T: ISO-8601 instant, epoch seconds or {@code now}.
  * {@code limit} bounds the periods listed (default 100, at most 1000).
  */
+@jakarta.annotation.security.RolesAllowed(io.ipdrsp.node.security.Role.AUDITOR)
 @Path("/api/subscribers")
 @Produces(MediaType.APPLICATION_JSON)
 public final class SubscribersResource {

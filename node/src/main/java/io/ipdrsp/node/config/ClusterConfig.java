@@ -14,9 +14,10 @@ public final class ClusterConfig {
     @JsonProperty
     private String clusterName = "ipdr-local";
 
-    @NotBlank(message = "is required: the interface Hazelcast binds to, e.g. 127.0.0.1 or the pod IP")
+    /** No default in a configuration file: the cluster interface must be named (the embedded default: loopback). */
+    @NotBlank(message = "is required: the interface Hazelcast binds to (and only that one), e.g. 10.0.0.11 or the pod IP")
     @JsonProperty
-    private String hazelcastAddress = "127.0.0.1";
+    private String hazelcastAddress = "";
 
     @Min(value = 1, message = "must be a TCP port 1..65535 (Hazelcast default 5701)")
     @Max(value = 65535, message = "must be a TCP port 1..65535 (Hazelcast default 5701)")
@@ -71,6 +72,48 @@ public final class ClusterConfig {
     @NotNull(message = "must be a connect string host:port[,host:port], or \"\" for an embedded ZooKeeper")
     @JsonProperty
     private String zooKeeper = "";
+
+    /**
+     * Key of the proof every Hazelcast member gives that it is a collector (a Secret's file or variable; the same on
+     * every node of the site). Required unless security.generateCredentials generates one.
+     */
+    @jakarta.validation.Valid
+    @NotNull(message = "must be {file: PATH} or {env: NAME}")
+    @JsonProperty
+    private io.ipdrsp.node.security.SecretRef secret = new io.ipdrsp.node.security.SecretRef();
+
+    /**
+     * "user:password" of the collectors' ZooKeeper digest identity (a Secret's file or variable; the same on every
+     * node of every site sharing the ensemble). Required unless security.generateCredentials generates one.
+     */
+    @jakarta.validation.Valid
+    @NotNull(message = "must be {file: PATH} or {env: NAME}")
+    @JsonProperty
+    private io.ipdrsp.node.security.SecretRef zooKeeperDigest = new io.ipdrsp.node.security.SecretRef();
+
+    @jakarta.validation.Valid
+    @NotNull(message = "must be {enabled: true|false, trustStore: ..., ...}")
+    @JsonProperty
+    private io.ipdrsp.node.security.ClientTlsConfig zooKeeperTls = new io.ipdrsp.node.security.ClientTlsConfig();
+
+    public io.ipdrsp.node.security.SecretRef getSecret() {
+        return secret;
+    }
+
+    public io.ipdrsp.node.security.SecretRef getZooKeeperDigest() {
+        return zooKeeperDigest;
+    }
+
+    public io.ipdrsp.node.security.ClientTlsConfig getZooKeeperTls() {
+        return zooKeeperTls;
+    }
+
+    public ClusterConfig secrets(io.ipdrsp.node.security.SecretRef memberSecret,
+            io.ipdrsp.node.security.SecretRef zooKeeperDigest) {
+        this.secret = memberSecret;
+        this.zooKeeperDigest = zooKeeperDigest;
+        return this;
+    }
 
     @NotBlank(message = "is required: the Curator namespace, e.g. ipdr")
     @JsonProperty
@@ -128,6 +171,11 @@ public final class ClusterConfig {
 
     public ClusterConfig clusterName(String n) {
         clusterName = n;
+        return this;
+    }
+
+    public ClusterConfig hazelcastAddress(String a) {
+        hazelcastAddress = a;
         return this;
     }
 

@@ -71,7 +71,22 @@ public final class ExporterConfig {
     @JsonProperty
     private long reconnectMaxMillis = 30_000;
 
+    /** Direction 'connect': IPDR/SP over TLS to this CMTS (the listen port's TLS is listen.tls). */
+    @Valid
+    @NotNull(message = "must be a TLS section {enabled, trustedCertificates, certificate, privateKey, ...}")
+    @JsonProperty
+    private io.ipdrsp.node.security.IpdrTls tls = new io.ipdrsp.node.security.IpdrTls();
+
     public ExporterConfig() {
+    }
+
+    public io.ipdrsp.node.security.IpdrTls getTls() {
+        return tls;
+    }
+
+    public ExporterConfig tls(io.ipdrsp.node.security.IpdrTls t) {
+        tls = t;
+        return this;
     }
 
     public ExporterConfig(String name, String address, int port, Direction direction) {

@@ -163,6 +163,7 @@ public final class NodeConfigChecks implements ConstraintValidator<ConsistentNod
                     + " x " + st.getMaxRequestsPerConnection() + "): raise those or lower this, or a busy moment"
                     + " fails requests with \"no connection available\""));
         }
+        io.ipdrsp.node.security.SecurityChecks.check(c, out);
         if (c.getStorage().getMaxInFlightPerConnection() > c.getStorage().getMaxInFlight()) {
             out.add(new Problem("storage.maxInFlightPerConnection", "must not exceed storage.maxInFlight ("
                     + c.getStorage().getMaxInFlight() + ")"));

@@ -122,6 +122,40 @@ public final class StorageSettings {
     @Min(value = 0, message = "must be at least 0")
     @JsonProperty
     private int maxQueuedRequests = 20_000;
+    /** Login for Cassandra's PasswordAuthenticator; "" = none (a cluster with AllowAllAuthenticator). */
+    @NotNull(message = "must be a Cassandra role name, or \"\" for none")
+    @JsonProperty
+    private String username = "";
+
+    /** The role's password, from a Secret: {file: PATH} or {env: NAME}. */
+    @jakarta.validation.Valid
+    @NotNull(message = "must be {file: PATH} or {env: NAME}")
+    @JsonProperty
+    private io.ipdrsp.node.security.SecretRef password = new io.ipdrsp.node.security.SecretRef();
+
+    /** TLS to Cassandra (client_encryption_options on the servers). */
+    @jakarta.validation.Valid
+    @NotNull(message = "must be {enabled: true|false, trustStore: ..., ...}")
+    @JsonProperty
+    private io.ipdrsp.node.security.ClientTlsConfig tls = new io.ipdrsp.node.security.ClientTlsConfig();
+
+    public String getUsername() {
+        return username;
+    }
+
+    public io.ipdrsp.node.security.SecretRef getPassword() {
+        return password;
+    }
+
+    public io.ipdrsp.node.security.ClientTlsConfig getTls() {
+        return tls;
+    }
+
+    public StorageSettings login(String user, io.ipdrsp.node.security.SecretRef secret) {
+        username = user;
+        password = secret;
+        return this;
+    }
 
     @NotBlank(message = "is required: directory of the local Cassandra's data (relative to the working directory)")
     @JsonProperty

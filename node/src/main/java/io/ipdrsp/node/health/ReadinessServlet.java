@@ -38,8 +38,9 @@ public final class ReadinessServlet extends HttpServlet {
                 r = HealthCheck.Result.unhealthy("not registered");
             }
             ready &= r.isHealthy();
-            body.append(name).append(": ").append(r.isHealthy() ? "ok" : "FAILING")
-                    .append(r.getMessage() == null ? "" : " (" + r.getMessage() + ")").append('\n');
+            // no check messages: /ready answers without credentials (probes), and they name hosts and CMTSes;
+            // /healthcheck (viewer) has them
+            body.append(name).append(": ").append(r.isHealthy() ? "ok" : "FAILING").append('\n');
         }
         resp.setStatus(ready ? HttpServletResponse.SC_OK : HttpServletResponse.SC_SERVICE_UNAVAILABLE);
         resp.setContentType("text/plain;charset=utf-8");

@@ -41,7 +41,15 @@ public final class NodeStorage implements AutoCloseable {
                         Duration.ofMillis(st.getBatchLingerMillis()))
                 .withMaxPendingRecords(st.getMaxInFlight())
                 .withRequestTimeout(Duration.ofMillis(st.getRequestTimeoutMillis()));
-        return new NodeStorage(CassandraStorage.open(config), nodeId);
+        return new NodeStorage(CassandraStorage.open(config, driverSecurity(st)), nodeId);
+    }
+
+    /** storage.username/password and storage.tls, read from their files or variables now. */
+    static io.ipdrsp.storage.DriverSecurity driverSecurity(StorageSettings st) {
+        String user = st.getUsername().trim();
+        String password = user.isEmpty() ? null : st.getPassword().read("storage.password");
+        return new io.ipdrsp.storage.DriverSecurity(user, password, st.getTls().sslContext("storage.tls"),
+                st.getTls().isHostnameVerification());
     }
 
     public CassandraStorage storage() {

@@ -52,6 +52,9 @@ final class Connector {
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        // IPDR/SP over TLS when exporters[].tls is enabled: first in the pipeline
+                        exporter.config().getTls().addTo(ch, exporter.config().getAddress().trim(),
+                                exporter.config().getPort());
                         pipeline.session(ch, exporter, true, backoff::reset);
                     }
                 });

@@ -54,7 +54,8 @@ public final class IpdrPipeline {
     /** The part every IPDR/SP channel has, up to the codec. */
     private ChannelPipeline transport(Channel ch) {
         ChannelPipeline p = ch.pipeline();
-        // IPDR/SP over TLS: the one place its handler goes, first, before anything reads or writes IPDR/SP
+        // IPDR/SP over TLS (IpdrTls.addTo) is added by whoever creates the channel (NodeTransport.accept for the
+        // listen port, Connector for a dialed CMTS) before this, so it is first in the pipeline
         p.addLast("frames", new FrameDecoder(ctx.identity().getMaxMessageLength()));
         p.addLast("messages", new MessageDecoder());
         p.addLast("encoder", MessageEncoder.INSTANCE);

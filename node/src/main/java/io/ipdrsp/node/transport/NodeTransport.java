@@ -104,6 +104,7 @@ public final class NodeTransport implements AutoCloseable {
     /** A CMTS dialed in: matched by source address to a configured CMTS, or admitted by the allow-list, or refused. */
     private void accept(SocketChannel ch) {
         track(ch);
+        listen.getTls().addTo(ch, null, 0); // IPDR/SP over TLS when listen.tls is enabled: first in the pipeline
         InetAddress peer = ch.remoteAddress().getAddress();
         ExporterState st = listeners.get(peer);
         if (st == null && peer.getAddress().length == 16) {

@@ -6,6 +6,7 @@ import io.dropwizard.testing.DropwizardTestSupport;
 import io.ipdrsp.launcher.CassandraServer;
 import io.ipdrsp.node.NodeApplication;
 import io.ipdrsp.node.NodeConfiguration;
+import io.ipdrsp.node.TestUsers;
 import io.ipdrsp.node.api.AuditServices;
 import io.ipdrsp.node.config.ExporterConfig;
 import java.net.URI;
@@ -36,11 +37,16 @@ final class AuditNode implements AutoCloseable {
         config.getStorage().contactPoints(cassandra.contactPoint().getHostString() + ":" + cassandra.nativePort())
                 .keyspace(keyspace).consistency("LOCAL_ONE").stopFlowAfterSeconds(30);
         config.getCluster().clusterName("it-" + keyspace + "-" + site + "-" + System.nanoTime())
-                .hazelcastPort(HZ_PORT.getAndAdd(10)).zooKeeper(zooKeeper());
+                .hazelcastPort(HZ_PORT.getAndAdd(10)).hazelcastAddress("127.0.0.1").zooKeeper(zooKeeper());
         config.getAudit().intervalSeconds(1).graceSeconds(1).idleTimeoutSeconds(3).recheckAfterSeconds(4);
         DefaultServerFactory server = (DefaultServerFactory) config.getServerFactory();
-        ((HttpConnectorFactory) server.getApplicationConnectors().get(0)).setPort(0);
-        ((HttpConnectorFactory) server.getAdminConnectors().get(0)).setPort(0);
+        for (HttpConnectorFactory c : List.of((HttpConnectorFactory) server.getApplicationConnectors().get(0),
+                (HttpConnectorFactory) server.getAdminConnectors().get(0))) {
+            c.setPort(0);
+            c.setBindHost("127.0.0.1");
+        }
+        TestUsers.configure(config.getSecurity());
+        TestUsers.configure(config.getCluster());
     }
 
     /** Reach Cassandra at {@code hostPort} instead (e.g. through a {@code TcpProxy} that can stall the path). */
@@ -89,7 +95,7 @@ final class AuditNode implements AutoCloseable {
     }
 
     String get(String pathAndQuery) throws Exception {
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+        HttpResponse<String> r = HttpClient.newHttpClient().send(TestUsers.request(
                 URI.create(apiBase() + pathAndQuery)).build(), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
             throw new AssertionError("GET " + pathAndQuery + " -> " + r.statusCode() + " " + r.body());
@@ -98,7 +104,7 @@ final class AuditNode implements AutoCloseable {
     }
 
     byte[] getBytes(String pathAndQuery) throws Exception {
-        HttpResponse<byte[]> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+        HttpResponse<byte[]> r = HttpClient.newHttpClient().send(TestUsers.request(
                 URI.create(apiBase() + pathAndQuery)).build(), HttpResponse.BodyHandlers.ofByteArray());
         if (r.statusCode() != 200) {
             throw new AssertionError("GET " + pathAndQuery + " -> " + r.statusCode());

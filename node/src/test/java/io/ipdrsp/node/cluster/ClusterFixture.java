@@ -1,5 +1,7 @@
 package io.ipdrsp.node.cluster;
 
+import io.ipdrsp.node.TestUsers;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ipdrsp.launcher.NodeConfig;
@@ -183,7 +185,9 @@ final class ClusterFixture implements AutoCloseable, BeforeAllCallback, AfterAll
                             "keyspace", keyspace, "consistency", "ONE", "stopFlowAfterSeconds", 4))
                     .set("cluster", NodeConfig.map("clusterName", clusterName, "hazelcastAddress", hazelcastBind(n),
                             "hazelcastPort", hz[n], "members", members, "zooKeeper", infra.zooKeeper.connectString(),
-                            "zkNamespace", "it-" + keyspace))
+                            "zkNamespace", "it-" + keyspace, "secret", TestUsers.clusterSecrets().get("secret"),
+                            "zooKeeperDigest", TestUsers.clusterSecrets().get("zooKeeperDigest")))
+                    .set("security", TestUsers.securityTree())
                     .set("exporters", exporters.get(n));
             List<String> props = List.of(
                     "-Dhazelcast.local.localAddress=" + hazelcastBind(n),

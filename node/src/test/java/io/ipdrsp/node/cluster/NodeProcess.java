@@ -9,7 +9,6 @@ import io.ipdrsp.launcher.NodeJvm;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -162,7 +161,7 @@ final class NodeProcess implements AutoCloseable {
 
     private Optional<HttpResponse<String>> send(int port, String path) {
         try {
-            return Optional.of(HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            return Optional.of(HTTP.send(io.ipdrsp.node.TestUsers.request(URI.create("http://127.0.0.1:" + port + path))
                     .timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.ofString()));
         } catch (IOException e) {
             return Optional.empty();

@@ -31,7 +31,12 @@ class ConfigValidationTest {
                   - {name: cisco-1, address: 10.2.2.2, direction: listen, capabilities: [MULTISESSION, TEMPLATE_NEGOTIATION],
                      templates: {disable: [CmtsSysUpTime]}, ipv6Raw: true}
                 storage: {contactPoints: ["10.9.0.1:9042"], consistency: LOCAL_QUORUM}
-                cluster: {zooKeeper: "10.9.0.2:2181", members: ["10.0.0.5:5701"]}
+                cluster: {hazelcastAddress: 10.0.0.4, zooKeeper: "10.9.0.2:2181", members: ["10.0.0.5:5701"],
+                          secret: {env: IPDR_CLUSTER_SECRET}, zooKeeperDigest: {file: /run/secrets/zk-digest}}
+                server:
+                  applicationConnectors: [{type: http, port: 8080, bindHost: 10.0.0.4}]
+                  adminConnectors: [{type: http, port: 8081, bindHost: 127.0.0.1}]
+                security: {insecure: true}
                 """);
         assertThat(c.getExporters()).hasSize(2);
         assertThat(c.getExporters().get(0).getDirection()).isEqualTo(Direction.CONNECT);
@@ -43,7 +48,8 @@ class ConfigValidationTest {
 
     @Test
     void defaultsWithoutAFileAreValid() throws Exception {
-        NodeConfiguration c = factory.build();
+        NodeConfiguration c = new io.ipdrsp.node.NodeConfigurationFactory().create(NodeConfiguration.class,
+                Validators.newValidator(), Jackson.newObjectMapper(), "dw").build();
         assertThat(c.getListen().getPort()).isEqualTo(4737);
         assertThat(c.getStorage().getContactPoints()).isEmpty();
         assertThat(NodeConfigChecks.check(c)).isEmpty();

@@ -134,7 +134,7 @@ final class CollectorPhase {
                     cpu1.node(cpu0, seconds) - carryingCpu, cpu1.node(cpu0, seconds) * 1e6 / rate);
             String takeover = "-";
             if (nodes.size() > 1) {
-                takeover = takeover(o, fleet, nodes);
+                takeover = takeover(o, fleet, launched.authorization(), nodes);
             }
             return new LoadResult(mode, rate, a1 - a0, latency, cpu1.node(cpu0, seconds),
                     cpu1.cassandra(cpu0, seconds), cpu1.self(cpu0, seconds), 0, 0, 0, load, nodeCpus, carrying,
@@ -147,7 +147,7 @@ final class CollectorPhase {
      * by node 2 from the kill to its first acknowledged record (ledger), prints dedup's own measurement on node 2,
      * then the rate over a further window with one node fewer.
      */
-    private static String takeover(LoadOptions o, Fleet fleet, List<NodeJvm> nodes) throws Exception {
+    private static String takeover(LoadOptions o, Fleet fleet, String authorization, List<NodeJvm> nodes) throws Exception {
         NodeJvm victim = nodes.get(0);
         NodeJvm heir = nodes.get(1);
         long before = ackedBy(fleet, "cmts-1", 1, heir.id());
@@ -166,7 +166,7 @@ final class CollectorPhase {
         System.out.printf(Locale.ROOT, "TAKEOVER kill -9 %s: cmts-1/1 first record acknowledged by %s %d ms after "
                 + "the kill; load average %s%n", victim.id(), heir.id(), ms, CpuSample.loadAverage());
         Thread.sleep(3000);
-        String api = httpGet(heir.api() + "/api/exporters");
+        String api = httpGet(heir.api() + "/api/exporters", authorization);
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"dedup\":\\{[^}]*\\}").matcher(api);
         System.out.println("  " + heir.id() + " dedup counters: " + (m.find() ? m.group() : "(not found)"));
         long window = Math.max(10, o.duration().toSeconds() / 2);
@@ -215,10 +215,11 @@ final class CollectorPhase {
                 .mapToLong(d -> d.ackedBy().containsKey(node) ? d.ackedBy().get(node).count() : 0).sum();
     }
 
-    private static String httpGet(String url) {
+    private static String httpGet(String url, String authorization) {
         try {
             var client = java.net.http.HttpClient.newHttpClient();
-            return client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
+            return client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
+                    .header("Authorization", authorization).timeout(Duration.ofSeconds(5)).build(),
                     java.net.http.HttpResponse.BodyHandlers.ofString()).body();
         } catch (IOException e) {
             return "";

@@ -22,7 +22,20 @@ final class LoadNodes implements AutoCloseable {
     final List<NodeJvm> nodes = new ArrayList<>();
     final List<Integer> listenPorts = new ArrayList<>();
 
-    private LoadNodes() {
+    private final Path credentials;
+
+    private LoadNodes(Path credentials) {
+        this.credentials = credentials;
+    }
+
+    /** The {@code Authorization} header of the login the nodes generated ("" before the first node wrote it). */
+    String authorization() {
+        try {
+            return "Basic " + java.util.Base64.getEncoder().encodeToString(java.nio.file.Files.readString(credentials)
+                    .trim().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (java.io.IOException e) {
+            return "";
+        }
     }
 
     /** Starts the nodes in parallel and waits until each is up (its own "is up" line, its API answering). */
@@ -36,12 +49,12 @@ final class LoadNodes implements AutoCloseable {
         for (int i = 0; i < o.nodes(); i++) {
             hz[i] = Ports.freePort("127.0.0.1");
         }
-        LoadNodes started = new LoadNodes();
+        LoadNodes started = new LoadNodes(credentials(dir));
         try {
             for (int i = 0; i < o.nodes(); i++) {
                 String id = o.nodes() == 1 ? "bench-node" : "bench-node-" + (i + 1);
                 int listen = Ports.freePort("127.0.0.1");
-                NodeConfig c = config(o, id, cassandra, listen).set("cluster", cluster(clusterName, hz, i, dir, zk));
+                NodeConfig c = config(o, id, cassandra, listen, dir).set("cluster", cluster(clusterName, hz, i, dir, zk));
                 if (o.primaryNode1() && i > 0) {
                     // node 1 leads every CMTS, as the single node does: the once-per-CMTS work (finalizer,
                     // subscriber index) stays on the node measured instead of flattering it by moving elsewhere
@@ -61,9 +74,17 @@ final class LoadNodes implements AutoCloseable {
         return started;
     }
 
-    private static NodeConfig config(LoadOptions o, String id, CassandraServer cassandra, int listen) {
+    /** The login file the nodes of a run share ({@code user:password}, written by the first node to start). */
+    static Path credentials(Path dir) {
+        return dir.resolve("security").resolve("admin.credentials");
+    }
+
+    private static NodeConfig config(LoadOptions o, String id, CassandraServer cassandra, int listen, Path dir) {
         NodeConfig c = NodeConfig.of(id, "bench").http("127.0.0.1", 0, 0).logToStdout("WARN", Map.of())
                 .set("listen", NodeConfig.map("address", "127.0.0.1", "port", listen, "allow", List.of()))
+                // secure as shipped: a login (and cluster secrets) generated once under the run folder, shared
+                .set("security", NodeConfig.map("generateCredentials", true, "credentialsDir",
+                        credentials(dir).getParent().toString()))
                 .set("storage", NodeConfig.map("contactPoints", List.of("127.0.0.1:" + cassandra.nativePort()),
                         "keyspace", "bench", "consistency", "LOCAL_QUORUM"));
         for (int k = 1; k <= o.cmtses(); k++) {
@@ -76,7 +97,7 @@ final class LoadNodes implements AutoCloseable {
     /** The cluster section of node {@code i}: its own embedded ZooKeeper when alone, else members and {@code zk}. */
     private static Map<String, Object> cluster(String name, int[] hz, int i, Path dir, ZooKeeperServer zk) {
         if (zk == null) {
-            return NodeConfig.map("clusterName", name, "hazelcastPort", hz[i],
+            return NodeConfig.map("clusterName", name, "hazelcastAddress", "127.0.0.1", "hazelcastPort", hz[i],
                     "embeddedZooKeeperDir", dir.resolve("zookeeper").toString());
         }
         List<String> members = new ArrayList<>();
@@ -85,7 +106,8 @@ final class LoadNodes implements AutoCloseable {
                 members.add("127.0.0.1:" + hz[m]);
             }
         }
-        return NodeConfig.map("clusterName", name, "hazelcastPort", hz[i], "members", members,
+        return NodeConfig.map("clusterName", name, "hazelcastAddress", "127.0.0.1", "hazelcastPort", hz[i],
+                "members", members,
                 "zooKeeper", zk.connectString(), "zkNamespace", "bench");
     }
 

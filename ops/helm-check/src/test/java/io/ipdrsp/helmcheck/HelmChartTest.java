@@ -369,6 +369,125 @@ class HelmChartTest {
         return labels == null ? null : (String) labels.get(key);
     }
 
+    /**
+     * Issue 16: the pods run with the RuntimeDefault seccomp profile and mount the collectors' Secret, node.yml takes
+     * every credential from files of that Secret, Hazelcast is reachable from collector pods only, IPDR/SP only from
+     * the CMTS networks, the API and admin ports only from the allowed namespaces, and the headless Service does not
+     * publish the API.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("charts")
+    void secretsSeccompAndNetworkPolicy(Chart chart) throws Exception {
+        Map<String, Object> values = chart.values();
+        List<Map<String, Object>> docs = Repo.documents(RENDERED.get(chart));
+        Map<String, Object> sts = one(docs, "StatefulSet");
+        assertThat((String) at(sts, "spec.template.spec.securityContext.seccompProfile.type")).isEqualTo("RuntimeDefault");
+        String secretName = (String) at(values, "security.existingSecret");
+        secretName = secretName == null || secretName.isEmpty() ? at(sts, "metadata.name") + "-secrets" : secretName;
+        List<Map<String, Object>> volumes = at(sts, "spec.template.spec.volumes");
+        String expected = secretName;
+        assertThat(volumes).anySatisfy(v -> {
+            assertThat(v.get("name")).isEqualTo("secrets");
+            assertThat((String) at(v, "secret.secretName")).isEqualTo(expected);
+        });
+        List<Map<String, Object>> mounts = at(sts, "spec.template.spec.containers.[0].volumeMounts");
+        assertThat(mounts).anySatisfy(m -> {
+            assertThat(m.get("name")).isEqualTo("secrets");
+            assertThat(m.get("mountPath")).isEqualTo("/etc/ipdr-collector/secrets");
+            assertThat(m.get("readOnly")).isEqualTo(true);
+        });
+        NodeConfiguration node = parseAsTheNodeDoes(nodeYml(chart, docs), "");
+        String dir = "/etc/ipdr-collector/secrets/";
+        assertThat(node.getCluster().getSecret().getFile()).startsWith(dir);
+        assertThat(node.getCluster().getZooKeeperDigest().getFile()).startsWith(dir);
+        assertThat(node.getSecurity().isInsecure()).isFalse();
+        assertThat(node.getSecurity().getUsers()).allSatisfy(u -> assertThat(u.getPasswordHash().isEmpty()
+                ? u.getPassword().getFile() : u.getPasswordHash()).satisfiesAnyOf(
+                        f -> assertThat(f).startsWith(dir), f -> assertThat(f).startsWith("pbkdf2-sha256:")));
+        assertThat(node.getSecurity().getUsers()).extracting(io.ipdrsp.node.security.UserConfig::getName)
+                .contains("admin", "metrics");
+        assertThat(RENDERED.get(chart)).as("no password given as a value in any manifest (only references)")
+                .doesNotContainPattern("(?im)password\"?:\\s*(?!\\{|\"\\$\\{)\\S");
+
+        Map<String, Object> headless = named(docs, "Service", at(sts, "spec.serviceName"));
+        assertThat((List<Map<String, Object>>) at(headless, "spec.ports")).extracting(p -> p.get("name"))
+                .containsExactlyInAnyOrder("hazelcast", "admin");
+
+        Map<String, Object> policy = one(docs, "NetworkPolicy");
+        assertThat((Map<String, Object>) at(policy, "spec.podSelector.matchLabels"))
+                .isEqualTo(at(sts, "spec.selector.matchLabels"));
+        List<Map<String, Object>> rules = at(policy, "spec.ingress");
+        for (Map<String, Object> rule : rules) {
+            List<Object> ports = ((List<Map<String, Object>>) rule.get("ports")).stream().map(p -> p.get("port")).toList();
+            List<Map<String, Object>> from = (List<Map<String, Object>>) rule.get("from");
+            if (ports.contains("hazelcast")) {
+                assertThat(ports).containsExactly("hazelcast");
+                assertThat(from).singleElement().satisfies(f -> assertThat((Map<String, Object>) at(f,
+                        "podSelector.matchLabels")).isEqualTo(at(sts, "spec.selector.matchLabels")));
+            } else if (ports.contains("ipdr")) {
+                assertThat(ports).containsExactly("ipdr");
+                assertThat(from).extracting(f -> at(f, "ipBlock.cidr")).isEqualTo(at(values, "networkPolicy.cmtsCidrs"));
+            } else {
+                assertThat(ports).containsExactlyInAnyOrder("api", "admin");
+                List<Object> namespaces = new java.util.ArrayList<>(List.of(Chart.NAMESPACE));
+                namespaces.addAll((List<Object>) at(values, "networkPolicy.apiNamespaces"));
+                assertThat(from).extracting(f -> ((Map<String, Object>) at(f, "namespaceSelector.matchLabels"))
+                                .get("kubernetes.io/metadata.name"))
+                        .containsExactlyInAnyOrderElementsOf(namespaces);
+            }
+        }
+        List<Object> cidrs = at(values, "networkPolicy.cmtsCidrs");
+        assertThat(rules).hasSize(cidrs.isEmpty() ? 2 : 3);
+        docs.stream().filter(d -> "ServiceMonitor".equals(d.get("kind"))).forEach(sm -> {
+            assertThat((String) at(sm, "spec.endpoints.[0].basicAuth.password.name")).isEqualTo(expected);
+            assertThat((String) at(sm, "spec.endpoints.[0].basicAuth.username.key")).isEqualTo("metrics-username");
+        });
+    }
+
+    /**
+     * Certificates come from Secrets too: with listen.tls the IPDR/SP certificate, key and CA are files of a mounted
+     * Secret that node.yml points at; with https both connectors serve HTTPS from a mounted key store whose password
+     * reaches the node as an environment variable, and the probes and the ServiceMonitor use HTTPS.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("charts")
+    void certificatesFromSecretsWhenTlsIsOn(Chart chart) throws Exception {
+        Map<String, Object> values = chart.values();
+        List<Map<String, Object>> docs = Repo.documents(RENDERED.get(chart));
+        Map<String, Object> sts = one(docs, "StatefulSet");
+        String name = at(sts, "metadata.name");
+        NodeConfiguration node = parseAsTheNodeDoes(nodeYml(chart, docs), "");
+        List<Map<String, Object>> volumes = at(sts, "spec.template.spec.volumes");
+        Map<String, Object> c = at(sts, "spec.template.spec.containers.[0]");
+        boolean ipdrTls = Boolean.TRUE.equals(at(values, "listen.tls.enabled"));
+        assertThat(node.getListen().getTls().isEnabled()).isEqualTo(ipdrTls);
+        assertThat(volumes.stream().anyMatch(v -> "ipdr-tls".equals(v.get("name")))).isEqualTo(ipdrTls);
+        if (ipdrTls) {
+            assertThat(node.getListen().getTls().getCertificate()).isEqualTo("/etc/ipdr-collector/tls/ipdr/tls.crt");
+            assertThat(node.getListen().getTls().getPrivateKey()).isEqualTo("/etc/ipdr-collector/tls/ipdr/tls.key");
+            assertThat(node.getListen().getTls().getClientAuth().name()).isEqualTo(at(values, "listen.tls.clientAuth"));
+            assertThat(volumes).anySatisfy(v -> assertThat((String) at(v, "secret.secretName"))
+                    .isEqualTo(name + "-ipdr-tls"));
+        }
+        boolean https = Boolean.TRUE.equals(at(values, "https.enabled"));
+        var server = (io.dropwizard.core.server.DefaultServerFactory) node.getServerFactory();
+        for (var connector : List.of(server.getApplicationConnectors().get(0), server.getAdminConnectors().get(0))) {
+            assertThat(connector instanceof io.dropwizard.jetty.HttpsConnectorFactory).isEqualTo(https);
+            if (connector instanceof io.dropwizard.jetty.HttpsConnectorFactory h) {
+                assertThat(h.getKeyStorePath()).isEqualTo("/etc/ipdr-collector/tls/https/keystore.p12");
+                assertThat(h.getKeyStorePassword()).as("from the environment, not the ConfigMap")
+                        .isEqualTo("${IPDR_KEYSTORE_PASSWORD}");
+            }
+        }
+        for (String probe : List.of("startupProbe", "livenessProbe", "readinessProbe")) {
+            assertThat((String) at(c, probe + ".httpGet.scheme")).isEqualTo(https ? "HTTPS" : "HTTP");
+        }
+        List<Map<String, Object>> env = at(c, "env");
+        assertThat(env.stream().anyMatch(e -> "IPDR_KEYSTORE_PASSWORD".equals(e.get("name")))).isEqualTo(https);
+        docs.stream().filter(d -> "ServiceMonitor".equals(d.get("kind"))).forEach(sm ->
+                assertThat((String) at(sm, "spec.endpoints.[0].scheme")).isEqualTo(https ? "https" : null));
+    }
+
     private static Map<String, Object> one(List<Map<String, Object>> docs, String kind) {
         List<Map<String, Object>> found = docs.stream().filter(d -> kind.equals(d.get("kind"))).toList();
         assertThat(found).as("exactly one %s", kind).hasSize(1);

@@ -114,6 +114,15 @@ public final class CassandraServerBuilder {
         return this;
     }
 
+    /**
+     * Cassandra's {@code PasswordAuthenticator} instead of allowing everybody: clients must log in (the default
+     * superuser is {@code cassandra}/{@code cassandra}, created at first start). For tests of the node's login.
+     */
+    public CassandraServerBuilder passwordAuthentication() {
+        jvmArg("-Dcassandra.config.allow_system_properties=true");
+        return jvmArg("-Dcassandra.settings.authenticator=PasswordAuthenticator");
+    }
+
     /** More server JVM arguments, e.g. {@code -Dcassandra.jmx.local.port=17199}. */
     public CassandraServerBuilder jvmArg(String arg) {
         extraJvmArgs.add(arg);

@@ -128,7 +128,7 @@ public final class NodeJvm implements AutoCloseable {
         try {
             HttpResponse<Void> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://" + p.host() + ":" + p.api()
                     + path)).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding());
-            return r.statusCode() == 200;
+            return r.statusCode() == 200 || r.statusCode() == 401; // 401: it serves, and asks for a login
         } catch (IOException e) {
             return false;
         } catch (InterruptedException e) {

@@ -31,7 +31,11 @@ record DemoPlan(List<CmtsSpec> cmtses, List<NodeConfig> nodes, long recordsPerCm
     /** The promotion the demo's node sessions were written against (the simulator's default is the vendor one). */
     private static final io.ipdrsp.simulator.FailoverMode FAILOVER = io.ipdrsp.simulator.FailoverMode.LEGACY;
 
-    static DemoPlan of(DemoCommand.Options opts, String cassandra, String zooKeeper) {
+    /**
+     * @param credentials the folder where the nodes generate (the first one) and read (all of them) the demo's login
+     *                    and cluster secrets, as the embedded default does
+     */
+    static DemoPlan of(DemoCommand.Options opts, String cassandra, String zooKeeper, java.nio.file.Path credentials) {
         int[] api = new int[NODES + 1];
         int[] admin = new int[NODES + 1];
         int[] listen = new int[NODES + 1];
@@ -94,6 +98,8 @@ record DemoPlan(List<CmtsSpec> cmtses, List<NodeConfig> nodes, long recordsPerCm
                             "hazelcastPort", hz[n], "members", members, "zooKeeper", zooKeeper, "zkNamespace", "demo"))
                     // short grace: the demo wants its verdicts seconds after the last SESSION_STOP
                     .set("audit", NodeConfig.map("intervalSeconds", 2, "graceSeconds", 3))
+                    .set("security", NodeConfig.map("generateCredentials", true,
+                            "credentialsDir", credentials.toString()))
                     .set("exporters", exporters.getOrDefault(n, List.of())));
         }
         return new DemoPlan(cmtses, nodes, records);

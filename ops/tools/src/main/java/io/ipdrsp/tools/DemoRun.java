@@ -95,12 +95,18 @@ final class DemoRun {
         out.println("  run folder: " + infra.runDir + (opts.keep() ? " (kept)" : " (deleted at the end; --keep keeps it)"));
         infra.start();
 
-        DemoPlan plan = DemoPlan.of(opts, infra.cassandraHostPort(), infra.zooKeeperConnect());
+        java.nio.file.Path security = infra.runDir.resolve("security");
+        DemoPlan plan = DemoPlan.of(opts, infra.cassandraHostPort(), infra.zooKeeperConnect(), security);
         cluster = new DemoCluster(plan.nodes(), infra.runDir, infra.home);
         say("starting node-1, node-2, node-3 (one JVM each; logs " + infra.runDir.getFileName() + "/node-N.log) …");
         cluster.start(Duration.ofMinutes(3));
         cluster.awaitOneCluster(Duration.ofSeconds(90), infra.runDir);
-        say("cluster up:");
+        // the login the nodes generated (the first to start wrote it; all read it): this process's own requests and
+        // the audit below use it, and so can the operator's browser
+        java.nio.file.Path login = security.resolve("admin.credentials");
+        NodeCredentials.useFile(login);
+        say("cluster up (login: " + NodeCredentials.read(login).map(a -> "user " + a.getUserName() + ", password "
+                + new String(a.getPassword())).orElse("?") + ", kept in " + infra.runDir.relativize(login) + "):");
         for (NodeJvm n : cluster.nodes) {
             out.printf("    %s  API %s/api/exporters  status page %s/status/  (pid %d)%n", n.id(), n.api(), n.api(),
                     n.pid());

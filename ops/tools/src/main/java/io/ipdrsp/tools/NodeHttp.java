@@ -6,7 +6,10 @@ import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
-/** What the commands that talk to a node's REST API share: the default URL, the client, path escaping. */
+/**
+ * What the commands that talk to a node's REST API share: the default URL, the client (with the login of
+ * {@link NodeCredentials}), path escaping.
+ */
 final class NodeHttp {
     /** Dropwizard's default application port. */
     static final String DEFAULT_NODE = "http://localhost:8080";
@@ -14,9 +17,12 @@ final class NodeHttp {
     private NodeHttp() {
     }
 
+    /** A client that logs in with {@link NodeCredentials} when a node asks (401). */
     static HttpClient client() {
-        return HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
-                .followRedirects(HttpClient.Redirect.NORMAL).build();
+        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
+                .followRedirects(HttpClient.Redirect.NORMAL);
+        java.net.Authenticator login = NodeCredentials.authenticator();
+        return (login == null ? b : b.authenticator(login)).build();
     }
 
     /** The node base URL plus a path; the base may end with a slash. */

@@ -17,7 +17,6 @@ import io.ipdrsp.simulator.Templates;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -63,8 +62,11 @@ class ExportCommandTest {
                 .set("listen", NodeConfig.map("address", "127.0.0.1", "port", 0, "allow", List.of("127.0.0.1")))
                 .set("storage", NodeConfig.map("contactPoints", List.of(cassandra.contactPoint().getHostString() + ":"
                         + cassandra.nativePort()), "keyspace", KEYSPACE, "consistency", "LOCAL_ONE"))
-                .set("cluster", NodeConfig.map("clusterName", "tools-" + System.nanoTime(), "hazelcastPort",
-                        Ports.freePort("127.0.0.1"), "embeddedZooKeeperDir", dir.resolve("zk").toString()))
+                .set("cluster", NodeConfig.map("clusterName", "tools-" + System.nanoTime(), "hazelcastAddress",
+                        "127.0.0.1", "hazelcastPort", Ports.freePort("127.0.0.1"), "embeddedZooKeeperDir",
+                        dir.resolve("zk").toString()))
+                .set("security", NodeConfig.map("generateCredentials", true, "credentialsDir",
+                        dir.resolve("security").toString()))
                 .set("audit", NodeConfig.map("intervalSeconds", 1, "graceSeconds", 1))
                 .set("export", NodeConfig.map("subscriberIntervalSeconds", 1))
                 .set("exporters", List.of(NodeConfig.map("name", EXPORTER, "address", "127.0.0.1",
@@ -72,6 +74,8 @@ class ExportCommandTest {
         node = NodeJvm.builder(config, dir).classpath(NodeClasspath.ofCheckout(ProjectHome.locate())).build();
         node.start().awaitUp(Duration.ofMinutes(3));
         url = node.api();
+        // the node wrote its generated login there at start; the commands log in with it, as with -Dipdr.credentials
+        NodeCredentials.useFile(dir.resolve("security").resolve("admin.credentials"));
         try (ScriptedCmts cmts = new ScriptedCmts(node.listenPort(), SESSION, List.of(SAMIS, CM, CPE))) {
             List<ScriptedCmts.Rec> samis = new ArrayList<>();
             for (long s = 0; s < 2500; s++) {
@@ -125,7 +129,7 @@ class ExportCommandTest {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         JsonNode doc = null;
         while (System.nanoTime() < deadline) {
-            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url + path))
+            HttpResponse<String> r = NodeHttp.client().send(HttpRequest.newBuilder(URI.create(url + path))
                     .build(), HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() == 200) {
                 doc = new ObjectMapper().readTree(r.body());
@@ -139,7 +143,7 @@ class ExportCommandTest {
     }
 
     private static byte[] restBody(UUID document, String format) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url + "/api/documents/cmts-cli/2/"
+        return NodeHttp.client().send(HttpRequest.newBuilder(URI.create(url + "/api/documents/cmts-cli/2/"
                 + document + "/1714000000/ipdr." + format)).build(), HttpResponse.BodyHandlers.ofByteArray())
                 .body();
     }
