@@ -131,7 +131,8 @@ final class DocumentStream {
         PendingRecord p;
         while ((p = completed.poll()) != null) {
             if (p.failure == null) {
-                counters.stored(entry, p.outcome, p.duplicate, conn.now() - p.startedNanos);
+                counters.stored(entry, p.outcome, p.duplicate, p.dsn < firstRecordSequenceNumber,
+                        conn.now() - p.startedNanos);
                 writeOver();
                 lastProgressNanos = conn.now();
                 ack.durable(p.ticket);

@@ -196,10 +196,11 @@ final class ExporterSession implements DocumentStream.Owner {
         doc = null;
         counters.documentEnded(d.entry, reason);
         Instant now = Instant.now();
+        long highest = d.lastDsn() == Long.MIN_VALUE ? -1 : d.lastDsn();
         if (reason == null) {
-            ctx.journal().segmentEnded(d.segment, now, info);
+            ctx.journal().segmentEnded(d.segment, now, info, highest);
         } else {
-            ctx.journal().segmentStopped(d.segment, now, reason, info);
+            ctx.journal().segmentStopped(d.segment, now, reason, info, highest);
             if (reason == 0 || reason == 2 || reason == 6) { // end of data: the document is over, whoever got it
                 ctx.journal().document(d.key, d.segment.startedAt(), "STOPPED",
                         "SESSION_STOP " + reason + (info == null || info.isEmpty() ? "" : " " + info));
@@ -245,11 +246,14 @@ final class ExporterSession implements DocumentStream.Owner {
         if (recordConfigId != d.lastConfigId) {
             ctx.journal().templates(name(), id, d.key.bootTime(), recordConfigId, history.templates(recordConfigId));
         }
-        boolean duplicate = Framing.dataIsDuplicate(frame) || dsn < d.firstRecordSequenceNumber;
+        // the D flag: the exporter says it sent this record before (a re-send). A record below the SESSION_START's
+        // firstRecordSequenceNumber without it may be a re-send too (the reference exporter's first record number
+        // points past the window it re-sends) or a first send: dedup decides (it checks both), the counters follow
+        boolean flagged = Framing.dataIsDuplicate(frame);
         byte[] copy = new byte[length];
         frame.getBytes(index, copy);
-        counters.received(d.entry, dsn, length, duplicate);
-        d.write(dsn, templateId, recordConfigId, duplicate, copy);
+        counters.received(d.entry, dsn, length, flagged);
+        d.write(dsn, templateId, recordConfigId, flagged, copy);
         published.changed();
     }
 

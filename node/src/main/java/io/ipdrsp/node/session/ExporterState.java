@@ -38,6 +38,8 @@ public final class ExporterState {
         final LongAdder received = new LongAdder();
         final LongAdder stored = new LongAdder();
         final LongAdder duplicates = new LongAdder();
+        /** Records below firstRecordSequenceNumber that were first sends, not re-sends (not duplicates). */
+        final LongAdder firstSendsBelowFirstRecordSequence = new LongAdder();
         final LongAdder acked = new LongAdder();
         volatile long lastAckDsn = -1;
         volatile long lastAckAtMillis;
@@ -57,14 +59,16 @@ public final class ExporterState {
         public SessionView view() {
             return new SessionView(sessionId, name, description, state, role(), documentId, exporterBootTime,
                     firstRecordSequenceNumber, droppedRecordCount, configId, received.sum(), stored.sum(),
-                    acked.sum(), duplicates.sum(), lastAckDsn, lastAckAtMillis);
+                    acked.sum(), duplicates.sum(), firstSendsBelowFirstRecordSequence.sum(), lastAckDsn,
+                    lastAckAtMillis);
         }
     }
 
     public record SessionView(int sessionId, String name, String description, String state, String role,
                               String documentId, long exporterBootTime, long firstRecordSequenceNumber,
                               long droppedRecordCount, int configId, long received, long stored, long acked,
-                              long duplicates, long lastAckDsn, long lastAckAtMillis) {
+                              long duplicates, long firstSendsBelowFirstRecordSequence, long lastAckDsn,
+                              long lastAckAtMillis) {
     }
 
     private final ExporterConfig config;

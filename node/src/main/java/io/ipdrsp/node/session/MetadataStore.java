@@ -13,8 +13,9 @@ import java.util.concurrent.CompletionStage;
 public interface MetadataStore {
     CompletionStage<Void> saveSegment(Segment s);
 
+    /** @param highestSeq the highest DSN this node received in the stretch, -1 when none (orders segments). */
     CompletionStage<Void> stopSegment(RecordKey key, Instant startedAt, String node, Instant stoppedAt, int reasonCode,
-            String reasonInfo);
+            String reasonInfo, long highestSeq);
 
     CompletionStage<Void> saveDocument(DocumentInfo d);
 
@@ -31,8 +32,9 @@ public interface MetadataStore {
 
             @Override
             public CompletionStage<Void> stopSegment(RecordKey key, Instant startedAt, String node, Instant stoppedAt,
-                    int reasonCode, String reasonInfo) {
-                return storage.stopSegment(key, startedAt, node, stoppedAt, reasonCode, reasonInfo);
+                    int reasonCode, String reasonInfo, long highestSeq) {
+                return storage.documents().stopSegment(key, startedAt, node, stoppedAt, reasonCode, reasonInfo,
+                        highestSeq);
             }
 
             @Override

@@ -63,21 +63,24 @@ public final class SegmentJournal implements AutoCloseable {
         enqueue(new Op(Kind.SEGMENT, segmentKey(s), "segment start " + s.key(), () -> store.saveSegment(s), s, null));
     }
 
-    /** SESSION_STOP on a segment started earlier. */
-    void segmentStopped(Segment started, Instant stoppedAt, int reason, String info) {
+    /**
+     * SESSION_STOP on a segment started earlier. {@code highestSeq}: the highest DSN this node received in it, -1 when
+     * none — what orders segments by the exporter's own progress (audit.md, "Segment order").
+     */
+    void segmentStopped(Segment started, Instant stoppedAt, int reason, String info, long highestSeq) {
         Segment whole = new Segment(started.key(), started.startedAt(), started.node(), started.primary(),
                 started.firstRecordSeq(), started.droppedRecordCount(), started.ackTimeInterval(),
-                started.ackSequenceInterval(), stoppedAt, reason, info);
+                started.ackSequenceInterval(), stoppedAt, reason, info, highestSeq);
         enqueue(new Op(Kind.SEGMENT_STOP, segmentKey(started), "segment stop " + started.key(),
-                () -> store.stopSegment(started.key(), started.startedAt(), started.node(), stoppedAt, reason, info),
-                whole, null));
+                () -> store.stopSegment(started.key(), started.startedAt(), started.node(), stoppedAt, reason, info,
+                        highestSeq), whole, null));
     }
 
     /** The segment ended without SESSION_STOP (FLOW_STOP, superseded, connection closed): the whole row. */
-    void segmentEnded(Segment started, Instant stoppedAt, String info) {
+    void segmentEnded(Segment started, Instant stoppedAt, String info, long highestSeq) {
         Segment ended = new Segment(started.key(), started.startedAt(), started.node(), started.primary(),
                 started.firstRecordSeq(), started.droppedRecordCount(), started.ackTimeInterval(),
-                started.ackSequenceInterval(), stoppedAt, null, info);
+                started.ackSequenceInterval(), stoppedAt, null, info, highestSeq);
         enqueue(new Op(Kind.SEGMENT, segmentKey(started), "segment end " + started.key(),
                 () -> store.saveSegment(ended), ended, null));
     }

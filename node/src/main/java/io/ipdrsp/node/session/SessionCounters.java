@@ -79,21 +79,28 @@ final class SessionCounters {
 
     // ------------------------------------------------------------------ records
 
-    void received(DocumentIndex.Entry e, long dsn, int bytes, boolean duplicate) {
+    /** A record arrived; {@code flagged}: with the D flag (a re-send, as the exporter says). */
+    void received(DocumentIndex.Entry e, long dsn, int bytes, boolean flagged) {
         e.dsn(dsn);
         e.received.increment();
         status.received.increment();
         node.received.mark();
         node.bytes.mark(bytes);
         labelled.received(1);
-        if (duplicate) {
+        if (flagged) {
             duplicate(e);
         }
         node.inFlight.incrementAndGet();
     }
 
-    /** A write completed durably; {@code flagged}: the record was counted as a duplicate when it arrived. */
-    void stored(DocumentIndex.Entry e, WriteOutcome outcome, boolean flagged, long latencyNanos) {
+    /**
+     * A write completed durably. {@code flagged}: it had the D flag (counted as a duplicate when it arrived);
+     * {@code belowFirst}: its DSN is below the SESSION_START's firstRecordSequenceNumber. Duplicates are re-sends
+     * only: flagged, or found already held (DUPLICATE). An unflagged record below firstRecordSequenceNumber that was
+     * new is a first send, counted apart ({@code firstSendsBelowFirstRecordSequence}).
+     */
+    void stored(DocumentIndex.Entry e, WriteOutcome outcome, boolean flagged, boolean belowFirst,
+            long latencyNanos) {
         node.inFlight.decrementAndGet();
         node.writeLatency.update(latencyNanos, TimeUnit.NANOSECONDS);
         if (outcome == WriteOutcome.DUPLICATE || outcome == WriteOutcome.CONFLICT) {
@@ -101,6 +108,8 @@ final class SessionCounters {
             if (!flagged) {
                 duplicate(e); // received again without the D flag
             }
+        } else if (belowFirst && !flagged) {
+            status.firstSendsBelowFirstRecordSequence.increment();
         }
         node.stored.mark();
         e.stored.increment();

@@ -48,12 +48,13 @@ class SegmentJournalTest {
             busy.await();
             Segment s = segment(1000);
             journal.segmentStarted(s);
-            journal.segmentStopped(s, Instant.ofEpochMilli(2000), 0, "end");
+            journal.segmentStopped(s, Instant.ofEpochMilli(2000), 0, "end", 41);
             release.countDown();
             journal.sync();
             assertThat(store.segments()).singleElement().satisfies(row -> {
                 assertThat(row.stopReasonCode()).isZero();
                 assertThat(row.stoppedAt()).isEqualTo(Instant.ofEpochMilli(2000));
+                assertThat(row.highestSeq()).as("the highest DSN received, for the segment order").isEqualTo(41L);
             });
             assertThat(store.attempts.get()).as("no separate stop write").isEqualTo(2);
         }
@@ -86,7 +87,7 @@ class SegmentJournalTest {
             Segment s = segment(1000);
             journal.segmentStarted(s);
             assertThat(store.awaitAttempts(1)).as("the start in flight, failing").isTrue();
-            journal.segmentStopped(s, Instant.ofEpochMilli(2000), 6, "end of IPDRDoc");
+            journal.segmentStopped(s, Instant.ofEpochMilli(2000), 6, "end of IPDRDoc", 99);
             store.failing = false;
             journal.sync();
             assertThat(store.writes).hasSize(2);

@@ -347,8 +347,8 @@ public final class SessionFixture implements AutoCloseable, AfterEachCallback {
 
         @Override
         public CompletionStage<Void> stopSegment(RecordKey key, Instant startedAt, String node, Instant stoppedAt,
-                int reasonCode, String reasonInfo) {
-            return done("stop " + key + " " + startedAt + " reason " + reasonCode);
+                int reasonCode, String reasonInfo, long highestSeq) {
+            return done("stop " + key + " " + startedAt + " reason " + reasonCode + " highest " + highestSeq);
         }
 
         @Override
