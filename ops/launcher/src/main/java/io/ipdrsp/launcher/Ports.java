@@ -48,10 +48,14 @@ public final class Ports {
         return isFree(host, preferred) && ISSUED.add(preferred) ? preferred : freePort(host);
     }
 
-    /** Whether a listener could bind {@code host:port} now. */
+    /**
+     * Whether a listener could bind {@code host:port} now. With SO_REUSEADDR, as the servers bind (Netty, ZooKeeper,
+     * Cassandra): connections of a server just stopped linger in TIME_WAIT on its port, which stops a bind without it
+     * but not the server's own restart on that port.
+     */
     public static boolean isFree(String host, int port) {
         try (ServerSocket s = new ServerSocket()) {
-            s.setReuseAddress(false);
+            s.setReuseAddress(true);
             s.bind(new InetSocketAddress(host, port));
             return true;
         } catch (IOException e) {
