@@ -42,6 +42,7 @@ import java.util.stream.StreamSupport;
  * earliest entry in the asked interval. Synchronous methods page on the calling thread: never on an event loop.
  */
 public final class DocumentStore {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DocumentStore.class);
     private static final String KEY_WHERE = "exporter = ? AND session_id = ? AND document_id = ? AND boot_time = ?";
     /** Claimed start times remembered per node (a few hours of a large fleet's documents). */
     private static final int CLAIM_CACHE = 20_000;
@@ -131,9 +132,31 @@ public final class DocumentStore {
     }
 
     private CompletionStage<Instant> claim(RecordKey key, Instant proposed, String node) {
+        DefaultConsistencyLevel serial = serialConsistency;
+        return claim(key, proposed, node, serial).exceptionallyCompose(e -> {
+            if (serial == DefaultConsistencyLevel.SERIAL && otherSiteUnreachable(e)) {
+                // a data center is down: SERIAL cannot be had, and the document must not stay unindexed (invisible to
+                // the audit) until it is back. Claim within this site; if the other site claims the same document
+                // while they are apart, the index holds two entries and every reader takes the earliest (documentsStarted)
+                LOG.warn("{}: start claimed at LOCAL_SERIAL ({} unreachable at SERIAL: {})", key,
+                        "another data center", e.getClass().getSimpleName());
+                return claim(key, proposed, node, DefaultConsistencyLevel.LOCAL_SERIAL);
+            }
+            return CompletableFuture.failedFuture(e);
+        });
+    }
+
+    private static boolean otherSiteUnreachable(Throwable e) {
+        Throwable c = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+        return c instanceof com.datastax.oss.driver.api.core.servererrors.UnavailableException
+                || c instanceof com.datastax.oss.driver.api.core.servererrors.WriteTimeoutException;
+    }
+
+    private CompletionStage<Instant> claim(RecordKey key, Instant proposed, String node,
+            DefaultConsistencyLevel serial) {
         BoundStatement s = bindKey(claim.boundStatementBuilder(), key).setInstant(4, proposed).setString(5, node)
                 .setInstant(6, Instant.now()).build().setConsistencyLevel(config.writeConsistency())
-                .setSerialConsistencyLevel(serialConsistency);
+                .setSerialConsistencyLevel(serial);
         return session.executeAsync(s).thenCompose(rs -> {
             boolean applied = rs.wasApplied(); // before one(): the driver reads [applied] from the first row
             Row row = applied ? null : rs.one();

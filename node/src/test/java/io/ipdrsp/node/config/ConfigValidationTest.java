@@ -17,6 +17,16 @@ class ConfigValidationTest {
     private final YamlConfigurationFactory<NodeConfiguration> factory = new YamlConfigurationFactory<>(
             NodeConfiguration.class, Validators.newValidator(), Jackson.newObjectMapper(), "dw");
 
+    /** What every production file must say besides the keys under test: bind addresses and a login. */
+    private static final String BOUND = """
+            listen: {address: 127.0.0.1}
+            cluster: {hazelcastAddress: 127.0.0.1}
+            server:
+              applicationConnectors: [{type: http, port: 8080, bindHost: 127.0.0.1}]
+              adminConnectors: [{type: http, port: 8081, bindHost: 127.0.0.1}]
+            security: {generateCredentials: true}
+            """;
+
     private NodeConfiguration parse(String yaml) throws Exception {
         return factory.build(path -> new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)), "node.yml");
     }
@@ -76,14 +86,15 @@ class ConfigValidationTest {
 
     @Test
     void driverPoolAndThrottlerAreReadAndAThrottlerAboveThePoolIsRefused() throws Exception {
-        NodeConfiguration c = parse("""
+        NodeConfiguration c = parse(BOUND + """
                 storage: {connectionsPerHost: 4, connectionsPerRemoteHost: 2, maxRequestsPerConnection: 1024,
                           maxConcurrentRequests: 4000, maxQueuedRequests: 50000}
                 """);
         assertThat(c.getStorage().driverLimits())
                 .isEqualTo(new io.ipdrsp.storage.DriverLimits(4, 2, 1024, 4000, 50_000));
-        assertThat(factory.build().getStorage().driverLimits()).isEqualTo(io.ipdrsp.storage.DriverLimits.defaults());
-        assertThatThrownBy(() -> parse("""
+        assertThat(new NodeConfiguration().getStorage().driverLimits())
+                .isEqualTo(io.ipdrsp.storage.DriverLimits.defaults());
+        assertThatThrownBy(() -> parse(BOUND + """
                 storage: {connectionsPerHost: 1, maxRequestsPerConnection: 512, maxConcurrentRequests: 1024}
                 """)).isInstanceOf(ConfigurationValidationException.class)
                 .hasMessageContaining("storage.maxConcurrentRequests (1024) must not exceed storage.connectionsPerHost"
