@@ -66,7 +66,10 @@ class ImageBootIT {
             assertThat(node.uid()).as("the JVM runs as the image's user").isEqualTo(image.user().split(":")[0]);
 
             Ledger.Document d = streamOneDocument(ports.listen());
-            JsonNode audited = awaitFinal(ports.api(), d.documentId(), Duration.ofSeconds(120));
+            String login = "Basic " + java.util.Base64.getEncoder().encodeToString(Files.readString(
+                    image.root().resolve("tmp/security/admin.credentials")).trim().getBytes(
+                    java.nio.charset.StandardCharsets.UTF_8));
+            JsonNode audited = awaitFinal(ports.api(), login, d.documentId(), Duration.ofSeconds(120));
             System.out.println("audit from the image's node: " + audited);
             assertThat(audited.get("verdict").asText()).isEqualTo("COMPLETE");
             assertThat(audited.get("recordsHeld").asLong()).isEqualTo(d.acked().count()).isEqualTo(2000);
@@ -107,6 +110,9 @@ class ImageBootIT {
                 "cluster: {clusterName: image-" + ProcessHandle.current().pid() + ", hazelcastAddress: 127.0.0.1, "
                         + "hazelcastPort: " + p.hazelcast() + ", zooKeeper: \"\", embeddedZooKeeperDir: /tmp/zk}",
                 "audit: {intervalSeconds: 1, graceSeconds: 2}",
+                // secure as shipped: a login and the cluster secrets generated at first start (the chart mounts a
+                // Secret instead); the test reads the login from the image's file system
+                "security: {generateCredentials: true, credentialsDir: /tmp/security}",
                 "exporters:",
                 "  - {name: cmts-image, address: 127.0.0.1, direction: listen, keepAliveSeconds: 5}",
                 "");
@@ -131,14 +137,15 @@ class ImageBootIT {
         }
     }
 
-    private static JsonNode awaitFinal(int apiPort, String documentId, Duration timeout) throws Exception {
+    private static JsonNode awaitFinal(int apiPort, String login, String documentId, Duration timeout)
+            throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         JsonNode last = null;
         while (System.nanoTime() < deadline) {
             Instant now = Instant.now();
             String body = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + apiPort
                     + "/api/audit?cmts=cmts-image&from=" + now.minusSeconds(3600) + "&to=" + now.plusSeconds(3600)))
-                    .build(), HttpResponse.BodyHandlers.ofString()).body();
+                    .header("Authorization", login).build(), HttpResponse.BodyHandlers.ofString()).body();
             for (JsonNode x : JSON.readTree(body).path("exporters").path(0).path("documentList")) {
                 if (x.get("documentId").asText().equals(documentId)) {
                     last = x;
