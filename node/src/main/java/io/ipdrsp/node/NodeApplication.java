@@ -51,6 +51,11 @@ public class NodeApplication extends Application<NodeConfiguration> {
 
     @Override
     public void initialize(Bootstrap<NodeConfiguration> bootstrap) {
+        // every time in a REST response is ISO-8601 text (2024-05-01T10:00:00.123Z, durations PT0.412S), never
+        // epoch numbers: auditors and scripts read it as is
+        bootstrap.getObjectMapper().registerModule(new com.fasterxml.jackson.datatype.jsr310.JavaTimeModule())
+                .disable(com.fasterxml.jackson.databind.SerializationFeature.WRITE_DATES_AS_TIMESTAMPS,
+                        com.fasterxml.jackson.databind.SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS);
         // configuration from a YAML file, or the embedded default (loopback only, generated credentials) without one
         bootstrap.setConfigurationFactoryFactory(new NodeConfigurationFactory(https));
         // ${VARIABLE} in node.yml is replaced from the environment (e.g. keyStorePassword: ${IPDR_KEYSTORE_PASSWORD}
