@@ -6,13 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ipdrsp.node.config.Direction;
 import io.ipdrsp.node.config.ExporterConfig;
-import io.ipdrsp.simulator.CmtsSpec;
-import io.ipdrsp.simulator.CollectorSpec;
 import io.ipdrsp.simulator.Fault;
 import io.ipdrsp.simulator.Fleet;
 import io.ipdrsp.simulator.FleetSpec;
-import io.ipdrsp.simulator.SessionSpec;
-import io.ipdrsp.simulator.Templates;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
@@ -47,13 +43,8 @@ class IsoTimesTest {
         List<ExporterConfig> exporters = List.of(
                 new ExporterConfig(CMTS, "127.0.0.1", 4737, Direction.LISTEN).keepAliveSeconds(5));
         try (NodeHarness node = new NodeHarness("iso_times", exporters)) {
-            node.config.getAudit().intervalSeconds(1).graceSeconds(1).idleTimeoutSeconds(3).recheckAfterSeconds(60);
-            node.start();
-            FleetSpec spec = FleetSpec.of(CmtsSpec.of(CMTS, io.ipdrsp.simulator.Direction.CONNECT,
-                    List.of(CollectorSpec.at("127.0.0.1", node.listenPort(), 1)),
-                    List.of(SessionSpec.event(1, Templates.SAMIS_TYPE_1).withRate(500).withAcks(50, 1)
-                            .withRecords(300)))
-                    .withListen("127.0.0.1", 0).withKeepAlive(5).withReconnectDelay(Duration.ofMillis(200)));
+            node.fastAudit().start();
+            FleetSpec spec = node.dialingCmts(CMTS, 500, 300);
             Map<String, JsonNode> responses = new LinkedHashMap<>();
             try (Fleet fleet = Fleet.start(spec)) {
                 assertThat(fleet.awaitAcked(300, Duration.ofSeconds(40))).isTrue();

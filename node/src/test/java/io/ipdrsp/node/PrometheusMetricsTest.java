@@ -6,14 +6,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.ipdrsp.node.config.Direction;
 import io.ipdrsp.node.config.ExporterConfig;
-import io.ipdrsp.simulator.CmtsSpec;
-import io.ipdrsp.simulator.CollectorSpec;
 import io.ipdrsp.simulator.Fault;
 import io.ipdrsp.simulator.Fleet;
 import io.ipdrsp.simulator.FleetSpec;
 import io.ipdrsp.simulator.Ledger;
-import io.ipdrsp.simulator.SessionSpec;
-import io.ipdrsp.simulator.Templates;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -47,14 +43,8 @@ class PrometheusMetricsTest {
         List<ExporterConfig> exporters = List.of(
                 new ExporterConfig(CMTS, "127.0.0.1", 4737, Direction.LISTEN).keepAliveSeconds(5));
         try (NodeHarness node = new NodeHarness("prom_metrics", exporters)) {
-            // fast finalization, so that a document gets its verdict within the test
-            node.config.getAudit().intervalSeconds(1).graceSeconds(1).idleTimeoutSeconds(3).recheckAfterSeconds(60);
-            node.start();
-            FleetSpec spec = FleetSpec.of(CmtsSpec.of(CMTS, io.ipdrsp.simulator.Direction.CONNECT,
-                    List.of(CollectorSpec.at("127.0.0.1", node.listenPort(), 1)),
-                    List.of(SessionSpec.event(1, Templates.SAMIS_TYPE_1).withRate(600).withAcks(50, 1)
-                            .withRecords(RECORDS)))
-                    .withListen("127.0.0.1", 0).withKeepAlive(5).withReconnectDelay(Duration.ofMillis(200)));
+            node.fastAudit().start(); // a document gets its verdict within the test
+            FleetSpec spec = node.dialingCmts(CMTS, 600, RECORDS);
             Map<String, String> session1 = Map.of("exporter", CMTS, "session", "1");
             try (Fleet fleet = Fleet.start(spec)) {
                 assertThat(fleet.awaitAcked(RECORDS, Duration.ofSeconds(40))).as("all records acknowledged").isTrue();
