@@ -15,6 +15,7 @@ import io.prometheus.metrics.instrumentation.jvm.JvmRuntimeInfoMetric;
 import io.prometheus.metrics.instrumentation.jvm.JvmThreadsMetrics;
 import io.prometheus.metrics.instrumentation.jvm.ProcessMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import jakarta.servlet.DispatcherType;
 import java.util.EnumSet;
 
 /**
@@ -49,11 +50,13 @@ public final class PrometheusMetrics {
         AuditMetrics.register(registry, audit);
         registerJvm(registry);
         env.lifecycle().manage(JvmGcMetrics.register(registry));
+        // first in the chain (refused logins are requests too); REQUEST dispatches only: an error page's dispatch is
+        // the same request, counted once
         Histogram http = HttpRequestMetrics.register(registry);
         env.servlets().addFilter("http-metrics", HttpRequestMetrics.on(http, "application"))
-                .addMappingForUrlPatterns(EnumSet.allOf(jakarta.servlet.DispatcherType.class), true, "/*");
+                .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/*");
         env.admin().addFilter("http-metrics", HttpRequestMetrics.on(http, "admin"))
-                .addMappingForUrlPatterns(EnumSet.allOf(jakarta.servlet.DispatcherType.class), true, "/*");
+                .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/*");
         env.admin().addServlet("prometheus", new PrometheusMetricsServlet(registry)).addMapping("/prometheus");
         return registry;
     }
