@@ -72,7 +72,8 @@ public final class NodeServices implements Managed {
             LOG.info("no storage.contactPoints: starting a local Cassandra with its data in {}", dir);
             cassandra = CassandraServer.builder(dir).durable(true).nativePort(st.getEmbeddedNativePort()).start();
             contact.add(cassandra.contactPoint());
-            LOG.info("local Cassandra: CQL at {} (storage.embeddedNativePort)", cassandra.contactPoint());
+            LOG.info("local Cassandra: CQL at {}:{} (storage.embeddedNativePort)",
+                    cassandra.contactPoint().getHostString(), cassandra.nativePort());
         } else {
             for (String hp : st.getContactPoints()) {
                 int colon = hp.lastIndexOf(':');
