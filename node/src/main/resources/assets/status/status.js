@@ -27,8 +27,8 @@ const badge = (text) => el("span", {class: "badge " + String(text)}, text);
 
 function time(t) {
   if (t === null || t === undefined || t === "") return "–";
-  // Jackson writes an Instant as ISO text or as epoch seconds with a fraction, depending on the mapper
-  const d = typeof t === "number" ? new Date(t * 1000) : new Date(t);
+  // the API writes every time as ISO-8601 text (2024-05-01T10:00:00.123Z); shown to the second, UTC
+  const d = new Date(t);
   return isNaN(d) ? String(t) : d.toISOString().replace("T", " ").substring(0, 19);
 }
 
@@ -201,10 +201,10 @@ function renderLocalDocuments(res, auditWhy) {
     fill("documents-body", []);
     return;
   }
-  const docs = [...res.data].sort((a, b) => (b.firstSeenMillis || 0) - (a.firstSeenMillis || 0)).slice(0, 50);
+  const docs = [...res.data].sort((a, b) => String(b.firstSeen).localeCompare(String(a.firstSeen))).slice(0, 50);
   fill("documents-body", docs.map(d => el("tr", {"data-document": d.documentId, "data-verdict": "n/a"},
       td(d.exporter), td(d.sessionId), td(el("span", {class: "mono", title: d.documentId}, shortId(d.documentId))),
-      td(d.firstSeenMillis ? time(new Date(d.firstSeenMillis).toISOString()) : "–"), td(d.status || "–"),
+      td(time(d.firstSeen)), td(d.status || "–"),
       td("not available"), td(num(d.stored), "num"), td("–", "num"), td("–", "num"),
       td(num(d.droppedRecordCount), "num"), td(num(d.duplicates), "num"), td("–", "num"))));
   setStatus("documents-status", "audit not available (" + auditWhy + "); " + docs.length

@@ -32,6 +32,25 @@ public final class ConflictAlarm {
     private final FailureLog failures = new FailureLog(LOG, Level.WARN, "recording integrity conflicts",
             Duration.ofSeconds(10));
 
+    /** Who found a conflict: the {@code kind} of its alarm in the metrics ({@link DedupMetrics#integrityAlarms}). */
+    public enum Found {
+        /** dedup's read-back, seconds after the second version's write */
+        READ_BACK("read_back"),
+        /** a scan of every record of a document ({@link #checkDocument}) */
+        DOCUMENT_CHECK("document_check");
+
+        private final String label;
+
+        Found(String label) {
+            this.label = label;
+        }
+
+        /** The metric label value. */
+        public String label() {
+            return label;
+        }
+    }
+
     ConflictAlarm(CassandraStorage storage, String nodeId, DefaultConsistencyLevel serial, DedupMetrics metrics) {
         this.storage = storage;
         this.nodeId = nodeId;
@@ -43,7 +62,7 @@ public final class ConflictAlarm {
      * Records the conflict unless recorded before; true when this call recorded it (and raised the alarm here). A
      * failed transaction is logged (one line per burst) and answers false: the finalizer finds the conflict again.
      */
-    public CompletionStage<Boolean> raise(VersionConflict c, String how) {
+    public CompletionStage<Boolean> raise(VersionConflict c, Found found, String how) {
         IntegrityConflict row = c.toIntegrityConflict(Instant.now(), nodeId, how);
         return storage.conflicts().recordConflict(row, serial).handle((applied, e) -> {
             if (e != null) {
@@ -53,7 +72,7 @@ public final class ConflictAlarm {
             failures.success();
             metrics.conflictsFound.increment();
             if (applied) {
-                metrics.integrityAlarms.increment();
+                metrics.integrityAlarm(c.key().exporter(), found);
                 StringBuilder versions = new StringBuilder();
                 for (StoredRecord v : c.versions()) {
                     versions.append(versions.length() == 0 ? "" : "; ").append(v.data().remaining())
@@ -74,7 +93,7 @@ public final class ConflictAlarm {
     public int checkDocument(RecordKey key) {
         int raised = 0;
         for (VersionConflict c : storage.versionConflicts(key)) {
-            if (raise(c, "found when the document was checked by " + nodeId).toCompletableFuture().join()) {
+            if (raise(c, Found.DOCUMENT_CHECK, "found when the document was checked by " + nodeId).toCompletableFuture().join()) {
                 raised++;
             }
         }

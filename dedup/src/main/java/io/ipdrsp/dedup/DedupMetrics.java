@@ -1,5 +1,8 @@
 package io.ipdrsp.dedup;
 
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -18,9 +21,11 @@ public final class DedupMetrics {
     final LongAdder recordReads = new LongAdder();
     final LongAdder readBackFailures = new LongAdder();
     final LongAdder readBacks = new LongAdder();
-    final LongAdder integrityAlarms = new LongAdder();
+    /** exporter → alarms raised here, indexed by {@link ConflictAlarm.Found#ordinal()} (an alarm names its CMTS). */
+    private final Map<String, LongAdder[]> integrityAlarms = new ConcurrentHashMap<>();
     final LongAdder conflictsFound = new LongAdder();
-    final LongAdder failoversObserved = new LongAdder();
+    /** exporter → failovers observed (rare events: a map lookup per event is nothing). */
+    private final Map<String, LongAdder> failoversObserved = new ConcurrentHashMap<>();
     final LongAdder takeovers = new LongAdder();
     final LongAdder takeoverMillisTotal = new LongAdder();
     final AtomicLong takeoverMillisMax = new AtomicLong();
@@ -91,7 +96,26 @@ public final class DedupMetrics {
 
     /** Sequence numbers found stored in differing versions whose alarm this node raised (each raised once). */
     public long integrityAlarms() {
-        return integrityAlarms.sum();
+        long n = 0;
+        for (LongAdder[] byKind : integrityAlarms.values()) {
+            for (LongAdder a : byKind) {
+                n += a.sum();
+            }
+        }
+        return n;
+    }
+
+    /** {@link #integrityAlarms} per exporter and how the conflict was found; only exporters with an alarm. */
+    public Map<String, Map<ConflictAlarm.Found, Long>> integrityAlarmsByExporter() {
+        Map<String, Map<ConflictAlarm.Found, Long>> out = new TreeMap<>();
+        integrityAlarms.forEach((exporter, byKind) -> {
+            Map<ConflictAlarm.Found, Long> counts = new java.util.EnumMap<>(ConflictAlarm.Found.class);
+            for (ConflictAlarm.Found f : ConflictAlarm.Found.values()) {
+                counts.put(f, byKind[f.ordinal()].sum());
+            }
+            out.put(exporter, counts);
+        });
+        return out;
     }
 
     /**
@@ -104,7 +128,14 @@ public final class DedupMetrics {
 
     /** SESSION_STARTs as primary for a session whose previous primary was another node. */
     public long failoversObserved() {
-        return failoversObserved.sum();
+        return failoversObserved.values().stream().mapToLong(LongAdder::sum).sum();
+    }
+
+    /** {@link #failoversObserved} per exporter; only exporters with a failover. */
+    public Map<String, Long> failoversByExporter() {
+        Map<String, Long> out = new TreeMap<>();
+        failoversObserved.forEach((exporter, n) -> out.put(exporter, n.sum()));
+        return out;
     }
 
     /** Takeovers measured (failover SESSION_START → first durable record on this node). */
@@ -142,6 +173,18 @@ public final class DedupMetrics {
     /** Receives every takeover time (ms) from now on, on a driver thread; must not block. */
     public void onTakeover(java.util.function.LongConsumer listener) {
         takeoverListener = java.util.Objects.requireNonNull(listener, "listener");
+    }
+
+    void integrityAlarm(String exporter, ConflictAlarm.Found found) {
+        integrityAlarms.computeIfAbsent(exporter, e -> {
+            LongAdder[] byKind = new LongAdder[ConflictAlarm.Found.values().length];
+            java.util.Arrays.setAll(byKind, i -> new LongAdder());
+            return byKind;
+        })[found.ordinal()].increment();
+    }
+
+    void failover(String exporter) {
+        failoversObserved.computeIfAbsent(exporter, e -> new LongAdder()).increment();
     }
 
     void resend(boolean dupFlag) {

@@ -162,7 +162,7 @@ public final class RecordDeduplicator implements AutoCloseable {
             primaries.submitToKey(doc.exporterSession, new PrimaryClaim.Claim(claim)).whenCompleteAsync((prev, e) -> {
                 boolean failover = e == null && prev != null && !prev.nodeId().equals(nodeId);
                 if (failover) {
-                    metrics.failoversObserved.increment();
+                    metrics.failover(key.exporter());
                     LOG.info("{}: primary moved from {} to {}", doc.exporterSession, prev.nodeId(), nodeId);
                 }
                 metrics.takeover(h.claimAnswered(failover));

@@ -70,7 +70,7 @@ final class VersionCheck {
                 count(h, seq, dupFlag, versions);
             }
             if (versions.size() > 1) {
-                alarm.raise(new VersionConflict(doc.key, seq, versions), "read back by " + nodeId
+                alarm.raise(new VersionConflict(doc.key, seq, versions), ConflictAlarm.Found.READ_BACK, "read back by " + nodeId
                         + " after its write").whenComplete((raised, error) -> metrics.readBacks.increment());
             } else {
                 metrics.readBacks.increment();

@@ -8,9 +8,6 @@ import io.ipdrsp.node.api.ExportersResource;
 import io.ipdrsp.node.health.CassandraHealthCheck;
 import io.ipdrsp.node.health.ExportersHealthCheck;
 import io.ipdrsp.node.security.HttpSecurity;
-import io.prometheus.metrics.exporter.servlet.jakarta.PrometheusMetricsServlet;
-import io.prometheus.metrics.instrumentation.dropwizard.DropwizardExports;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,6 +51,11 @@ public class NodeApplication extends Application<NodeConfiguration> {
 
     @Override
     public void initialize(Bootstrap<NodeConfiguration> bootstrap) {
+        // every time in a REST response is ISO-8601 text (2024-05-01T10:00:00.123Z, durations PT0.412S), never
+        // epoch numbers: auditors and scripts read it as is
+        bootstrap.getObjectMapper().registerModule(new com.fasterxml.jackson.datatype.jsr310.JavaTimeModule())
+                .disable(com.fasterxml.jackson.databind.SerializationFeature.WRITE_DATES_AS_TIMESTAMPS,
+                        com.fasterxml.jackson.databind.SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS);
         // configuration from a YAML file, or the embedded default (loopback only, generated credentials) without one
         bootstrap.setConfigurationFactoryFactory(new NodeConfigurationFactory(https));
         // ${VARIABLE} in node.yml is replaced from the environment (e.g. keyStorePassword: ${IPDR_KEYSTORE_PASSWORD}
@@ -93,14 +95,9 @@ public class NodeApplication extends Application<NodeConfiguration> {
         env.admin().addTask(io.ipdrsp.node.security.TlsReloader.task(s::tls));
         env.healthChecks().register("cluster-members",
                 io.ipdrsp.node.health.ClusterMembersHealthCheck.register(s, env.metrics()));
-        PrometheusRegistry prometheus = new PrometheusRegistry();
-        DropwizardExports.builder().dropwizardRegistry(env.metrics()).register(prometheus);
-        // the labelled per-CMTS metrics are native Prometheus metrics in the same registry
-        s.metrics().exporters().register(prometheus);
-        io.ipdrsp.node.api.AuditMetrics.register(prometheus, audit);
+        io.ipdrsp.node.api.PrometheusMetrics.install(env, s, audit);
         // ipdr_documents{exporter,verdict} from Cassandra's audit summaries; after audit: it hooks its finalizer
         env.lifecycle().manage(new io.ipdrsp.node.api.DocumentVerdictMetrics(s, audit, s.metrics().exporters()));
-        env.admin().addServlet("prometheus", new PrometheusMetricsServlet(prometheus)).addMapping("/prometheus");
         env.admin().addServlet("ready", new io.ipdrsp.node.health.ReadinessServlet(env.healthChecks(),
                 List.of("cassandra"))).addMapping("/ready");
         env.lifecycle().addServerLifecycleListener(srv -> {

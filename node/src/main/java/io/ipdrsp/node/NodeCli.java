@@ -45,6 +45,9 @@ public final class NodeCli {
         NodeApplication app = new NodeApplication(out, https);
         Bootstrap<NodeConfiguration> bootstrap = new Bootstrap<>(app);
         app.initialize(bootstrap);
+        // what Application.run does after initialize: Dropwizard's JVM gauges in the admin JSON /metrics (Prometheus
+        // gets the standard jvm_*/process_* collectors instead, io.ipdrsp.node.api.PrometheusMetrics)
+        bootstrap.registerMetrics();
         bootstrap.addCommand(new io.dropwizard.core.cli.ServerCommand<>(app) {
             @Override
             public void onError(Cli cli, net.sourceforge.argparse4j.inf.Namespace namespace, Throwable e) {

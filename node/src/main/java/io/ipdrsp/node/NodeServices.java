@@ -70,8 +70,10 @@ public final class NodeServices implements Managed {
         if (st.getContactPoints().isEmpty()) {
             Path dir = Path.of(st.getEmbeddedDataDir()).toAbsolutePath();
             LOG.info("no storage.contactPoints: starting a local Cassandra with its data in {}", dir);
-            cassandra = CassandraServer.builder(dir).durable(true).start();
+            cassandra = CassandraServer.builder(dir).durable(true).nativePort(st.getEmbeddedNativePort()).start();
             contact.add(cassandra.contactPoint());
+            LOG.info("local Cassandra: CQL at {}:{} (storage.embeddedNativePort)",
+                    cassandra.contactPoint().getHostString(), cassandra.nativePort());
         } else {
             for (String hp : st.getContactPoints()) {
                 int colon = hp.lastIndexOf(':');
@@ -84,9 +86,9 @@ public final class NodeServices implements Managed {
         String zk = cc.getZooKeeper();
         if (zk.isBlank()) {
             Path dir = Path.of(cc.getEmbeddedZooKeeperDir()).toAbsolutePath();
-            zooKeeper = ZooKeeperServer.startEmbedded(dir, 0);
+            zooKeeper = ZooKeeperServer.startEmbedded(dir, cc.getEmbeddedZooKeeperPort());
             zk = zooKeeper.connectString();
-            LOG.info("no cluster.zooKeeper: embedded ZooKeeper at {} (data {})", zk, dir);
+            LOG.info("no cluster.zooKeeper: embedded ZooKeeper at {} (data {}, cluster.embeddedZooKeeperPort)", zk, dir);
         }
         String publicAddress = cc.getPublicAddress().trim();
         String host = publicAddress.isEmpty() ? System.getProperty("hazelcast.local.publicAddress", "") : publicAddress;

@@ -66,6 +66,25 @@ final class NodeHarness implements AutoCloseable {
         return zk.getConnectString();
     }
 
+    /** Finalizes documents within seconds (1 s passes and grace), so that a test sees their verdicts. */
+    NodeHarness fastAudit() {
+        config.getAudit().intervalSeconds(1).graceSeconds(1).idleTimeoutSeconds(3).recheckAfterSeconds(60);
+        return this;
+    }
+
+    /**
+     * One simulated CMTS from 127.0.0.1 dialing this started node (configured here as {@code listen}), with one event
+     * session of {@code records} records at {@code rate} per second, acked every 50 records or second.
+     */
+    io.ipdrsp.simulator.FleetSpec dialingCmts(String cmts, double rate, long records) {
+        return io.ipdrsp.simulator.FleetSpec.of(io.ipdrsp.simulator.CmtsSpec.of(cmts,
+                io.ipdrsp.simulator.Direction.CONNECT,
+                List.of(io.ipdrsp.simulator.CollectorSpec.at("127.0.0.1", listenPort(), 1)),
+                List.of(io.ipdrsp.simulator.SessionSpec.event(1, io.ipdrsp.simulator.Templates.SAMIS_TYPE_1)
+                        .withRate(rate).withAcks(50, 1).withRecords(records)))
+                .withListen("127.0.0.1", 0).withKeepAlive(5).withReconnectDelay(Duration.ofMillis(200)));
+    }
+
     NodeHarness start() throws Exception {
         support = new DropwizardTestSupport<>(NodeApplication.class, config);
         support.before();

@@ -96,6 +96,11 @@ final class RawExporter implements AutoCloseable {
 
     /** CONNECT .. SESSION_START for session 1 with {@link #TEMPLATE} under configId 1. */
     void openSession() throws Exception {
+        openSession(UUID.randomUUID());
+    }
+
+    /** {@link #openSession()} of a given document (e.g. the same document on a second collector, as at a failover). */
+    void openSession(UUID documentId) throws Exception {
         send(new Connect(0x7f000003, socket.getLocalPort(), 0x02, 5, "raw"));
         expect(io.ipdrsp.protocol.ConnectResponse.class);
         GetSessions gs = expect(GetSessions.class);
@@ -103,7 +108,7 @@ final class RawExporter implements AutoCloseable {
         expect(FlowStart.class);
         send(new TemplateData(1, 1, 0, List.of(TEMPLATE)));
         expect(FinalTemplateDataAck.class);
-        send(new SessionStart(1, 1_700_000_000L, 0, 0, true, 5, 10, SessionStart.documentId(UUID.randomUUID())));
+        send(new SessionStart(1, 1_700_000_000L, 0, 0, true, 5, 10, SessionStart.documentId(documentId)));
     }
 
     static byte[] record(long counter, String label) {

@@ -12,6 +12,8 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -46,22 +48,37 @@ public final class ExportersResource {
      */
     public record ClusterSession(String exporter, int sessionId, String primaryNodeId, List<String> backupNodeIds,
                                  String documentId, long exporterBootTime, String storedDsns, long storedCount,
-                                 long lastAckedDsn, long received, long duplicates, List<SessionState> nodes) {
+                                 long lastAckedDsn, long received, long duplicates, List<NodeSession> nodes) {
     }
 
-    /** This node's dedup counters (node-wide: dedup does not keep them per session). */
+    /** One node's published state of a session (dedup's {@link SessionState}, its time as an ISO-8601 instant). */
+    public record NodeSession(String nodeId, String exporter, int sessionId, String sessionName, String role,
+                              String documentId, long exporterBootTime, long received, long stored, long acked,
+                              long duplicates, Instant updatedAt, int configId) {
+        static NodeSession of(SessionState s) {
+            return new NodeSession(s.nodeId(), s.exporter(), s.sessionId(), s.sessionName(), s.role(), s.documentId(),
+                    s.exporterBootTime(), s.received(), s.stored(), s.acked(), s.duplicates(),
+                    Instant.ofEpochMilli(s.updatedAtMillis()), s.configId());
+        }
+    }
+
+    /**
+     * This node's dedup counters (node-wide: dedup does not keep them per session); takeover times as ISO-8601
+     * durations ({@code PT0.412S}), {@code lastTakeover} null before the first.
+     */
     public record Dedup(long plainWrites, long checkedWrites, long duplicatesFlagged, long duplicatesUnflagged,
                         long lateDuplicates, long integrityAlarms, long failoversObserved, long takeovers,
-                        long lastTakeoverMillis, long takeoverMillisMax) {
+                        Duration lastTakeover, Duration takeoverMax) {
         static Dedup of(DedupMetrics m) {
             return new Dedup(m.plainWrites(), m.checkedWrites(), m.duplicatesFlagged(), m.duplicatesUnflagged(),
                     m.lateDuplicates(), m.integrityAlarms(), m.failoversObserved(), m.takeovers(),
-                    m.lastTakeoverMillis(), m.takeoverMillisMax());
+                    m.lastTakeoverMillis() < 0 ? null : Duration.ofMillis(m.lastTakeoverMillis()),
+                    Duration.ofMillis(m.takeoverMillisMax()));
         }
     }
 
     public record Exporters(String node, String site, List<ExporterState.View> exporters,
-                            List<ClusterSession> sessions, Dedup dedup, Collection<SessionState> cluster) {
+                            List<ClusterSession> sessions, Dedup dedup, List<NodeSession> cluster) {
     }
 
     @GET
@@ -87,7 +104,7 @@ public final class ExportersResource {
             sessions.add(session(reg, dedup, exporter, sid, en.getValue()));
         }
         return new Exporters(services.config().getNode().getId(), services.config().getNode().getSite(), local,
-                sessions, dedup == null ? null : Dedup.of(dedup.metrics()), all);
+                sessions, dedup == null ? null : Dedup.of(dedup.metrics()), all.stream().map(NodeSession::of).toList());
     }
 
     private static ClusterSession session(StreamRegistry reg, RecordDeduplicator dedup, String exporter, int sid,
@@ -116,6 +133,7 @@ public final class ExportersResource {
         return new ClusterSession(exporter, sid, v == null ? "" : v.primaryNodeId(),
                 v == null ? List.of() : v.backupNodeIds(), documentId, boot, stored, storedCount,
                 v == null ? -1 : v.lastAckedDsn(), entries.stream().mapToLong(SessionState::received).sum(),
-                entries.stream().mapToLong(SessionState::duplicates).sum(), entries);
+                entries.stream().mapToLong(SessionState::duplicates).sum(),
+                entries.stream().map(NodeSession::of).toList());
     }
 }

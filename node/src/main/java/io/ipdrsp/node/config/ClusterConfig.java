@@ -123,6 +123,21 @@ public final class ClusterConfig {
     @JsonProperty
     private String embeddedZooKeeperDir = "var/zookeeper";
 
+    /** Client port of the embedded ZooKeeper (zooKeeper: ""), on 127.0.0.1; 0 = a free port at each start. */
+    @Min(value = 0, message = "must be 0 (a free port) or a TCP port 1..65535 for the embedded ZooKeeper")
+    @Max(value = 65535, message = "must be 0 (a free port) or a TCP port 1..65535 for the embedded ZooKeeper")
+    @JsonProperty
+    private int embeddedZooKeeperPort = 0;
+
+    public int getEmbeddedZooKeeperPort() {
+        return embeddedZooKeeperPort;
+    }
+
+    public ClusterConfig embeddedZooKeeperPort(int p) {
+        embeddedZooKeeperPort = p;
+        return this;
+    }
+
     public String getClusterName() {
         return clusterName;
     }

@@ -168,6 +168,10 @@ public final class NodeConfigChecks implements ConstraintValidator<ConsistentNod
             out.add(new Problem("storage.maxInFlightPerConnection", "must not exceed storage.maxInFlight ("
                     + c.getStorage().getMaxInFlight() + ")"));
         }
+        if (st.getEmbeddedNativePort() > 0 && st.getEmbeddedNativePort() <= 3024) {
+            out.add(new Problem("storage.embeddedNativePort", "must be 0 (free ports) or 3025..65535: the local"
+                    + " Cassandra's storage port is this - 2000, which must not be a privileged port"));
+        }
         return out;
     }
 

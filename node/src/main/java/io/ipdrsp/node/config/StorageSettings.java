@@ -157,6 +157,21 @@ public final class StorageSettings {
         return this;
     }
 
+    /**
+     * CQL port of the local Cassandra (contactPoints: []); its storage (gossip) port is this - 2000. 0 = free ports
+     * picked at each start (what the embedded default does).
+     */
+    @Min(value = 0, message = "must be 0 (free ports) or 3025..65535: the local Cassandra's CQL port (its storage port"
+            + " is this - 2000)")
+    @Max(value = 65535, message = "must be 0 (free ports) or 3025..65535")  // 1..3024: NodeConfigChecks
+    @JsonProperty
+    private int embeddedNativePort = 0;
+
+    public int getEmbeddedNativePort() {
+        return embeddedNativePort;
+    }
+
+
     @NotBlank(message = "is required: directory of the local Cassandra's data (relative to the working directory)")
     @JsonProperty
     private String embeddedDataDir = "var/cassandra";

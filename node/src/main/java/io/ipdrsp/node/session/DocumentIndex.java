@@ -42,7 +42,7 @@ public final class DocumentIndex {
     public record DocumentView(String exporter, int sessionId, String documentId, long exporterBootTime,
                                boolean primary, long received, long stored, long duplicates, long firstDsn,
                                long lastDsn, long droppedRecordCount, long lastAckDsn, String status,
-                               Integer stopReason, long firstSeenMillis) {
+                               Integer stopReason, java.time.Instant firstSeen) {
     }
 
     private final Map<RecordKey, Entry> entries = new ConcurrentHashMap<>();
@@ -62,10 +62,11 @@ public final class DocumentIndex {
             out.add(new DocumentView(e.key.exporter(), e.key.sessionId(), e.key.documentId().toString(),
                     e.key.bootTime(), e.primary, e.received.sum(), e.stored.sum(), e.duplicates.sum(),
                     e.minDsn == Long.MAX_VALUE ? -1 : e.minDsn, e.maxDsn, e.droppedRecordCount, e.lastAckDsn,
-                    e.stopReason == null ? "open" : "stopped", e.stopReason, e.firstSeenMillis));
+                    e.stopReason == null ? "open" : "stopped", e.stopReason,
+                    java.time.Instant.ofEpochMilli(e.firstSeenMillis)));
         }
         out.sort(Comparator.comparing(DocumentView::exporter).thenComparingInt(DocumentView::sessionId)
-                .thenComparingLong(DocumentView::firstSeenMillis));
+                .thenComparing(DocumentView::firstSeen));
         return out;
     }
 }

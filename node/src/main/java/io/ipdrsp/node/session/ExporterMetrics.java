@@ -59,7 +59,7 @@ public final class ExporterMetrics {
         }
     }
 
-    /** Adds the five metrics to the registry the /prometheus servlet serves (once). */
+    /** Adds the five metrics to the registry the /prometheus servlet serves (once; {@link RecordPathMetrics#register}). */
     public void register(PrometheusRegistry registry) {
         registry.register(received);
         registry.register(acked);

@@ -2,6 +2,7 @@ package io.ipdrsp.node.session;
 
 import io.ipdrsp.node.config.ExporterConfig;
 import io.ipdrsp.protocol.DecoderOptions;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -60,7 +61,7 @@ public final class ExporterState {
             return new SessionView(sessionId, name, description, state, role(), documentId, exporterBootTime,
                     firstRecordSequenceNumber, droppedRecordCount, configId, received.sum(), stored.sum(),
                     acked.sum(), duplicates.sum(), firstSendsBelowFirstRecordSequence.sum(), lastAckDsn,
-                    lastAckAtMillis);
+                    instant(lastAckAtMillis));
         }
     }
 
@@ -68,7 +69,12 @@ public final class ExporterState {
                               String documentId, long exporterBootTime, long firstRecordSequenceNumber,
                               long droppedRecordCount, int configId, long received, long stored, long acked,
                               long duplicates, long firstSendsBelowFirstRecordSequence, long lastAckDsn,
-                              long lastAckAtMillis) {
+                              Instant lastAckAt) {
+    }
+
+    /** A wall-clock time in millis as shown (ISO-8601 in JSON), null for 0 (never). */
+    static Instant instant(long epochMillis) {
+        return epochMillis == 0 ? null : Instant.ofEpochMilli(epochMillis);
     }
 
     private final ExporterConfig config;
@@ -193,18 +199,19 @@ public final class ExporterState {
         String doc = s.stream().filter(v -> !v.documentId().isEmpty()).map(SessionView::documentId).findFirst()
                 .orElse("");
         long lastAck = s.stream().mapToLong(SessionView::lastAckDsn).max().orElse(-1);
-        long lastAckAt = s.stream().mapToLong(SessionView::lastAckAtMillis).max().orElse(0);
+        Instant lastAckAt = s.stream().map(SessionView::lastAckAt).filter(java.util.Objects::nonNull)
+                .max(java.util.Comparator.naturalOrder()).orElse(null);
         return new View(config.getName(), config.getAddress(), config.getPort(),
                 config.getDirection().name().toLowerCase(java.util.Locale.ROOT), link.name(), remote,
-                connectedSinceMillis, capabilities, role, doc, s.stream().mapToLong(SessionView::received).sum(),
+                instant(connectedSinceMillis), capabilities, role, doc, s.stream().mapToLong(SessionView::received).sum(),
                 s.stream().mapToLong(SessionView::stored).sum(), s.stream().mapToLong(SessionView::acked).sum(),
                 s.stream().mapToLong(SessionView::duplicates).sum(), lastAck, lastAckAt, errorsSent.sum(),
                 errorsReceived.sum(), lastErrorShown(), s);
     }
 
     public record View(String name, String address, int port, String direction, String connection, String remote,
-                       long connectedSinceMillis, int capabilities, String role, String documentId, long received,
-                       long stored, long acked, long duplicates, long lastAckDsn, long lastAckAtMillis,
+                       Instant connectedSince, int capabilities, String role, String documentId, long received,
+                       long stored, long acked, long duplicates, long lastAckDsn, Instant lastAckAt,
                        long errorsSent, long errorsReceived, String lastError, List<SessionView> sessions) {
     }
 }

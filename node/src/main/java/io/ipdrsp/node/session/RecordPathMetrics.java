@@ -4,18 +4,34 @@ import com.codahale.metrics.Counter;
 import com.codahale.metrics.Gauge;
 import com.codahale.metrics.Meter;
 import com.codahale.metrics.MetricRegistry;
-import com.codahale.metrics.Timer;
+import io.ipdrsp.dedup.ConflictAlarm;
 import io.ipdrsp.dedup.DedupMetrics;
-import java.util.concurrent.TimeUnit;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.Unit;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.ToLongFunction;
 
 /**
- * Dropwizard metrics of the record path and of dedup; exported for Prometheus on the admin port. Every name here is
- * catalogued in {@code ops/observability/metrics.yaml} (status exported), which ops/helm-check compares with a scrape.
- * The labelled per-CMTS metrics are native Prometheus metrics: {@link #exporters()}.
+ * The record path's and dedup's metrics, exported for Prometheus on the admin port; every name is catalogued in
+ * {@code ops/observability/metrics.yaml}. Counts and gauges are Dropwizard metrics (also in the admin JSON
+ * {@code /metrics}): a Meter or a Counter that only goes up becomes a Prometheus counter ({@code _total}), a value that
+ * goes up and down is a Gauge. Latencies are native Prometheus histograms in seconds (a Dropwizard Timer would be a
+ * summary, whose quantiles cannot be aggregated across nodes), and the failover and integrity counts are labelled by
+ * CMTS, also native: {@link #register}. The labelled per-CMTS session metrics are {@link #exporters()}.
  */
 public final class RecordPathMetrics {
+    /** Receipt → durable write: 1 ms … 30 s (a write is retried until storage.stopFlowAfterSeconds). */
+    static final double[] WRITE_BUCKETS = {0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30};
+    /** Failover SESSION_START → first durable record: 50 ms … 2 min. */
+    static final double[] TAKEOVER_BUCKETS = {0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120};
+
     final Meter received;
     final Meter stored;
     final Meter acked;
@@ -27,13 +43,18 @@ public final class RecordPathMetrics {
     final Meter bytes;
     final Meter writeFailures;
     final Counter errorsReceived;
-    final Counter connections;
+    /** CMTS connections open now: counted up and down, exported as the gauge {@code ipdr_connections_open}. */
+    final Counter connections = new Counter();
     final Counter flowStops;
-    final Timer writeLatency;
+    final Histogram writeLatency = Histogram.builder().name("ipdr_records_write_latency_seconds").unit(Unit.SECONDS)
+            .help("time from a record's receipt to its durable write, which gates the DATA_ACK")
+            .classicOnly().classicUpperBounds(WRITE_BUCKETS).withoutExemplars().build();
     /** Failover SESSION_START on this node → its first durable record of that document (dedup measures it). */
-    final Timer takeover;
+    final Histogram takeover = Histogram.builder().name("ipdr_failover_takeover_seconds").unit(Unit.SECONDS)
+            .help("takeover time: failover SESSION_START on the new primary to its first durable record")
+            .classicOnly().classicUpperBounds(TAKEOVER_BUCKETS).withoutExemplars().build();
     final AtomicInteger inFlight = new AtomicInteger();
-    /** Labelled per-CMTS/session metrics (native Prometheus; registered by the node next to DropwizardExports). */
+    /** Labelled per-CMTS/session metrics (native Prometheus; registered by {@link #register}). */
     final ExporterMetrics exporters = new ExporterMetrics();
     private volatile DedupMetrics dedup;
 
@@ -45,16 +66,12 @@ public final class RecordPathMetrics {
         duplicates = registry.meter(p + ".duplicates");
         duplicateOutcomes = registry.meter(p + ".already-stored");
         conflictOutcomes = registry.meter(p + ".conflicts");
-        bytes = registry.meter(p + ".bytes");
+        bytes = registry.meter(p + ".received-bytes");
         writeFailures = registry.meter(p + ".write-failures");
-        writeLatency = registry.timer(p + ".write-latency");
         registry.register(p + ".in-flight", (Gauge<Integer>) inFlight::get);
         errorsReceived = registry.counter("ipdr.protocol.errors-received");
-        connections = registry.counter("ipdr.connections.open");
+        registry.register("ipdr.connections.open", (Gauge<Long>) connections::getCount);
         flowStops = registry.counter("ipdr.flow-stops");
-        takeover = registry.timer("ipdr.failover.takeover");
-        dedupCounter(registry, "ipdr.integrity.alarms", DedupMetrics::integrityAlarms);
-        dedupCounter(registry, "ipdr.failovers", DedupMetrics::failoversObserved);
         dedupCounter(registry, "ipdr.dedup.duplicates-flagged", DedupMetrics::duplicatesFlagged);
         dedupCounter(registry, "ipdr.dedup.duplicates-unflagged", DedupMetrics::duplicatesUnflagged);
         dedupCounter(registry, "ipdr.dedup.late-duplicates", DedupMetrics::lateDuplicates);
@@ -65,10 +82,55 @@ public final class RecordPathMetrics {
         dedupCounter(registry, "ipdr.dedup.rebuilds", DedupMetrics::rebuilds);
     }
 
-    /** Reads dedup's counters from now on (0 before) and feeds its takeover times to {@code ipdr.failover.takeover}. */
+    /** Reads dedup's counters from now on (0 before) and feeds its takeover times to the takeover histogram. */
     public void bind(DedupMetrics m) {
         dedup = m;
-        m.onTakeover(ms -> takeover.update(ms, TimeUnit.MILLISECONDS));
+        m.onTakeover(ms -> takeover.observe(ms / 1000.0));
+    }
+
+    /**
+     * Adds the native metrics to the registry the admin {@code /prometheus} serves (once): the two histograms, the
+     * labelled session metrics, and {@code ipdr_failovers_total{exporter}} and
+     * {@code ipdr_integrity_alarms_total{exporter,kind}} read from dedup at each scrape. Those two carry a 0 series for
+     * every configured CMTS from the start, so that {@code increase()} sees the first failover or alarm (a series that
+     * appears at 1 has no increase).
+     */
+    public void register(PrometheusRegistry registry, Collection<String> configuredExporters) {
+        List<String> configured = List.copyOf(new TreeSet<>(configuredExporters));
+        registry.register(writeLatency);
+        registry.register(takeover);
+        exporters.register(registry);
+        registry.register(CounterWithCallback.builder().name("ipdr_failovers")
+                .help("SESSION_START as primary on this node for a session of the CMTS whose previous primary was"
+                        + " another node")
+                .labelNames("exporter").callback(cb -> {
+                    DedupMetrics m = dedup;
+                    Map<String, Long> counts = withZeros(configured, m == null ? Map.of() : m.failoversByExporter());
+                    counts.forEach((exporter, n) -> cb.call(n, exporter));
+                }).build());
+        registry.register(CounterWithCallback.builder().name("ipdr_integrity_alarms")
+                .help("record numbers of the CMTS stored in differing versions whose alarm this node raised (once in"
+                        + " the cluster), by how the conflict was found (kind: read_back, document_check)")
+                .labelNames("exporter", "kind").callback(cb -> {
+                    DedupMetrics m = dedup;
+                    Map<String, Map<ConflictAlarm.Found, Long>> counts = new TreeMap<>();
+                    configured.forEach(e -> counts.put(e, Map.of()));
+                    if (m != null) {
+                        counts.putAll(m.integrityAlarmsByExporter());
+                    }
+                    counts.forEach((exporter, byKind) -> {
+                        for (ConflictAlarm.Found f : ConflictAlarm.Found.values()) {
+                            cb.call(byKind.getOrDefault(f, 0L), exporter, f.label());
+                        }
+                    });
+                }).build());
+    }
+
+    private static Map<String, Long> withZeros(List<String> configured, Map<String, Long> counts) {
+        Map<String, Long> out = new TreeMap<>();
+        configured.forEach(e -> out.put(e, 0L));
+        out.putAll(counts);
+        return out;
     }
 
     /** A Dropwizard Counter (exported as {@code <name>_total}) whose value is one of dedup's monotonic counters. */
@@ -92,7 +154,7 @@ public final class RecordPathMetrics {
         });
     }
 
-    /** The labelled metrics; {@link ExporterMetrics#register} them in the registry that /prometheus serves. */
+    /** The labelled metrics of the CMTS sessions. */
     public ExporterMetrics exporters() {
         return exporters;
     }

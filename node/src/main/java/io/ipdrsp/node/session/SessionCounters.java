@@ -4,7 +4,6 @@ import io.ipdrsp.protocol.SessionBlock;
 import io.ipdrsp.protocol.SessionStart;
 import io.ipdrsp.storage.RecordKey;
 import io.ipdrsp.storage.WriteOutcome;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The one object a session counts through. Each event updates, in one place, everything that reports it: the
@@ -102,7 +101,7 @@ final class SessionCounters {
     void stored(DocumentIndex.Entry e, WriteOutcome outcome, boolean flagged, boolean belowFirst,
             long latencyNanos) {
         node.inFlight.decrementAndGet();
-        node.writeLatency.update(latencyNanos, TimeUnit.NANOSECONDS);
+        node.writeLatency.observe(latencyNanos / 1e9);
         if (outcome == WriteOutcome.DUPLICATE || outcome == WriteOutcome.CONFLICT) {
             (outcome == WriteOutcome.DUPLICATE ? node.duplicateOutcomes : node.conflictOutcomes).mark();
             if (!flagged) {

@@ -17,8 +17,8 @@ class ConfigValidationTest {
     private final YamlConfigurationFactory<NodeConfiguration> factory = new YamlConfigurationFactory<>(
             NodeConfiguration.class, Validators.newValidator(), Jackson.newObjectMapper(), "dw");
 
-    /** What every production file must say besides the keys under test: bind addresses and a login. */
-    private static final String BOUND = """
+    /** What every configuration file must say besides the keys a test is about (bind addresses, who may call). */
+    private static final String REQUIRED = """
             listen: {address: 127.0.0.1}
             cluster: {hazelcastAddress: 127.0.0.1}
             server:
@@ -66,6 +66,39 @@ class ConfigValidationTest {
     }
 
     @Test
+    void everyPortOfTheEmbeddedDefaultIsAKey() throws Exception {
+        NodeConfiguration file = parse(REQUIRED.replace("cluster: {hazelcastAddress: 127.0.0.1}",
+                "cluster: {hazelcastAddress: 127.0.0.1, embeddedZooKeeperPort: 12181}")
+                + "storage: {embeddedNativePort: 19042}\n");
+        assertThat(file.getStorage().getEmbeddedNativePort()).isEqualTo(19042);
+        assertThat(file.getCluster().getEmbeddedZooKeeperPort()).isEqualTo(12181);
+        // without a file (ipdr node): the same keys as -Ddw.* overrides, e.g. JAVA_OPTS="-Ddw.listen.port=14737 ..."
+        java.util.Map<String, String> overrides = java.util.Map.of("dw.listen.port", "14737",
+                "dw.server.applicationConnectors[0].port", "18080", "dw.server.adminConnectors[0].port", "18081",
+                "dw.cluster.hazelcastPort", "15701", "dw.storage.embeddedNativePort", "19042",
+                "dw.cluster.embeddedZooKeeperPort", "12181");
+        overrides.forEach(System::setProperty);
+        try {
+            NodeConfiguration c = new io.ipdrsp.node.NodeConfigurationFactory().create(NodeConfiguration.class,
+                    Validators.newValidator(), Jackson.newObjectMapper(), "dw").build();
+            var server = (io.dropwizard.core.server.DefaultServerFactory) c.getServerFactory();
+            assertThat(c.getListen().getPort()).isEqualTo(14737);
+            assertThat(((io.dropwizard.jetty.HttpConnectorFactory) server.getApplicationConnectors().get(0))
+                    .getPort()).isEqualTo(18080);
+            assertThat(((io.dropwizard.jetty.HttpConnectorFactory) server.getAdminConnectors().get(0)).getPort())
+                    .isEqualTo(18081);
+            assertThat(c.getCluster().getHazelcastPort()).isEqualTo(15701);
+            assertThat(c.getStorage().getEmbeddedNativePort()).isEqualTo(19042);
+            assertThat(c.getCluster().getEmbeddedZooKeeperPort()).isEqualTo(12181);
+            assertThat(c.getListen().getAddress()).as("still the embedded default").isEqualTo("127.0.0.1");
+        } finally {
+            overrides.keySet().forEach(System::clearProperty);
+        }
+        assertThatThrownBy(() -> parse(REQUIRED + "storage: {embeddedNativePort: 2000}\n"))
+                .hasMessageContaining("storage.embeddedNativePort must be 0 (free ports) or 3025..65535");
+    }
+
+    @Test
     void errorsNameTheKeyAndTheFix() {
         assertThatThrownBy(() -> parse("""
                 exporters:
@@ -86,15 +119,14 @@ class ConfigValidationTest {
 
     @Test
     void driverPoolAndThrottlerAreReadAndAThrottlerAboveThePoolIsRefused() throws Exception {
-        NodeConfiguration c = parse(BOUND + """
+        NodeConfiguration c = parse(REQUIRED + """
                 storage: {connectionsPerHost: 4, connectionsPerRemoteHost: 2, maxRequestsPerConnection: 1024,
                           maxConcurrentRequests: 4000, maxQueuedRequests: 50000}
                 """);
         assertThat(c.getStorage().driverLimits())
                 .isEqualTo(new io.ipdrsp.storage.DriverLimits(4, 2, 1024, 4000, 50_000));
-        assertThat(new NodeConfiguration().getStorage().driverLimits())
-                .isEqualTo(io.ipdrsp.storage.DriverLimits.defaults());
-        assertThatThrownBy(() -> parse(BOUND + """
+        assertThat(parse(REQUIRED).getStorage().driverLimits()).isEqualTo(io.ipdrsp.storage.DriverLimits.defaults());
+        assertThatThrownBy(() -> parse("""
                 storage: {connectionsPerHost: 1, maxRequestsPerConnection: 512, maxConcurrentRequests: 1024}
                 """)).isInstanceOf(ConfigurationValidationException.class)
                 .hasMessageContaining("storage.maxConcurrentRequests (1024) must not exceed storage.connectionsPerHost"

@@ -178,12 +178,13 @@ final class CollectorPhase {
                         + "over %d s with %d nodes; load average %s%n", a1 - a0, (t0 - killed) / 1e9,
                 (a2 - a1) / ((System.nanoTime() - t0) / 1e9), window, nodes.size() - 1, CpuSample.loadAverage());
         String counters = m.find(0) ? m.group() : "";
-        java.util.regex.Matcher last = java.util.regex.Pattern.compile("\"lastTakeoverMillis\":(\\d+)")
+        // ISO-8601 durations, e.g. "lastTakeover":"PT0.412S"
+        java.util.regex.Matcher last = java.util.regex.Pattern.compile("\"lastTakeover\":\"(PT[^\"]+)\"")
                 .matcher(counters);
-        java.util.regex.Matcher max = java.util.regex.Pattern.compile("\"takeoverMillisMax\":(\\d+)")
+        java.util.regex.Matcher max = java.util.regex.Pattern.compile("\"takeoverMax\":\"(PT[^\"]+)\"")
                 .matcher(counters);
-        return ms + " ms" + (last.find() ? "; dedup last " + last.group(1) + " ms" : "")
-                + (max.find() ? ", max " + max.group(1) + " ms" : "");
+        return ms + " ms" + (last.find() ? "; dedup last " + java.time.Duration.parse(last.group(1)).toMillis() + " ms"
+                : "") + (max.find() ? ", max " + java.time.Duration.parse(max.group(1)).toMillis() + " ms" : "");
     }
 
     /** Node 1's recording goes to {@code --jfr FILE}, node n's to FILE with {@code -<node id>} before ".jfr". */

@@ -2,16 +2,8 @@ package io.ipdrsp.helmcheck;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.codahale.metrics.MetricRegistry;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.ipdrsp.node.session.ExporterMetrics;
-import io.ipdrsp.node.session.RecordPathMetrics;
-import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
-import io.prometheus.metrics.instrumentation.dropwizard.DropwizardExports;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,14 +13,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.TreeSet;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * ops/observability: the Grafana dashboard and the Prometheus alert rules only use metric names of the catalogue
- * (metrics.yaml), and the catalogue's "exported" names are what the node really exports.
+ * ops/observability: the Grafana dashboard and the Prometheus alert rules only use metric names and labels of the
+ * catalogue (metrics.yaml), and the catalogue is what real nodes expose (their saved scrapes, {@link SavedScrapes}).
+ * The alert rules' promtool tests: {@link AlertRulesTest}.
  */
 class ObservabilityTest {
     private static final Path DASHBOARD = Repo.OBSERVABILITY.resolve("grafana-ipdr-collector.json");
@@ -74,14 +66,14 @@ class ObservabilityTest {
         return out;
     }
 
-    /** Names an expression uses that the catalogue does not define (summary _sum/_count count as the summary). */
+    /** Names an expression uses that the catalogue does not define (a histogram's _bucket/_sum/_count count as it). */
     static List<String> unknownMetrics(String expr) {
         List<String> unknown = new ArrayList<>();
         for (String name : PromQl.metricNames(expr)) {
-            String base = name.replaceAll("_(sum|count)$", "");
-            boolean summaryPart = !base.equals(name) && CATALOGUE.containsKey(base)
-                    && "summary".equals(CATALOGUE.get(base).get("type"));
-            if (!CATALOGUE.containsKey(name) && !summaryPart) {
+            String base = name.replaceAll("_(bucket|sum|count)$", "");
+            boolean histogramPart = !base.equals(name) && CATALOGUE.containsKey(base)
+                    && "histogram".equals(CATALOGUE.get(base).get("type"));
+            if (!CATALOGUE.containsKey(name) && !histogramPart) {
                 unknown.add(name);
             }
         }
@@ -105,7 +97,7 @@ class ObservabilityTest {
             }
         }
         assertThat(String.join("|", titles).toLowerCase()).contains("per cmts", "latency", "in flight",
-                "primary / backup", "failovers", "duplicates", "integrity", "verdict");
+                "primary / backup", "failovers", "duplicates", "integrity", "verdict", "takeover", "heap", "gc");
     }
 
     @Test
@@ -129,6 +121,7 @@ class ObservabilityTest {
                 .anyMatch(e -> e.contains("ipdr_exporter_records_acked_total"))
                 .anyMatch(e -> e.contains("ipdr_records_write_failures_total"))
                 .anyMatch(e -> e.contains("ipdr_integrity_alarms_total"))
+                .anyMatch(e -> e.contains("jvm_memory_used_bytes"))
                 .anyMatch(e -> e.contains("verdict=\"INCOMPLETE\""));
 
         // and they load as a prometheus-operator PrometheusRule
@@ -172,74 +165,85 @@ class ObservabilityTest {
         assertThat(PromQl.metricNames("rate(a_sum[5m]) / on (node) group_left rate(a_count[5m])")).containsExactly("a_sum", "a_count");
         assertThat(PromQl.metricNames("label_values(ipdr_records_received_total{site=~\"$site\"}, node)"))
                 .containsExactly("ipdr_records_received_total");
-        assertThat(unknownMetrics("rate(ipdr_records_recieved_total[5m]) + ipdr_records_write_latency_count"))
+        assertThat(unknownMetrics("rate(ipdr_records_recieved_total[5m]) + ipdr_records_write_latency_seconds_count"))
                 .containsExactly("ipdr_records_recieved_total");
         assertThat(unknownMetrics("ipdr_records_in_flight_count")).containsExactly("ipdr_records_in_flight_count");
         assertThat(PromQl.balanced("sum(rate(x[5m])")).isFalse();
     }
 
+    /**
+     * The catalogue's "exported" entries are exactly the families real nodes exposed (ops/observability/scrapes/,
+     * recorded by the node's ObservedSeriesTest, which fails when a node's series differ from them): same names, same
+     * types, same label names.
+     */
     @Test
     @SuppressWarnings("unchecked")
-    void exportedNamesAreWhatTheNodeReallyExports() throws Exception {
-        MetricRegistry dropwizard = new MetricRegistry();
-        RecordPathMetrics metrics = new RecordPathMetrics(dropwizard);
-        PrometheusRegistry prometheus = new PrometheusRegistry();
-        DropwizardExports.builder().dropwizardRegistry(dropwizard).register(prometheus); // as NodeApplication does
-        metrics.exporters().register(prometheus);
-        // as NodeApplication does, with a finalizer that leads cmts-1
-        io.ipdrsp.node.api.AuditMetrics.register(prometheus, () -> Map.of("cmts-1", 0), () -> 0);
-        // labelled series exist once a session carried records and a verdict refresh ran (the node's
-        // PrometheusMetricsTest checks their values in a real node's scrape)
-        ExporterMetrics.SessionMetrics session = metrics.exporters().session("cmts-1", 1);
-        session.received(3);
-        session.acked(2);
-        session.primary(true);
-        metrics.exporters().documents(Map.of("cmts-1", Map.of("COMPLETE", 4L)), Set.of());
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PrometheusTextFormatWriter.create().write(out, prometheus.scrape());
-        String text = out.toString(StandardCharsets.UTF_8);
-        Map<String, String> scraped = new TreeMap<>();
-        Matcher m = Pattern.compile("(?m)^# TYPE (\\S+) (\\S+)$").matcher(text);
-        while (m.find()) {
-            scraped.put(m.group(1), m.group(2));
-        }
+    void theCatalogueIsWhatRealNodesExpose() {
+        List<SavedScrapes.Scrape> scrapes = SavedScrapes.all();
         Map<String, String> exported = new TreeMap<>();
-        CATALOGUE.values().stream().filter(c -> "exported".equals(c.get("status")))
-                .forEach(c -> exported.put((String) c.get("name"), (String) c.get("type")));
-        System.out.println("node scrape: " + scraped);
-        assertThat(scraped).as("the record path's metrics in a real scrape vs metrics.yaml 'exported'").isEqualTo(exported);
-
-        // the label names of every exported sample are the catalogue's `labels` (none when not listed)
-        Map<String, Set<String>> problems = new TreeMap<>();
-        Matcher sample = Pattern.compile("(?m)^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\\{([^}]*)\\})? \\S+$").matcher(text);
-        while (sample.find()) {
-            Map<String, Object> c = CATALOGUE.get(sample.group(1));
-            if (c == null) {
-                continue; // summary parts (_sum, _count) and the like
+        Map<String, Set<String>> catalogued = new TreeMap<>();
+        CATALOGUE.values().stream().filter(c -> "exported".equals(c.get("status"))).forEach(c -> {
+            exported.put((String) c.get("name"), (String) c.get("type"));
+            catalogued.put((String) c.get("name"), new TreeSet<>((List<String>) c.getOrDefault("labels", List.of())));
+        });
+        Map<String, String> scraped = SavedScrapes.types(scrapes);
+        System.out.println(scrapes.size() + " saved scrapes: " + scraped.size() + " metric families");
+        assertThat(scraped).as("families and types of real scrapes vs metrics.yaml 'exported'").isEqualTo(exported);
+        assertThat(SavedScrapes.labelNames(scrapes)).as("label names of real scrapes vs metrics.yaml `labels`")
+                .isEqualTo(catalogued);
+        // the conventions: no summary, a counter is _total, a latency is a histogram in seconds, no address in a name
+        exported.forEach((name, type) -> {
+            assertThat(type).as(name).isIn("counter", "gauge", "histogram");
+            assertThat(name.endsWith("_total")).as("%s: _total iff a counter", name).isEqualTo(type.equals("counter"));
+            assertThat(name).as("no address or port in a name").doesNotContainPattern("\\d+_\\d+_\\d+_\\d+");
+            if (type.equals("histogram")) {
+                assertThat(name).as("a histogram of durations").endsWith("_seconds");
             }
-            Set<String> labels = new java.util.TreeSet<>();
-            if (sample.group(2) != null) {
-                Matcher l = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"").matcher(sample.group(2));
-                while (l.find()) {
-                    labels.add(l.group(1));
+        });
+    }
+
+    /** The per-CMTS series name their CMTS: a failover or an integrity alarm says which CMTS it was. */
+    @Test
+    void failoverAndIntegrityMetricsNameTheirCmts() {
+        List<SavedScrapes.Scrape> scrapes = SavedScrapes.all();
+        Map<String, java.util.TreeSet<String>> labels = SavedScrapes.labelNames(scrapes);
+        assertThat(labels.get("ipdr_failovers_total")).containsExactly("exporter");
+        assertThat(labels.get("ipdr_integrity_alarms_total")).containsExactly("exporter", "kind");
+        assertThat(scrapes).anySatisfy(s -> assertThat(s.samples()).anySatisfy(x -> {
+            assertThat(x.name()).isEqualTo("ipdr_integrity_alarms_total");
+            assertThat(x.labels()).containsEntry("kind", "read_back");
+            assertThat(x.value()).isEqualTo("1.0");
+        }));
+    }
+
+    /**
+     * Every label an expression groups, joins or matches on is a label of a metric it reads (as the scrapes show),
+     * or one the ServiceMonitor adds: an alert grouping by a label its metric lacks renders "for CMTS ".
+     */
+    @Test
+    void everyExpressionUsesOnlyLabelsItsMetricsHave() throws Exception {
+        Map<String, java.util.TreeSet<String>> scraped = SavedScrapes.labelNames(SavedScrapes.all());
+        Set<String> targetLabels = Set.of("node", "site", "job", "instance");
+        Map<String, String> all = new LinkedHashMap<>(dashboardExpressions());
+        all.putAll(alertExpressions());
+        Map<String, Set<String>> problems = new TreeMap<>();
+        all.forEach((where, expr) -> {
+            Set<String> available = new java.util.HashSet<>(targetLabels);
+            for (String name : PromQl.metricNames(expr)) {
+                String family = name.replaceAll("_(bucket|sum|count)$", "");
+                available.addAll(scraped.getOrDefault(scraped.containsKey(name) ? name : family, new TreeSet<>()));
+                if (name.endsWith("_bucket")) {
+                    available.add("le");
                 }
             }
-            labels.remove("quantile");
-            Set<String> expected = new java.util.TreeSet<>((List<String>) c.getOrDefault("labels", List.of()));
-            if (!labels.equals(expected)) {
-                problems.put(sample.group(1), labels);
+            Set<String> missing = new TreeSet<>(PromQl.labelNames(expr));
+            missing.removeAll(available);
+            if (!missing.isEmpty()) {
+                problems.put(where, missing);
             }
-        }
-        assertThat(problems).as("scraped label names that differ from metrics.yaml `labels`").isEmpty();
-        assertThat(text).contains("ipdr_exporter_records_received_total{exporter=\"cmts-1\",session=\"1\"} 3.0",
-                "ipdr_exporter_records_acked_total{exporter=\"cmts-1\",session=\"1\"} 2.0",
-                "ipdr_session_primary{exporter=\"cmts-1\",session=\"1\"} 1.0",
-                "ipdr_documents{exporter=\"cmts-1\",verdict=\"COMPLETE\"} 4.0",
-                "ipdr_documents{exporter=\"cmts-1\",verdict=\"INCOMPLETE\"} 0.0");
-        session.noDocument();
-        out.reset();
-        PrometheusTextFormatWriter.create().write(out, prometheus.scrape());
-        assertThat(out.toString(StandardCharsets.UTF_8)).as("primary series removed when the document ends")
-                .doesNotContain("ipdr_session_primary{").contains("ipdr_exporter_records_acked_total{");
+        });
+        assertThat(problems).as("labels used that no metric of the expression carries").isEmpty();
+        assertThat(PromQl.labelNames("sum by (site, exporter, kind) (increase(x{node=~\"$node\"}[15m])) > 0"))
+                .containsExactlyInAnyOrder("site", "exporter", "kind", "node");
     }
 }

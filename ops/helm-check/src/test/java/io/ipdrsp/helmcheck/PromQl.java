@@ -43,6 +43,39 @@ final class PromQl {
         return out;
     }
 
+    /**
+     * Label names an expression relies on: those of grouping clauses ({@code by}, {@code without}, {@code on},
+     * {@code ignoring}, {@code group_left/right}) and of label matchers; {@code le} of histogram_quantile included.
+     */
+    static Set<String> labelNames(String expr) {
+        Matcher lv = LABEL_VALUES.matcher(expr);
+        Set<String> out = new LinkedHashSet<>();
+        if (lv.matches()) {
+            Matcher v = Pattern.compile(",\\s*([A-Za-z_]\\w*)\\s*\\)\\s*$").matcher(expr);
+            if (v.find()) {
+                out.add(v.group(1));
+            }
+        }
+        String s = STRING.matcher(lv.matches() ? lv.group(1) : expr).replaceAll("\"\"");
+        Matcher g = GROUPING.matcher(s);
+        while (g.find()) {
+            String list = g.group().substring(g.group().indexOf('(') + 1, g.group().length() - 1);
+            for (String l : list.split(",")) {
+                if (!l.isBlank()) {
+                    out.add(l.trim());
+                }
+            }
+        }
+        Matcher m = MATCHERS.matcher(s);
+        while (m.find()) {
+            Matcher l = Pattern.compile("([A-Za-z_]\\w*)\\s*(=~|!~|!=|=)").matcher(m.group());
+            while (l.find()) {
+                out.add(l.group(1));
+            }
+        }
+        return out;
+    }
+
     /** Brackets balance, outside string literals. */
     static boolean balanced(String expr) {
         String s = STRING.matcher(expr).replaceAll(" ");

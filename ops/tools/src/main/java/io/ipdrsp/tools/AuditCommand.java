@@ -294,18 +294,9 @@ final class AuditCommand extends ToolCommand {
         return iso.length() > 19 ? iso.substring(0, 19) + "Z" : iso;
     }
 
-    /** Text of a field; a time the node wrote as epoch seconds (Jackson's default for Instant) becomes ISO-8601. */
+    /** Text of a field ("" when absent or null); the node writes times as ISO-8601 text. */
     private static String text(JsonNode n) {
-        if (n == null || n.isNull() || n.isMissingNode()) {
-            return "";
-        }
-        if (n.isNumber()) {
-            java.math.BigDecimal secs = n.decimalValue();
-            long whole = secs.longValue();
-            long nanos = secs.subtract(java.math.BigDecimal.valueOf(whole)).movePointRight(9).longValue();
-            return java.time.Instant.ofEpochSecond(whole, nanos).toString();
-        }
-        return n.asText();
+        return n == null || n.isNull() || n.isMissingNode() ? "" : n.asText();
     }
 
     private static String csv(String s) {
