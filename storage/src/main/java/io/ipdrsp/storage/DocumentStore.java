@@ -146,8 +146,13 @@ public final class DocumentStore {
         });
     }
 
+    /** Unavailable or a CAS write timeout, directly or from every node the driver tried. */
     private static boolean otherSiteUnreachable(Throwable e) {
         Throwable c = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+        if (c instanceof com.datastax.oss.driver.api.core.AllNodesFailedException all) {
+            return !all.getAllErrors().isEmpty() && all.getAllErrors().values().stream().flatMap(List::stream)
+                    .allMatch(DocumentStore::otherSiteUnreachable);
+        }
         return c instanceof com.datastax.oss.driver.api.core.servererrors.UnavailableException
                 || c instanceof com.datastax.oss.driver.api.core.servererrors.WriteTimeoutException;
     }

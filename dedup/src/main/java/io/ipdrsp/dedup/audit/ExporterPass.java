@@ -36,6 +36,12 @@ import org.slf4j.LoggerFactory;
  */
 final class ExporterPass {
     private static final Logger LOG = LoggerFactory.getLogger(ExporterPass.class);
+    /**
+     * While Cassandra cannot serve a pass (e.g. a data center down and the verdicts at SERIAL), every pass fails alike:
+     * one line per burst, not one per document per pass.
+     */
+    private static final io.ipdrsp.storage.FailureLog FAILURES = new io.ipdrsp.storage.FailureLog(LOG,
+            org.slf4j.event.Level.WARN, "finalization (retried next pass)", java.time.Duration.ofSeconds(30));
 
     /** What one pass did; {@code overdue}: document → why it is not final yet. */
     record Outcome(int finalized, int reopened, int failures, Map<RecordKey, String> overdue) {
@@ -118,11 +124,12 @@ final class ExporterPass {
                     repairSummary(d, summaries.get(d.key()));
                 }
                 isFinal = handle(d, t, fence, now);
+                FAILURES.success();
             } catch (VerdictWriter.Fenced e) {
                 throw e;
             } catch (RuntimeException e) {
                 problems.put(d.key(), e.toString());
-                LOG.warn("{}: finalization failed, retried next pass: {}", d.key(), e.toString());
+                FAILURES.failure(d.key().toString(), e);
             }
             if (!isFinal && t.at() != null && t.at().isBefore(overdueAfter)) {
                 overdue.put(d.key(), t.why() + " at " + t.at() + (problems.containsKey(d.key())

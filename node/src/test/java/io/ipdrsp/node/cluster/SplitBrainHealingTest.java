@@ -15,9 +15,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue 15 item 2: Hazelcast heals in seconds and {@code /healthcheck} tells the truth. Three node JVMs with the
@@ -40,22 +39,10 @@ class SplitBrainHealingTest {
     static final Duration HEAL_BOUND = Duration.ofSeconds(60);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    private static ClusterFixture cluster;
-
-    @BeforeAll
-    static void start() throws Exception {
-        SessionSpec session = SessionSpec.event(1, Templates.SAMIS_TYPE_1).withRate(100).withAcks(50, 3)
-                .withRecords(100_000);
-        cluster = new ClusterFixture("cl_healing", List.of(
-                new CmtsPlan(CMTS, true, new int[] {1, 2, 3}, List.of(session)))).startNodes();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    @RegisterExtension
+    static final ClusterFixture cluster = new ClusterFixture("cl_healing", List.of(new CmtsPlan(CMTS, true,
+            new int[] {1, 2, 3}, List.of(SessionSpec.event(1, Templates.SAMIS_TYPE_1).withRate(100).withAcks(50, 3)
+                    .withRecords(100_000)))));
 
     @Test
     void aFrozenMemberRejoinsWithinSecondsAndHealthSaysDegradedWhileTheViewLacksALiveNode() throws Exception {
