@@ -106,7 +106,7 @@ class SplitBrainHealingTest {
     /** The {@code cluster} entry of node n's {@code /healthcheck} (200 or 500 alike). */
     private static JsonNode clusterCheck(int n) {
         try {
-            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+            HttpResponse<String> r = HTTP.send(io.ipdrsp.node.TestUsers.request(URI.create("http://127.0.0.1:"
                     + cluster.node(n).adminPort + "/healthcheck")).timeout(Duration.ofSeconds(3)).build(),
                     HttpResponse.BodyHandlers.ofString());
             return JSON.readTree(r.body()).path("cluster");
