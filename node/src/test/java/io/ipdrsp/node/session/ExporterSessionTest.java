@@ -157,8 +157,12 @@ class ExporterSessionTest {
 
     @Test
     void aBackupSessionTakesDataAndWritesTheDocumentStateLikeThePrimary() throws Exception {
-        SessionFixture.Cmts c = opened(false, 4); // the vendor guide's standby: primary=false, then the data
+        ExporterState cmts = new ExporterState(SessionFixture.cmtsConfig("cmts"));
+        SessionFixture.Cmts c = session(cmts);
+        c.open(1, doc, false, 4, 60); // the vendor guide's standby: primary=false, then the data
+        assertThat(cmts.view().sessions().get(0).role()).as("told of the document, no data yet").isEqualTo("backup");
         c.data(1, 0, "a");
+        assertThat(cmts.view().sessions().get(0).role()).as("it receives the stream").isEqualTo("primary");
         c.data(1, 1, "b");
         f.sink.storeAll();
         f.advance(300, c);
@@ -169,6 +173,7 @@ class ExporterSessionTest {
         assertThat(f.metadata.documents()).extracting(DocumentInfo::state).containsExactly("OPEN", "STOPPED");
         assertThat(f.metadata.documents().get(1).detail()).isEqualTo("SESSION_STOP 6 end of IPDRDoc");
         assertThat(f.sink.opened).singleElement().satisfies(d -> assertThat(d.primary()).isFalse());
+        assertThat(cmts.view().sessions().get(0).role()).as("after SESSION_STOP").isEqualTo("idle");
     }
 
     @Test
