@@ -105,38 +105,10 @@ class EndToEndTest {
             try (Fleet fleet = Fleet.start(spec)) {
                 assertThat(fleet.awaitAcked(records1 + records2, Duration.ofSeconds(40))).as("all acked").isTrue();
             }
-            // the node's own measure of its slowest writes (receipt to durable): the tail's ack may wait that long
-            Double slowestWrite = PrometheusMetricsTest.value(node.admin("/prometheus").body(),
-                    "ipdr_records_write_latency", Map.of("quantile", "0.999"));
-            long writeMillis = slowestWrite == null ? 0 : (long) (slowestWrite * 1000);
-            checkAcks(relay, 1, 150, 1000, writeMillis);
-            checkAcks(relay, 2, 5_000, 1000, writeMillis);
+            long writeMillis = AckTally.slowestWriteMillis(node.admin("/prometheus").body());
+            relay.tally().check("cmts-acks", 1, 150, 1000, writeMillis);
+            relay.tally().check("cmts-acks", 2, 5_000, 1000, writeMillis);
         }
-    }
-
-    /**
-     * The bound: one DATA_ACK per sequence trigger of DATA sent (re-sends included) plus one per ack period, plus one
-     * for each SESSION_START (a new stream acks its first records without waiting for an earlier stream's period).
-     */
-    private static void checkAcks(AckCountingRelay relay, int session, int ackSequenceInterval, long periodMillis,
-                                  long writeMillis) {
-        long records = relay.dataFrames(session);
-        List<AckCountingRelay.Ack> acks = relay.acks(session);
-        long[] last = relay.lastData(session);
-        AckCountingRelay.Ack tail = acks.stream().filter(a -> a.dsn() >= last[0]).findFirst().orElseThrow();
-        long tailMillis = (tail.atNanos() - last[1]) / 1_000_000;
-        long durationMillis = (acks.get(acks.size() - 1).atNanos() - relay.firstData(session)) / 1_000_000;
-        long trigger = ackSequenceInterval - ackSequenceInterval / 4;
-        long bound = records / trigger + durationMillis / periodMillis + 1 + relay.sessionStarts(session);
-        System.out.printf("session %d: %d DATA (%d SESSION_START) in %d ms, %d DATA_ACKs (bound %d: trigger %d,"
-                + " period %d ms); tail (DSN %d) acked %d ms after it was sent (node's p99.9 write: %d ms)%n",
-                session, records, relay.sessionStarts(session), durationMillis, acks.size(), bound, trigger,
-                periodMillis, last[0], tailMillis, writeMillis);
-        assertThat(acks.size()).as("DATA_ACKs of session %d", session).isLessThanOrEqualTo((int) bound);
-        assertThat(acks).extracting(AckCountingRelay.Ack::dsn).as("never backwards").isSorted();
-        assertThat(tailMillis).as("tail of session %d: within 1 s of durable (+ the write, + 1 s of scheduling on a"
-                + " loaded machine); it used to wait for ackTimeInterval minus the margin", session)
-                .isLessThan(2_000 + writeMillis);
     }
 
     /**
