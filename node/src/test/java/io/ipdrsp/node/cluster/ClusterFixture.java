@@ -287,13 +287,20 @@ final class ClusterFixture implements AutoCloseable, BeforeAllCallback, AfterAll
         return startFleet(cmtsSpecs.keySet().toArray(String[]::new));
     }
 
-    /** Starts a fleet of these CMTSes of the plan (its ledger file is named after them when not all). */
+    /**
+     * Starts a fleet of these CMTSes of the plan (its ledger file is named after them when not all), closing the
+     * fleet started before, if any.
+     */
     Fleet startFleet(String... cmtses) {
+        if (fleet != null) {
+            fleet.close();
+        }
         List<CmtsSpec> specs = new ArrayList<>();
         for (String c : cmtses) {
             specs.add(java.util.Objects.requireNonNull(cmtsSpecs.get(c), c));
         }
-        String ledger = specs.size() == cmtsSpecs.size() ? "ledger.json" : "ledger-" + String.join("+", cmtses) + ".json";
+        String ledger = specs.size() == cmtsSpecs.size() ? "ledger.json"
+                : specs.size() == 1 ? "ledger-" + cmtses[0] + ".json" : "ledger-" + specs.size() + "-cmtses.json";
         fleet = Fleet.start(FleetSpec.of(specs.toArray(CmtsSpec[]::new)).withLedgerFile(dir.resolve(ledger)));
         return fleet;
     }

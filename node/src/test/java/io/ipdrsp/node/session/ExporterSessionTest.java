@@ -52,6 +52,7 @@ class ExporterSessionTest {
         ExporterState cmts = new ExporterState(SessionFixture.cmtsConfig("cmts"));
         SessionFixture.Cmts c = session(cmts);
         c.open(1, doc, true, 4, 60);
+        f.sync(); // the segment row is written: what follows updates it
         for (int dsn = 0; dsn < 3; dsn++) {
             c.data(1, dsn, "r" + dsn);
         }
@@ -67,6 +68,9 @@ class ExporterSessionTest {
         assertThat(v.sessions().get(0).role()).isEqualTo("primary");
         assertThat(f.ctx.documents().documents()).singleElement()
                 .satisfies(d -> assertThat(d.lastAckDsn()).isEqualTo(2));
+        f.sync();
+        assertThat(f.metadata.other()).as("the open segment says how far it got, with its first ack")
+                .anyMatch(w -> w.startsWith("progress ") && w.endsWith("highest 2"));
     }
 
     @Test
