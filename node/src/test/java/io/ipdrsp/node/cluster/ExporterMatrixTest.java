@@ -42,8 +42,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ExporterMatrixTest {
     private static final int RATE = 60;
-    /** 100 s of records at {@link #RATE}: they outlast the faults (a node restart included), so hand-offs move data. */
-    private static final int RECORDS = 6_000;
+    /** 90 s of records at {@link #RATE}: they outlast the faults (a node restart included), so hand-offs move data. */
+    private static final int RECORDS = 5_400;
     private static final int ACK_WINDOW = 50;
     private static final int ACK_SECONDS = 3;
     private static final SessionSpec SESSION = SessionSpec.event(1, Templates.SAMIS_TYPE_1).withRate(RATE)
@@ -82,7 +82,9 @@ class ExporterMatrixTest {
     @Order(1)
     void everyFailoverModeAndDocumentIdKindSurvivesKillAndSigstopAsOneCompleteDocument() throws Exception {
         Fleet fleet = cluster.startFleet(MATRIX.toArray(String[]::new));
-        awaitEach("records acknowledged by node-1", m -> cluster.ackedBy(m, 1, "node-1") >= 150);
+        // steady state first: nine documents opening at once on three nodes contend for their start claims (LWT),
+        // and a stretch killed before its progress row lands is placed by where it started (audit.md, limitations)
+        awaitEach("records acknowledged by node-1", m -> cluster.ackedBy(m, 1, "node-1") >= 600);
 
         Map<String, Long> before = acked();
         cluster.node(1).kill9();
