@@ -58,6 +58,7 @@ public final class DocumentStore {
     private final PreparedStatement selectDocumentsByTime;
     private final PreparedStatement insertSegment;
     private final PreparedStatement stopSegment;
+    private final PreparedStatement segmentProgress;
     private final PreparedStatement selectSegments;
     /** Serial consistency of the claims: the audit's ({@code audit.serialConsistency}), LOCAL_SERIAL until set. */
     private volatile DefaultConsistencyLevel serialConsistency = DefaultConsistencyLevel.LOCAL_SERIAL;
@@ -97,6 +98,8 @@ public final class DocumentStore {
                 + " highest_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
         stopSegment = Prepared.of(session, "UPDATE " + ks + ".segments SET stopped_at = ?, stop_reason_code = ?,"
                 + " stop_reason_info = ?, highest_seq = ? WHERE " + KEY_WHERE + " AND started_at = ? AND node = ?");
+        segmentProgress = Prepared.of(session, "UPDATE " + ks + ".segments SET highest_seq = ? WHERE " + KEY_WHERE
+                + " AND started_at = ? AND node = ?");
         selectSegments = Prepared.of(session, "SELECT started_at, node, is_primary, first_record_seq,"
                 + " dropped_record_count, ack_time_interval, ack_sequence_interval, stopped_at, stop_reason_code,"
                 + " stop_reason_info, highest_seq FROM " + ks + ".segments WHERE " + KEY_WHERE);
@@ -257,6 +260,17 @@ public final class DocumentStore {
                 .setString(2, reasonInfo).set(3, highestSeq, Long.class).setString(4, key.exporter())
                 .setInt(5, key.sessionId()).setUuid(6, key.documentId()).setLong(7, key.bootTime())
                 .setInstant(8, startedAt).setString(9, node).build();
+        return session.executeAsync(write(b)).thenApply(rs -> null);
+    }
+
+    /**
+     * How far an open segment has got: the highest DSN received in it so far, so that a stretch whose node dies
+     * before its SESSION_STOP still says where the exporter was (dedup's SegmentOrder).
+     */
+    public CompletionStage<Void> segmentProgress(RecordKey key, Instant startedAt, String node, long highestSeq) {
+        BoundStatement b = segmentProgress.boundStatementBuilder().setLong(0, highestSeq)
+                .setString(1, key.exporter()).setInt(2, key.sessionId()).setUuid(3, key.documentId())
+                .setLong(4, key.bootTime()).setInstant(5, startedAt).setString(6, node).build();
         return session.executeAsync(write(b)).thenApply(rs -> null);
     }
 

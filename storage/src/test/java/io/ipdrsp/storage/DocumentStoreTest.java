@@ -65,6 +65,12 @@ class DocumentStoreTest {
                 new Segment(doc, t, "node-1", true, 0, 0, 10, 100, t.plusSeconds(299), 2, "failover"),
                 new Segment(doc, t.plus(Duration.ofMinutes(5)), "node-2", false, 4_711, 12, 10, 100, null, null,
                         null));
+
+        // an open segment's progress: the highest DSN so far, the rest of the row untouched
+        storage.documents().segmentProgress(doc, t.plus(Duration.ofMinutes(5)), "node-2", 5_000)
+                .toCompletableFuture().get();
+        assertThat(storage.segments(doc).get(1)).isEqualTo(new Segment(doc, t.plus(Duration.ofMinutes(5)), "node-2",
+                false, 4_711, 12, 10, 100, null, null, null, 5_000L));
     }
 
     @Test

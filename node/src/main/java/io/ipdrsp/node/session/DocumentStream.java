@@ -26,6 +26,8 @@ import org.slf4j.LoggerFactory;
 final class DocumentStream {
     private static final Logger LOG = LoggerFactory.getLogger(DocumentStream.class);
     private static final long MS = 1_000_000L;
+    /** An open segment's highest DSN is written at most this often (with the acks; audit.md "Segment order"). */
+    static final long PROGRESS_EVERY_NANOS = 1000 * MS;
 
     /** The session the stream belongs to. */
     interface Owner {
@@ -59,6 +61,8 @@ final class DocumentStream {
     private boolean ended;
     private boolean released;
     private long lastProgressNanos;
+    private long progressReportedNanos;
+    private long progressReportedDsn = Long.MIN_VALUE;
     private ScheduledFuture<?> timer;
     private long timerAt;
 
@@ -76,6 +80,7 @@ final class DocumentStream {
         this.failureKey = "storage " + key.exporter();
         this.stopAfterNanos = conn.ctx.storage().getStopFlowAfterSeconds() * 1000L * MS;
         this.lastProgressNanos = conn.now();
+        this.progressReportedNanos = lastProgressNanos - PROGRESS_EVERY_NANOS; // the first ack reports at once
     }
 
     /** DSNs must increase within a stretch (SP 2.1 §2.10); false = out of sequence. */
@@ -225,6 +230,11 @@ final class DocumentStream {
         counters.acked(entry, dsn, covered);
         owner.ack(this, dsn);
         conn.acked();
+        if (!ended && lastDsn > progressReportedDsn && now - progressReportedNanos >= PROGRESS_EVERY_NANOS) {
+            progressReportedNanos = now;
+            progressReportedDsn = lastDsn;
+            conn.ctx.journal().segmentProgress(segment, lastDsn);
+        }
     }
 
     /** When {@link #evaluate()} must run again by time alone: an ack deadline or the stall bound. */

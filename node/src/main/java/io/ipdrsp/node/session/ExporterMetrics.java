@@ -19,7 +19,8 @@ import java.util.Set;
  *       {@code ipdr_exporter_records_acked_total{exporter,session}}: the record path increments data points resolved
  *       once per session ({@link SessionMetrics}), never a label lookup per record.</li>
  *   <li>{@code ipdr_session_primary{exporter,session}}: 1 primary / 0 connected backup from SESSION_START until the
- *       document stretch ends (SESSION_STOP, FLOW_STOP, connection closed), when the series is removed.</li>
+ *       document stretch ends (SESSION_STOP, FLOW_STOP, connection closed), when the series is removed; 1 also from
+ *       the first DATA of a {@code primary=false} stretch (the vendor failover's standby that took the stream).</li>
  *   <li>{@code ipdr_documents{exporter,verdict}}: set by the node's document verdict refresher (from Cassandra).</li>
  *   <li>{@code ipdr_protocol_errors_sent_total{code}}: every ERROR the node sends (protocol errors, keep-alive expiry,
  *       refusals), by errorCode; the codes the node sends start at 0 so that a rate is defined before the first.</li>
@@ -37,7 +38,8 @@ public final class ExporterMetrics {
             .help("records newly covered by the DATA_ACKs this node sent, per CMTS and session")
             .labelNames("exporter", "session").withoutExemplars().build();
     private final Gauge primary = Gauge.builder().name("ipdr_session_primary")
-            .help("1 while this node is the CMTS's primary collector for the session, 0 while a connected backup;"
+            .help("1 while this node is the CMTS's primary collector for the session (told primary, or receiving its"
+                    + " DATA), 0 while a connected backup;"
                     + " no series while the session has no document on this node")
             .labelNames("exporter", "session").withoutExemplars().build();
     private final Gauge documents = Gauge.builder().name("ipdr_documents")

@@ -31,6 +31,8 @@ public final class ExporterState {
         volatile String description = "";
         volatile String state = "OFFERED";
         volatile Boolean primary;
+        /** DATA arrived in the current SESSION_START..SESSION_STOP stretch (whatever its primary flag said). */
+        volatile boolean receivingData;
         volatile String documentId = "";
         volatile long exporterBootTime;
         volatile long firstRecordSequenceNumber = -1;
@@ -49,12 +51,18 @@ public final class ExporterState {
             this.sessionId = sessionId;
         }
 
+        /**
+         * primary: this node receives the session's data stream — told {@code primary=true}, or DATA arrived on a
+         * {@code primary=false} stretch (the vendor guide's failover hands the stream to a standby that way, digest
+         * §1.9: the flag names the configured primary, not who gets the data); backup: started with
+         * {@code primary=false} and no DATA yet (a standby told of the document); idle: no started session.
+         */
         public String role() {
             Boolean p = primary;
             if (!"ACTIVE".equals(state) || p == null) {
                 return "idle";
             }
-            return p ? "primary" : "backup";
+            return p || receivingData ? "primary" : "backup";
         }
 
         public SessionView view() {

@@ -17,6 +17,9 @@ public interface MetadataStore {
     CompletionStage<Void> stopSegment(RecordKey key, Instant startedAt, String node, Instant stoppedAt, int reasonCode,
             String reasonInfo, long highestSeq);
 
+    /** An open segment's highest DSN so far (a node killed before SESSION_STOP still tells how far it got). */
+    CompletionStage<Void> segmentProgress(RecordKey key, Instant startedAt, String node, long highestSeq);
+
     CompletionStage<Void> saveDocument(DocumentInfo d);
 
     CompletionStage<Void> saveTemplates(String exporter, int sessionId, long bootTime, int configId,
@@ -35,6 +38,12 @@ public interface MetadataStore {
                     int reasonCode, String reasonInfo, long highestSeq) {
                 return storage.documents().stopSegment(key, startedAt, node, stoppedAt, reasonCode, reasonInfo,
                         highestSeq);
+            }
+
+            @Override
+            public CompletionStage<Void> segmentProgress(RecordKey key, Instant startedAt, String node,
+                    long highestSeq) {
+                return storage.documents().segmentProgress(key, startedAt, node, highestSeq);
             }
 
             @Override

@@ -45,7 +45,7 @@ public final class SegmentJournal implements AutoCloseable {
                       RecordKey document) {
     }
 
-    private enum Kind { SEGMENT, SEGMENT_STOP, DOCUMENT_OPEN, DOCUMENT_STOP, TEMPLATES }
+    private enum Kind { SEGMENT, SEGMENT_PROGRESS, SEGMENT_STOP, DOCUMENT_OPEN, DOCUMENT_STOP, TEMPLATES }
 
     public SegmentJournal(String nodeId, MetadataStore store) {
         this.nodeId = nodeId;
@@ -74,6 +74,20 @@ public final class SegmentJournal implements AutoCloseable {
         enqueue(new Op(Kind.SEGMENT_STOP, segmentKey(started), "segment stop " + started.key(),
                 () -> store.stopSegment(started.key(), started.startedAt(), started.node(), stoppedAt, reason, info,
                         highestSeq), whole, null));
+    }
+
+    /**
+     * How far an open segment has got ({@code highestSeq}: the highest DSN received so far). Without it, a stretch
+     * whose node is killed before SESSION_STOP says only where it started, and sorts before an earlier stretch of
+     * another node that carried a few records (audit.md, "Segment order").
+     */
+    void segmentProgress(Segment started, long highestSeq) {
+        Segment progressed = new Segment(started.key(), started.startedAt(), started.node(), started.primary(),
+                started.firstRecordSeq(), started.droppedRecordCount(), started.ackTimeInterval(),
+                started.ackSequenceInterval(), null, null, null, highestSeq);
+        enqueue(new Op(Kind.SEGMENT_PROGRESS, segmentKey(started), "segment progress " + started.key(),
+                () -> store.segmentProgress(started.key(), started.startedAt(), started.node(), highestSeq),
+                progressed, null));
     }
 
     /** The segment ended without SESSION_STOP (FLOW_STOP, superseded, connection closed): the whole row. */
@@ -141,8 +155,9 @@ public final class SegmentJournal implements AutoCloseable {
         Op op;
         while ((op = queue.poll()) != null) {
             Op before = latest.remove(op.key()); // a later write of a row replaces an earlier one, at its own place
-            if (op.kind() == Kind.SEGMENT_STOP && before != null && before.kind() == Kind.SEGMENT) {
-                Segment whole = op.segment(); // started and stopped before anything was written: one row
+            boolean merge = op.kind() == Kind.SEGMENT_STOP || op.kind() == Kind.SEGMENT_PROGRESS;
+            if (merge && before != null && before.kind() == Kind.SEGMENT) {
+                Segment whole = op.segment(); // started and stopped (or advanced) before anything was written: one row
                 op = new Op(Kind.SEGMENT, op.key(), op.what(), () -> store.saveSegment(whole), whole, null);
             }
             latest.put(op.key(), op);

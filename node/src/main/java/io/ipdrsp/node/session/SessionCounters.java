@@ -56,6 +56,7 @@ final class SessionCounters {
         e.stopReason = null;
         status.state = "ACTIVE";
         status.primary = m.primary();
+        status.receivingData = false;
         status.documentId = key.documentId().toString();
         status.exporterBootTime = m.exporterBootTime();
         status.firstRecordSequenceNumber = m.firstRecordSequenceNumber();
@@ -80,6 +81,10 @@ final class SessionCounters {
 
     /** A record arrived; {@code flagged}: with the D flag (a re-send, as the exporter says). */
     void received(DocumentIndex.Entry e, long dsn, int bytes, boolean flagged) {
+        if (!status.receivingData) { // once per stretch: a primary=false standby that gets the stream is primary
+            status.receivingData = true;
+            labelled.primary(true);
+        }
         e.dsn(dsn);
         e.received.increment();
         status.received.increment();

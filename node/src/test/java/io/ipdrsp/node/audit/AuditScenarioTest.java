@@ -1,5 +1,6 @@
 package io.ipdrsp.node.audit;
 
+import static io.ipdrsp.node.cluster.AuditCheck.ranges;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -38,20 +39,6 @@ import org.junit.jupiter.api.Test;
  */
 class AuditScenarioTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-
-    static List<List<Long>> ranges(RangeSet s) {
-        List<List<Long>> out = new ArrayList<>();
-        for (long[] r : s.ranges()) {
-            out.add(List.of(r[0], r[1]));
-        }
-        return out;
-    }
-
-    static List<List<Long>> ranges(JsonNode array) {
-        List<List<Long>> out = new ArrayList<>();
-        array.forEach(r -> out.add(List.of(r.get("first").asLong(), r.get("last").asLong())));
-        return out;
-    }
 
     static JsonNode report(AuditNode node, String cmts) throws Exception {
         Instant now = Instant.now();
@@ -406,8 +393,7 @@ class AuditScenarioTest {
             collectors.add(CollectorSpec.at("127.0.0.1", nodes[i].listenPort(), i + 1));
         }
         return FleetSpec.of(CmtsSpec.of(cmts, io.ipdrsp.simulator.Direction.CONNECT, collectors, List.of(session))
-                .withListen("127.0.0.1", 0).withKeepAlive(5).withReconnectDelay(Duration.ofMillis(300))
-                .withFailover(io.ipdrsp.simulator.FailoverMode.LEGACY)); // the promotion today's node sessions were written against; the simulator's default is now the vendor sequence
+                .withListen("127.0.0.1", 0).withKeepAlive(5).withReconnectDelay(Duration.ofMillis(300)));
     }
 
     private static long ackedBy(Ledger l, String cmts, String collector) {

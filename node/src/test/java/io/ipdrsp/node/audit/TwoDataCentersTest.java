@@ -2,7 +2,7 @@ package io.ipdrsp.node.audit;
 
 import static io.ipdrsp.node.audit.AuditScenarioTest.dialing;
 import static io.ipdrsp.node.audit.AuditScenarioTest.listening;
-import static io.ipdrsp.node.audit.AuditScenarioTest.ranges;
+import static io.ipdrsp.node.cluster.AuditCheck.ranges;
 import static io.ipdrsp.node.audit.AuditScenarioTest.report;
 import static org.assertj.core.api.Assertions.assertThat;
 

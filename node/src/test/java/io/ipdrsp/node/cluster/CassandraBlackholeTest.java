@@ -24,7 +24,7 @@ class CassandraBlackholeTest {
 
     @Test
     void nodeWhoseStorageHangsStopsTheFlowAndTheCmtsFailsOverWithoutLoss() throws Exception {
-        Fleet fleet = cluster.startFleetAndAwaitRoles(Duration.ofSeconds(30), "primary", "backup", "backup");
+        Fleet fleet = cluster.startFleetAndAwaitRoles(Duration.ofSeconds(30), "primary", "standby", "standby");
         assertThat(fleet.awaitAcked(600, Duration.ofSeconds(30))).isTrue();
 
         long[] before = {cluster.ackedBy(DIALS, 1, "node-2"), cluster.ackedBy(LISTENS, 1, "node-2")};
@@ -46,7 +46,7 @@ class CassandraBlackholeTest {
 
         long healed = System.nanoTime();
         cluster.cassandraProxy(1).resume();
-        cluster.awaitRolesOfAll(Duration.ofSeconds(60), "primary", "backup", "backup");
+        cluster.awaitRolesOfAll(Duration.ofSeconds(60), "primary", "standby", "standby");
         System.out.printf("FAILBACK to node-1 %d ms after its Cassandra path healed%n",
                 (System.nanoTime() - healed) / 1_000_000);
 

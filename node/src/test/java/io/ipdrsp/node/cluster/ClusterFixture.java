@@ -1,11 +1,11 @@
 package io.ipdrsp.node.cluster;
 
-import io.ipdrsp.node.TestUsers;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ipdrsp.launcher.NodeConfig;
 import io.ipdrsp.launcher.Ports;
+import io.ipdrsp.node.AckTally;
+import io.ipdrsp.node.TestUsers;
 import io.ipdrsp.simulator.CmtsSpec;
 import io.ipdrsp.simulator.CollectorSpec;
 import io.ipdrsp.simulator.Direction;
@@ -13,6 +13,7 @@ import io.ipdrsp.simulator.Fleet;
 import io.ipdrsp.simulator.FleetSpec;
 import io.ipdrsp.simulator.Ledger;
 import io.ipdrsp.simulator.SessionSpec;
+import io.netty.buffer.ByteBuf;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,7 +21,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -46,17 +49,24 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 final class ClusterFixture implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
     static final int NODES = 3;
     /** The CMTS names of {@link #bothDirections}. */
-    /**
-     * How the fleet's CMTSes move sessions between nodes: legacy, the promotion the cluster tests' role expectations
-     * ("backup" = told of the document with primary=false) were written against. The simulator's default is the
-     * vendor sequence (docs/simulator.md), in which standbys are told nothing until they take over.
-     */
-    static final io.ipdrsp.simulator.FailoverMode FAILOVER = io.ipdrsp.simulator.FailoverMode.LEGACY;
     static final String DIALS = "cmts-dials";
     static final String LISTENS = "cmts-listens";
 
-    /** One CMTS of the fleet: who dials, its priority for node-1..node-3, its sessions. */
-    record CmtsPlan(String name, boolean cmtsDials, int[] priorities, List<SessionSpec> sessions) {
+    /**
+     * One CMTS of the fleet: who dials, its priority for node-1..node-3 (0: that node does not collect it — it is
+     * not in the node's exporter list, nor the node among the CMTS's collectors), its sessions, and whatever else the
+     * test sets on its spec (failover mode, documentId kind, buffer). The simulator's defaults apply otherwise: the
+     * vendor failover sequence, standbys told nothing until they take over (docs/simulator.md).
+     */
+    record CmtsPlan(String name, boolean cmtsDials, int[] priorities, List<SessionSpec> sessions,
+                    UnaryOperator<CmtsSpec> spec) {
+        CmtsPlan(String name, boolean cmtsDials, int[] priorities, List<SessionSpec> sessions) {
+            this(name, cmtsDials, priorities, sessions, UnaryOperator.identity());
+        }
+
+        boolean collectedBy(int node) {
+            return priorities[node - 1] > 0;
+        }
     }
 
     final String keyspace;
@@ -67,7 +77,10 @@ final class ClusterFixture implements AutoCloseable, BeforeAllCallback, AfterAll
     final List<TcpProxy> hazelcastProxies = new ArrayList<>();
     private final Map<String, TcpProxy> cmtsProxies = new LinkedHashMap<>();
     private final List<CmtsPlan> plans;
-    private final List<CmtsSpec> cmtsSpecs = new ArrayList<>();
+    private final Map<String, CmtsSpec> cmtsSpecs = new LinkedHashMap<>();
+    private final Map<String, Object> nodeSettings = new LinkedHashMap<>();
+    private final Map<String, AckTally> ackTallies = new LinkedHashMap<>();
+    private boolean watchAcks;
     private Fleet fleet;
 
     ClusterFixture(String keyspace, List<CmtsPlan> plans) {
@@ -84,6 +97,23 @@ final class ClusterFixture implements AutoCloseable, BeforeAllCallback, AfterAll
         return new ClusterFixture(keyspace, List.of(
                 new CmtsPlan(DIALS, true, new int[] {1, 2, 3}, List.of(session)),
                 new CmtsPlan(LISTENS, false, new int[] {1, 2, 3}, List.of(session))));
+    }
+
+    /** A top-level key of every node's configuration (e.g. {@code audit}); before the nodes start. */
+    ClusterFixture nodeSetting(String key, Object value) {
+        nodeSettings.put(key, value);
+        return this;
+    }
+
+    /** Count IPDR/SP frames on every CMTS ↔ node path ({@link #ackTally}); before the nodes start. */
+    ClusterFixture watchAcks() {
+        watchAcks = true;
+        return this;
+    }
+
+    /** What went between a CMTS and all its collectors (needs {@link #watchAcks}). */
+    AckTally ackTally(String cmts) {
+        return ackTallies.get(cmts);
     }
 
     /** Before the class's tests: the shared servers, the proxies and the three nodes, up and in one cluster. */
@@ -142,8 +172,13 @@ final class ClusterFixture implements AutoCloseable, BeforeAllCallback, AfterAll
             k++;
             String cmtsAddress = "127.0.1." + k;
             List<CollectorSpec> collectors = new ArrayList<>();
+            AckTally tally = watchAcks ? ackTallies.computeIfAbsent(p.name(), x -> new AckTally()) : null;
+            CmtsSpec spec;
             if (p.cmtsDials()) {
                 for (int n = 1; n <= NODES; n++) {
+                    if (!p.collectedBy(n)) {
+                        continue;
+                    }
                     TcpProxy proxy = TcpProxy.start(p.name() + "->" + nodeId(n), 0,
                             new InetSocketAddress("127.0.0.1", listen[n]), cmtsAddress);
                     cmtsProxies.put(p.name() + "/" + n, proxy);
@@ -151,12 +186,14 @@ final class ClusterFixture implements AutoCloseable, BeforeAllCallback, AfterAll
                     exporters.get(n).add(NodeConfig.map("name", p.name(), "address", cmtsAddress, "direction", "listen",
                             "keepAliveSeconds", 5));
                 }
-                cmtsSpecs.add(CmtsSpec.of(p.name(), Direction.CONNECT, collectors, p.sessions())
-                        .withListen(cmtsAddress, 0).withKeepAlive(5).withReconnectDelay(Duration.ofMillis(200))
-                        .withMac(0x001dcf100000L + k).withFailover(FAILOVER));
+                spec = CmtsSpec.of(p.name(), Direction.CONNECT, collectors, p.sessions())
+                        .withListen(cmtsAddress, 0).withKeepAlive(5).withReconnectDelay(Duration.ofMillis(200));
             } else {
                 int cmtsPort = Ports.freePort(cmtsAddress);
                 for (int n = 1; n <= NODES; n++) {
+                    if (!p.collectedBy(n)) {
+                        continue;
+                    }
                     TcpProxy proxy = TcpProxy.start(nodeId(n) + "->" + p.name(), 0,
                             new InetSocketAddress(cmtsAddress, cmtsPort), nodeSource(n));
                     cmtsProxies.put(p.name() + "/" + n, proxy);
@@ -165,9 +202,18 @@ final class ClusterFixture implements AutoCloseable, BeforeAllCallback, AfterAll
                             "direction", "connect", "keepAliveSeconds", 5, "reconnectMinMillis", 100,
                             "reconnectMaxMillis", 1000));
                 }
-                cmtsSpecs.add(CmtsSpec.of(p.name(), Direction.LISTEN, collectors, p.sessions())
-                        .withListen(cmtsAddress, cmtsPort).withKeepAlive(5).withMac(0x001dcf100000L + k).withFailover(FAILOVER));
+                spec = CmtsSpec.of(p.name(), Direction.LISTEN, collectors, p.sessions())
+                        .withListen(cmtsAddress, cmtsPort).withKeepAlive(5);
             }
+            if (tally != null) {
+                for (int n = 1; n <= NODES; n++) {
+                    TcpProxy proxy = cmtsProxies.get(p.name() + "/" + n);
+                    if (proxy != null) {
+                        proxy.tap(() -> frames(tally, p.cmtsDials()));
+                    }
+                }
+            }
+            cmtsSpecs.put(p.name(), p.spec().apply(spec.withMac(0x001dcf100000L + k)));
         }
         String clusterName = "it-" + keyspace + "-" + System.nanoTime();
         for (int n = 1; n <= NODES; n++) {
@@ -189,6 +235,7 @@ final class ClusterFixture implements AutoCloseable, BeforeAllCallback, AfterAll
                             "zooKeeperDigest", TestUsers.clusterSecrets().get("zooKeeperDigest")))
                     .set("security", TestUsers.securityTree())
                     .set("exporters", exporters.get(n));
+            nodeSettings.forEach(config::set);
             List<String> props = List.of(
                     "-Dhazelcast.local.localAddress=" + hazelcastBind(n),
                     "-Dhazelcast.local.publicAddress=" + hazelcastProxies.get(n - 1).address(),
@@ -227,9 +274,34 @@ final class ClusterFixture implements AutoCloseable, BeforeAllCallback, AfterAll
         }
     }
 
+    /** One connection's bytes, both ways, cut into IPDR/SP frames for the CMTS's tally. */
+    private static BiConsumer<Boolean, ByteBuf> frames(AckTally tally, boolean cmtsIsClient) {
+        int connection = tally.newConnection();
+        AckTally.Stream fromClient = tally.stream(cmtsIsClient, connection);
+        AckTally.Stream fromTarget = tally.stream(!cmtsIsClient, connection);
+        return (client, bytes) -> (client ? fromClient : fromTarget).bytes(bytes);
+    }
+
+    /** Starts a fleet of every CMTS of the plan. */
     Fleet startFleet() {
-        fleet = Fleet.start(FleetSpec.of(cmtsSpecs.toArray(CmtsSpec[]::new))
-                .withLedgerFile(dir.resolve("ledger.json")));
+        return startFleet(cmtsSpecs.keySet().toArray(String[]::new));
+    }
+
+    /**
+     * Starts a fleet of these CMTSes of the plan (its ledger file is named after them when not all), closing the
+     * fleet started before, if any.
+     */
+    Fleet startFleet(String... cmtses) {
+        if (fleet != null) {
+            fleet.close();
+        }
+        List<CmtsSpec> specs = new ArrayList<>();
+        for (String c : cmtses) {
+            specs.add(java.util.Objects.requireNonNull(cmtsSpecs.get(c), c));
+        }
+        String ledger = specs.size() == cmtsSpecs.size() ? "ledger.json"
+                : specs.size() == 1 ? "ledger-" + cmtses[0] + ".json" : "ledger-" + specs.size() + "-cmtses.json";
+        fleet = Fleet.start(FleetSpec.of(specs.toArray(CmtsSpec[]::new)).withLedgerFile(dir.resolve(ledger)));
         return fleet;
     }
 

@@ -22,7 +22,7 @@ class KillPrimaryTest {
 
     @Test
     void primaryAndThenBackupKilledLoseNothingAndStoreEachRecordOnce() throws Exception {
-        Fleet fleet = cluster.startFleetAndAwaitRoles(Duration.ofSeconds(30), "primary", "backup", "backup");
+        Fleet fleet = cluster.startFleetAndAwaitRoles(Duration.ofSeconds(30), "primary", "standby", "standby");
         assertThat(fleet.awaitAcked(800, Duration.ofSeconds(30))).as("flow to node-1").isTrue();
 
         long[] before = {cluster.ackedBy(DIALS, 1, "node-2"), cluster.ackedBy(LISTENS, 1, "node-2")};
@@ -30,7 +30,7 @@ class KillPrimaryTest {
         cluster.node(1).kill9();
         cluster.measureTakeoverMillis("kill -9 node-1", DIALS, 1, "node-2", before[0], killed, Duration.ofSeconds(20));
         cluster.measureTakeoverMillis("kill -9 node-1", LISTENS, 1, "node-2", before[1], killed, Duration.ofSeconds(20));
-        cluster.awaitRolesOfAll(Duration.ofSeconds(15), null, "primary", "backup");
+        cluster.awaitRolesOfAll(Duration.ofSeconds(15), null, "primary", "standby");
         long acked = fleet.ledger().totalAcked();
         assertThat(fleet.awaitAcked(acked + 600, Duration.ofSeconds(30))).as("flow to node-2").isTrue();
 
@@ -48,7 +48,7 @@ class KillPrimaryTest {
         restart1.start();
         restart(2);
         restart1.join();
-        cluster.awaitRolesOfAll(Duration.ofSeconds(40), "primary", "backup", "backup");
+        cluster.awaitRolesOfAll(Duration.ofSeconds(40), "primary", "standby", "standby");
         System.out.printf("FAILBACK after restart of node-1 and node-2: %d ms%n", (System.nanoTime() - t0) / 1_000_000);
 
         LedgerCheck.Result r = cluster.finishAndCheck(false);

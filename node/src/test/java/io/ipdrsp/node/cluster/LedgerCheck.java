@@ -7,6 +7,7 @@ import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import io.ipdrsp.simulator.Ledger;
 import io.ipdrsp.simulator.RangeSet;
+import io.ipdrsp.storage.Receipt;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -65,7 +66,11 @@ final class LedgerCheck {
      * @param countersComplete no node was SIGKILLed, so the nodes' stored counters cover every write
      */
     Result verify(Ledger ledger, List<NodeProcess> nodes, boolean drained, boolean countersComplete) {
+        // the CMTSes of this ledger: an earlier fleet of the same test class may have stored others
+        java.util.Set<String> cmtses = new java.util.HashSet<>();
+        ledger.documents().forEach(d -> cmtses.add(d.cmts()));
         Map<DocKey, Map<Long, Integer>> stored = storedRows();
+        stored.keySet().removeIf(k -> !cmtses.contains(k.exporter()));
         long rows = stored.values().stream().mapToLong(m -> m.values().stream().mapToLong(Integer::longValue).sum())
                 .sum();
         List<String> problems = new ArrayList<>();
@@ -166,6 +171,24 @@ final class LedgerCheck {
                     + "boot_time, " + seq + " FROM " + keyspace + "." + table).setPageSize(5000))) {
                 DocKey k = new DocKey(row.getString(0), row.getInt(1), row.getUuid(2), row.getLong(3));
                 out.computeIfAbsent(k, x -> new HashMap<>()).merge(row.getLong(4), 1, Integer::sum);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The receipts of every stored version ({@code record_versions.receipts}, docs/storage.md "Duplicates removed"):
+     * document → DSN → one receipt per node and stretch that durably received it, over all its versions.
+     */
+    Map<DocKey, Map<Long, List<Receipt>>> receipts() {
+        Map<DocKey, Map<Long, List<Receipt>>> out = new HashMap<>();
+        for (Row row : cql.execute(SimpleStatement.newInstance("SELECT exporter, session_id, document_id, boot_time, "
+                + "seq, receipts FROM " + keyspace + ".record_versions").setPageSize(5000))) {
+            DocKey k = new DocKey(row.getString(0), row.getInt(1), row.getUuid(2), row.getLong(3));
+            List<Receipt> list = out.computeIfAbsent(k, x -> new HashMap<>())
+                    .computeIfAbsent(row.getLong(4), x -> new ArrayList<>());
+            for (String cell : row.getSet(5, String.class)) {
+                list.add(Receipt.parse(cell).receipt());
             }
         }
         return out;

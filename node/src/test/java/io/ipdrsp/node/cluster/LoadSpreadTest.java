@@ -13,8 +13,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Scenario 6: three CMTSes with different priority orders (cmts-a prefers node-1, cmts-b node-2, cmts-c node-3), in
- * both connection directions: each node is primary for exactly one CMTS and backup for the others; then node-2 is
- * killed, its CMTS moves to its second choice only, and it comes back.
+ * both connection directions: each node is primary for exactly one CMTS and a standby for the others (ready, told
+ * nothing: the vendor failover sequence); then node-2 is killed, its CMTS moves to its second choice only, and it
+ * comes back.
  */
 class LoadSpreadTest {
     private static final SessionSpec SESSION = SessionSpec.event(1, Templates.SAMIS_TYPE_1).withRate(250)
@@ -29,9 +30,9 @@ class LoadSpreadTest {
     @Test
     void eachNodeIsPrimaryForTheCmtsThatPrefersIt() throws Exception {
         Fleet fleet = cluster.startFleet();
-        cluster.awaitRoles("cmts-a", 1, Duration.ofSeconds(30), "primary", "backup", "backup");
-        cluster.awaitRoles("cmts-b", 1, Duration.ofSeconds(30), "backup", "primary", "backup");
-        cluster.awaitRoles("cmts-c", 1, Duration.ofSeconds(30), "backup", "backup", "primary");
+        cluster.awaitRoles("cmts-a", 1, Duration.ofSeconds(30), "primary", "standby", "standby");
+        cluster.awaitRoles("cmts-b", 1, Duration.ofSeconds(30), "standby", "primary", "standby");
+        cluster.awaitRoles("cmts-c", 1, Duration.ofSeconds(30), "standby", "standby", "primary");
         assertThat(fleet.awaitAcked(1500, Duration.ofSeconds(30))).isTrue();
         assertThat(cluster.ackedBy("cmts-a", 1, "node-1")).isPositive();
         assertThat(cluster.ackedBy("cmts-b", 1, "node-2")).isPositive();
@@ -41,11 +42,11 @@ class LoadSpreadTest {
         long killed = System.nanoTime();
         cluster.node(2).kill9();
         cluster.measureTakeoverMillis("kill -9 node-2", "cmts-b", 1, "node-3", before, killed, Duration.ofSeconds(20));
-        cluster.awaitRoles("cmts-a", 1, Duration.ofSeconds(15), "primary", null, "backup");
-        cluster.awaitRoles("cmts-b", 1, Duration.ofSeconds(15), "backup", null, "primary");
-        cluster.awaitRoles("cmts-c", 1, Duration.ofSeconds(15), "backup", null, "primary");
+        cluster.awaitRoles("cmts-a", 1, Duration.ofSeconds(15), "primary", null, "standby");
+        cluster.awaitRoles("cmts-b", 1, Duration.ofSeconds(15), "standby", null, "primary");
+        cluster.awaitRoles("cmts-c", 1, Duration.ofSeconds(15), "standby", null, "primary");
         cluster.node(2).restart();
-        cluster.awaitRoles("cmts-b", 1, Duration.ofSeconds(40), "backup", "primary", "backup");
+        cluster.awaitRoles("cmts-b", 1, Duration.ofSeconds(40), "standby", "primary", "standby");
 
         LedgerCheck.Result r = cluster.finishAndCheck(false);
         assertThat(r.documents()).as("one document per CMTS").isEqualTo(3);

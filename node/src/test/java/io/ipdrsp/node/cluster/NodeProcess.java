@@ -124,14 +124,20 @@ final class NodeProcess implements AutoCloseable {
         return getJson(apiPort, "/api/cluster");
     }
 
-    /** Role of this node for a CMTS session as its API reports it: primary, backup, idle, or "absent". */
+    /**
+     * Role of this node for a CMTS session as its API reports it: primary, backup, idle, or "absent"; "standby" for
+     * an idle session ready to take the stream (templates acknowledged, or stopped by a hand-off).
+     */
     String role(String exporter, int sessionId) {
         try {
             for (JsonNode e : exporters().path("exporters")) {
                 if (exporter.equals(e.path("name").asText())) {
                     for (JsonNode s : e.path("sessions")) {
                         if (s.path("sessionId").asInt() == sessionId) {
-                            return s.path("role").asText();
+                            String role = s.path("role").asText();
+                            String state = s.path("state").asText();
+                            boolean ready = state.equals("TEMPLATES_READY") || state.equals("STOPPED");
+                            return role.equals("idle") && ready ? "standby" : role;
                         }
                     }
                 }
@@ -205,6 +211,11 @@ final class NodeProcess implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /** The node's Prometheus text now, "" when it does not answer. */
+    String prometheusText() {
+        return jvm.isFrozen() || !isAlive() ? "" : get(adminPort, "/prometheus").orElse("");
     }
 
     /** Is a metric exported at all (by its Prometheus name)? Scrapes now. */

@@ -24,7 +24,7 @@ class SeverWithSlowWritesTest {
 
     @Test
     void lateWritesOfTheSeveredPrimaryAreDuplicatesNotConflicts() throws Exception {
-        Fleet fleet = cluster.startFleetAndAwaitRoles(Duration.ofSeconds(30), "primary", "backup", "backup");
+        Fleet fleet = cluster.startFleetAndAwaitRoles(Duration.ofSeconds(30), "primary", "standby", "standby");
         assertThat(fleet.awaitAcked(800, Duration.ofSeconds(30))).isTrue();
 
         cluster.cassandraProxy(1).pause();
@@ -42,7 +42,7 @@ class SeverWithSlowWritesTest {
         for (String cmts : List.of(DIALS, LISTENS)) {
             cluster.cmtsProxy(cmts, 1).resume();
         }
-        cluster.awaitRolesOfAll(Duration.ofSeconds(40), "primary", "backup", "backup");
+        cluster.awaitRolesOfAll(Duration.ofSeconds(40), "primary", "standby", "standby");
 
         LedgerCheck.Result r = cluster.finishAndCheck(true);
         assertThat(r.resentWithD()).as("the CMTSes re-sent node-1's unacknowledged records to node-2").isPositive();

@@ -25,7 +25,7 @@ class SigstopFailbackTest {
 
     @Test
     void frozenPrimaryIsHandedOffOnAckTimeoutAndTakesBackItsRoleAfterSigcont() throws Exception {
-        Fleet fleet = cluster.startFleetAndAwaitRoles(Duration.ofSeconds(30), "primary", "backup", "backup");
+        Fleet fleet = cluster.startFleetAndAwaitRoles(Duration.ofSeconds(30), "primary", "standby", "standby");
         assertThat(fleet.awaitAcked(600, Duration.ofSeconds(30))).isTrue();
 
         long[] before = {cluster.ackedBy(DIALS, 1, "node-2"), cluster.ackedBy(LISTENS, 1, "node-2")};
@@ -33,7 +33,7 @@ class SigstopFailbackTest {
         cluster.node(1).sigstop();
         cluster.measureTakeoverMillis("SIGSTOP node-1", DIALS, 1, "node-2", before[0], frozen, Duration.ofSeconds(20));
         cluster.measureTakeoverMillis("SIGSTOP node-1", LISTENS, 1, "node-2", before[1], frozen, Duration.ofSeconds(20));
-        cluster.awaitRolesOfAll(Duration.ofSeconds(15), null, "primary", "backup");
+        cluster.awaitRolesOfAll(Duration.ofSeconds(15), null, "primary", "standby");
         long ackedByFrozen = cluster.ackedBy(DIALS, 1, "node-1") + cluster.ackedBy(LISTENS, 1, "node-1");
         long acked = fleet.ledger().totalAcked();
         assertThat(fleet.awaitAcked(acked + 500, Duration.ofSeconds(30))).as("node-2 carries the flow").isTrue();
@@ -42,7 +42,7 @@ class SigstopFailbackTest {
 
         long resumed = System.nanoTime();
         cluster.node(1).sigcont();
-        cluster.awaitRolesOfAll(Duration.ofSeconds(40), "primary", "backup", "backup");
+        cluster.awaitRolesOfAll(Duration.ofSeconds(40), "primary", "standby", "standby");
         System.out.printf("FAILBACK to node-1 %d ms after SIGCONT%n", (System.nanoTime() - resumed) / 1_000_000);
         assertThat(fleet.awaitLedger(l -> cluster.ackedBy(DIALS, 1, "node-1") + cluster.ackedBy(LISTENS, 1, "node-1")
                 > ackedByFrozen, Duration.ofSeconds(20))).as("node-1 acknowledges again").isTrue();

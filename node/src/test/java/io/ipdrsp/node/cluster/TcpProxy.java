@@ -1,6 +1,7 @@
 package io.ipdrsp.node.cluster;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -22,6 +23,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import java.util.function.Supplier;
 
 /**
  * A TCP forwarder for fault injection between two real processes: a local port forwarded to a target, with the
@@ -46,14 +49,25 @@ public final class TcpProxy implements AutoCloseable {
     private final List<Pair> pairs = new CopyOnWriteArrayList<>();
     private final Set<String> blockedSources = ConcurrentHashMap.newKeySet();
     private volatile Mode mode = Mode.FORWARD;
+    private volatile Supplier<BiConsumer<Boolean, ByteBuf>> tap;
 
     /** One accepted connection and its upstream. */
     private final class Pair {
         final Channel inbound;
         volatile Channel outbound;
+        /** Sees what is forwarded: (from the client?, bytes); null without a {@link #tap}. */
+        final BiConsumer<Boolean, ByteBuf> seen;
 
         Pair(Channel inbound) {
             this.inbound = inbound;
+            Supplier<BiConsumer<Boolean, ByteBuf>> t = tap;
+            this.seen = t == null ? null : t.get();
+        }
+
+        void seen(boolean fromClient, Object msg) {
+            if (seen != null && msg instanceof ByteBuf b) {
+                seen.accept(fromClient, b);
+            }
         }
 
         void setAutoRead(boolean on) {
@@ -128,6 +142,14 @@ public final class TcpProxy implements AutoCloseable {
 
     int connections() {
         return pairs.size();
+    }
+
+    /**
+     * Shows the bytes of every connection accepted from now on to an observer made per connection: (from the client?,
+     * bytes, not to be consumed). For counting IPDR/SP frames on the path.
+     */
+    void tap(Supplier<BiConsumer<Boolean, ByteBuf>> perConnection) {
+        tap = perConnection;
     }
 
     /** Stops moving bytes both ways; connections stay open (TCP back-pressure builds up). New ones are held too. */
@@ -241,6 +263,7 @@ public final class TcpProxy implements AutoCloseable {
                 ReferenceCountUtil.release(msg);
                 return;
             }
+            pair.seen(true, msg);
             out.writeAndFlush(msg).addListener((ChannelFutureListener) f -> {
                 if (!f.isSuccess()) {
                     closeChannel(ctx.channel());
@@ -278,6 +301,7 @@ public final class TcpProxy implements AutoCloseable {
                 ReferenceCountUtil.release(msg);
                 return;
             }
+            pair.seen(false, msg);
             pair.inbound.writeAndFlush(msg).addListener((ChannelFutureListener) f -> {
                 if (!f.isSuccess()) {
                     closeChannel(ctx.channel());

@@ -52,6 +52,7 @@ class ExporterSessionTest {
         ExporterState cmts = new ExporterState(SessionFixture.cmtsConfig("cmts"));
         SessionFixture.Cmts c = session(cmts);
         c.open(1, doc, true, 4, 60);
+        f.sync(); // the segment row is written: what follows updates it
         for (int dsn = 0; dsn < 3; dsn++) {
             c.data(1, dsn, "r" + dsn);
         }
@@ -67,6 +68,9 @@ class ExporterSessionTest {
         assertThat(v.sessions().get(0).role()).isEqualTo("primary");
         assertThat(f.ctx.documents().documents()).singleElement()
                 .satisfies(d -> assertThat(d.lastAckDsn()).isEqualTo(2));
+        f.sync();
+        assertThat(f.metadata.other()).as("the open segment says how far it got, with its first ack")
+                .anyMatch(w -> w.startsWith("progress ") && w.endsWith("highest 2"));
     }
 
     @Test
@@ -157,8 +161,12 @@ class ExporterSessionTest {
 
     @Test
     void aBackupSessionTakesDataAndWritesTheDocumentStateLikeThePrimary() throws Exception {
-        SessionFixture.Cmts c = opened(false, 4); // the vendor guide's standby: primary=false, then the data
+        ExporterState cmts = new ExporterState(SessionFixture.cmtsConfig("cmts"));
+        SessionFixture.Cmts c = session(cmts);
+        c.open(1, doc, false, 4, 60); // the vendor guide's standby: primary=false, then the data
+        assertThat(cmts.view().sessions().get(0).role()).as("told of the document, no data yet").isEqualTo("backup");
         c.data(1, 0, "a");
+        assertThat(cmts.view().sessions().get(0).role()).as("it receives the stream").isEqualTo("primary");
         c.data(1, 1, "b");
         f.sink.storeAll();
         f.advance(300, c);
@@ -169,6 +177,7 @@ class ExporterSessionTest {
         assertThat(f.metadata.documents()).extracting(DocumentInfo::state).containsExactly("OPEN", "STOPPED");
         assertThat(f.metadata.documents().get(1).detail()).isEqualTo("SESSION_STOP 6 end of IPDRDoc");
         assertThat(f.sink.opened).singleElement().satisfies(d -> assertThat(d.primary()).isFalse());
+        assertThat(cmts.view().sessions().get(0).role()).as("after SESSION_STOP").isEqualTo("idle");
     }
 
     @Test

@@ -12,6 +12,7 @@ import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -26,23 +27,31 @@ class SegmentJournalTest {
         return new Segment(key, Instant.ofEpochMilli(startMillis), "node-t", true, 0, 0, 60, 100, null, null, null);
     }
 
-    @Test
-    void aSegmentStartedAndStoppedBeforeItWasWrittenIsOneRowWrite() throws Exception {
-        java.util.concurrent.CountDownLatch busy = new java.util.concurrent.CountDownLatch(1);
-        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-        SessionFixture.TestMetadata store = new SessionFixture.TestMetadata() {
+    /**
+     * A store whose first templates write holds the journal thread until {@code release}: what is queued meanwhile is
+     * drained together.
+     */
+    private static SessionFixture.TestMetadata holding(CountDownLatch busy, CountDownLatch release) {
+        return new SessionFixture.TestMetadata() {
             @Override
             public CompletionStage<Void> saveTemplates(String exporter, int sessionId, long bootTime, int configId,
                     List<TemplateBlock> t) {
                 busy.countDown();
                 try {
-                    release.await(); // holds the journal thread: what is queued meanwhile is drained together
+                    release.await();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
                 return super.saveTemplates(exporter, sessionId, bootTime, configId, t);
             }
         };
+    }
+
+    @Test
+    void aSegmentStartedAndStoppedBeforeItWasWrittenIsOneRowWrite() throws Exception {
+        CountDownLatch busy = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        SessionFixture.TestMetadata store = holding(busy, release);
         try (SegmentJournal journal = new SegmentJournal("node-t", store)) {
             journal.templates("cmts", 1, key.bootTime(), 5, templates);
             busy.await();
@@ -57,6 +66,36 @@ class SegmentJournalTest {
                 assertThat(row.highestSeq()).as("the highest DSN received, for the segment order").isEqualTo(41L);
             });
             assertThat(store.attempts.get()).as("no separate stop write").isEqualTo(2);
+        }
+    }
+
+    /**
+     * An open segment says how far it got (a node killed before SESSION_STOP leaves that figure behind): progress
+     * queued before the start was written is the same row write; later progress updates the row; the stop comes last.
+     */
+    @Test
+    void anOpenSegmentReportsItsHighestDsnAndTheStopHasTheLastWord() throws Exception {
+        CountDownLatch busy = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        SessionFixture.TestMetadata store = holding(busy, release);
+        try (SegmentJournal journal = new SegmentJournal("node-t", store)) {
+            journal.templates("cmts", 1, key.bootTime(), 5, templates);
+            busy.await();
+            Segment s = segment(1000);
+            journal.segmentStarted(s);
+            journal.segmentProgress(s, 7);
+            release.countDown();
+            journal.sync();
+            assertThat(store.segments()).singleElement().satisfies(row -> {
+                assertThat(row.highestSeq()).isEqualTo(7L);
+                assertThat(row.stoppedAt()).as("still open").isNull();
+            });
+            journal.segmentProgress(s, 30);
+            journal.sync();
+            journal.segmentStopped(s, Instant.ofEpochMilli(2000), 1, "handing off", 31);
+            journal.sync();
+            assertThat(store.other()).hasSize(3).element(1).asString().endsWith("highest 30");
+            assertThat(store.other().get(2)).contains("reason 1", "highest 31");
         }
     }
 

@@ -352,6 +352,11 @@ public final class SessionFixture implements AutoCloseable, AfterEachCallback {
         }
 
         @Override
+        public CompletionStage<Void> segmentProgress(RecordKey key, Instant startedAt, String node, long highestSeq) {
+            return done("progress " + key + " " + startedAt + " highest " + highestSeq);
+        }
+
+        @Override
         public CompletionStage<Void> saveDocument(DocumentInfo d) {
             return done(d);
         }

@@ -48,8 +48,7 @@ final class CollectorPhase {
             cmtses.add(CmtsSpec.of("cmts-" + c, Direction.CONNECT, collectors, sessions)
                     .withListen("127.0.0." + (10 + c), 0).withKeepAlive(30)
                     .withReconnectDelay(Duration.ofMillis(200)).withBufferCapacity(200_000)
-                    .withMac(0x001dcf200000L + c)
-                    .withFailover(io.ipdrsp.simulator.FailoverMode.LEGACY)); // what the node was measured with
+                    .withMac(0x001dcf200000L + c)); // the simulator's default failover: the vendor sequence
         }
         FleetSpec spec = FleetSpec.of(cmtses.toArray(CmtsSpec[]::new));
         try (Fleet fleet = Fleet.start(spec)) {

@@ -40,7 +40,7 @@ final class DataWriter {
             long holeEnd = d.holes.isEmpty() ? -1 : d.holes.endOfRangeContaining(dsn);
             if (holeEnd >= 0) {
                 if (runStart >= 0) {
-                    logRun(d, runStart, dsn - 1, now);
+                    logRun(d, link, runStart, dsn - 1, now);
                     runStart = -1;
                 }
                 if (d.held == dsn) {
@@ -67,7 +67,7 @@ final class DataWriter {
             }
         }
         if (runStart >= 0) {
-            logRun(d, runStart, d.nextSend - 1, now);
+            logRun(d, link, runStart, d.nextSend - 1, now);
         }
         if (batch != null) {
             ch.write(batch, ch.voidPromise());
@@ -107,9 +107,9 @@ final class DataWriter {
         batch.setInt(start + 4, batch.writerIndex() - start);
     }
 
-    private void logRun(ExportDocument d, long from, long to, long now) {
+    private void logRun(ExportDocument d, CollectorLink link, long from, long to, long now) {
         d.sendTimes.sent(from, to, now);
-        d.entry.sent(from, to);
+        d.entry.sent(link.spec.name(), from, to);
         if (from < d.resentUpTo) {
             long resentTo = Math.min(to, d.resentUpTo - 1);
             if (lastResentWithoutD && resentTo == d.resentUpTo - 1) {

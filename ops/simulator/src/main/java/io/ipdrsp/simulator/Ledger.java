@@ -57,11 +57,12 @@ public final class Ledger {
 
     /**
      * One SESSION_START sent for a document: to which collector, its {@code primary} flag, whether that collector
-     * took the DATA (false: a standby told of the document, legacy mode), firstRecordSequenceNumber and
-     * droppedRecordCount.
+     * took the DATA (false: a standby told of the document, legacy mode), firstRecordSequenceNumber,
+     * droppedRecordCount, and the DSNs written in DATA to that collector after it (until its next SESSION_START): one
+     * collector stretch, as a collector's receipts count it. A DSN in the {@code sent} of two starts was sent twice.
      */
     public record Start(String collector, boolean primary, boolean takesData, long firstRecordSequenceNumber,
-            long droppedRecordCount) {
+            long droppedRecordCount, RangeSet sent) {
     }
 
     /** Key of a document inside the ledger. */
@@ -216,6 +217,7 @@ public final class Ledger {
         private long declaredDropCount;
         private Integer stopReason;
         private final List<Start> starts = new ArrayList<>();
+        private final List<RangeSet> startSent = new ArrayList<>(); // per start, what was sent under it
         private int[] digests = recordDigests ? new int[64] : null;
         private long digestsKnown; // one past the highest DSN with a digest
 
@@ -228,9 +230,16 @@ public final class Ledger {
             generated.add(from, to);
         }
 
-        synchronized void sent(long from, long to) {
+        /** DSNs from..to written in DATA to {@code collector}: counted in its latest SESSION_START's stretch. */
+        synchronized void sent(String collector, long from, long to) {
             sentSet.add(from, to);
             sent.addAndGet(to - from + 1);
+            for (int i = starts.size() - 1; i >= 0; i--) {
+                if (starts.get(i).collector().equals(collector)) {
+                    startSent.get(i).add(from, to);
+                    return;
+                }
+            }
         }
 
         boolean keepsDigests() {
@@ -290,7 +299,9 @@ public final class Ledger {
         }
 
         synchronized void started(String collector, boolean primary, boolean takesData, long first, long dropped) {
-            starts.add(new Start(collector, primary, takesData, first, dropped));
+            RangeSet sentUnder = new RangeSet();
+            starts.add(new Start(collector, primary, takesData, first, dropped, sentUnder));
+            startSent.add(sentUnder);
         }
 
         synchronized Document snapshot() {
@@ -299,7 +310,8 @@ public final class Ledger {
             return new Document(key.cmts(), key.sessionId(), key.documentId(), key.bootTime(), key.occurrence(),
                     configId, generated.copy(), sentSet.copy(), Map.copyOf(by), ackedSet.copy(), resentD.copy(),
                     resentNoD.copy(), droppedDeclared.copy(), lostSilently.copy(), declaredDropCount, stopReason,
-                    List.copyOf(starts));
+                    starts.stream().map(st -> new Start(st.collector(), st.primary(), st.takesData(),
+                            st.firstRecordSequenceNumber(), st.droppedRecordCount(), st.sent().copy())).toList());
         }
     }
 }

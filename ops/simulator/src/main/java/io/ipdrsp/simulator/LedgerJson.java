@@ -76,9 +76,10 @@ final class LedgerJson {
         o.put("handOffs", d.handOffs());
         ArrayNode starts = o.putArray("sessionStarts");
         for (Ledger.Start st : d.starts()) {
-            starts.addObject().put("collector", st.collector()).put("primary", st.primary())
+            ObjectNode start = starts.addObject().put("collector", st.collector()).put("primary", st.primary())
                     .put("takesData", st.takesData()).put("firstRecordSequenceNumber", st.firstRecordSequenceNumber())
                     .put("droppedRecordCount", st.droppedRecordCount());
+            ranges(start, "sent", st.sent());
         }
     }
 

@@ -60,6 +60,19 @@ class FailoverModesTest {
                         org.assertj.core.groups.Tuple.tuple("c1", true));
                 assertThat(doc.handOffs()).isEqualTo(2);
                 assertThat(doc.ackedBy()).containsKeys("c1", "c2");
+                // each SESSION_START's stretch says what went to that collector: c2 heard its SESSION_STOP 1, so it
+                // read everything the CMTS wrote to it; what was re-sent went out under two stretches
+                List<Ledger.Start> data = doc.starts().stream().filter(Ledger.Start::takesData).toList();
+                RangeSet toC2 = new RangeSet();
+                c2.records.forEach(r -> toC2.add(r.dsn()));
+                assertThat(data.get(1).sent()).as("sent under c2's SESSION_START").isEqualTo(toC2);
+                for (long[] r : doc.resentWithDuplicateFlag().ranges()) {
+                    for (long dsn = r[0]; dsn <= r[1]; dsn++) {
+                        long d = dsn;
+                        assertThat(data.stream().filter(st -> st.sent().contains(d)).count())
+                                .as("stretches DSN %d was sent under", d).isGreaterThanOrEqualTo(2);
+                    }
+                }
                 for (MiniCollector c : List.of(c1, c2, c1b)) {
                     assertThat(c.violation).isNull();
                 }

@@ -28,8 +28,6 @@ record DemoPlan(List<CmtsSpec> cmtses, List<NodeConfig> nodes, long recordsPerCm
     static final int NODES = 3;
     static final int SESSION = 1;
     private static final String KEYSPACE = "ipdr_demo";
-    /** The promotion the demo's node sessions were written against (the simulator's default is the vendor one). */
-    private static final io.ipdrsp.simulator.FailoverMode FAILOVER = io.ipdrsp.simulator.FailoverMode.LEGACY;
 
     /**
      * @param credentials the folder where the nodes generate (the first one) and read (all of them) the demo's login
@@ -63,7 +61,7 @@ record DemoPlan(List<CmtsSpec> cmtses, List<NodeConfig> nodes, long recordsPerCm
                 }
                 cmtses.add(CmtsSpec.of(name, Direction.CONNECT, collectors, List.of(session))
                         .withListen(address, 0).withKeepAlive(5).withReconnectDelay(Duration.ofMillis(500))
-                        .withMac(0x001dcf100000L + k).withFailover(FAILOVER));
+                        .withMac(0x001dcf100000L + k));
             } else { // Arris: the collectors connect to the CMTS, which knows them by source address
                 int cmtsPort = Ports.preferredPort(address, 4737);
                 for (int n = 1; n <= NODES; n++) {
@@ -74,7 +72,7 @@ record DemoPlan(List<CmtsSpec> cmtses, List<NodeConfig> nodes, long recordsPerCm
                             "reconnectMaxMillis", 2000));
                 }
                 cmtses.add(CmtsSpec.of(name, Direction.LISTEN, collectors, List.of(session))
-                        .withListen(address, cmtsPort).withKeepAlive(5).withMac(0x001dcf100000L + k).withFailover(FAILOVER));
+                        .withListen(address, cmtsPort).withKeepAlive(5).withMac(0x001dcf100000L + k));
             }
         }
         String clusterName = "demo-" + ProcessHandle.current().pid();
