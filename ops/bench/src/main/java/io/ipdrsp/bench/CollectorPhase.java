@@ -198,7 +198,7 @@ final class CollectorPhase {
     }
 
     /** Runs the JDK's jcmd against a node JVM (JFR), waiting for it. */
-    private static void jcmd(long pid, String... command) throws IOException, InterruptedException {
+    static void jcmd(long pid, String... command) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString());
         cmd.add(Long.toString(pid));

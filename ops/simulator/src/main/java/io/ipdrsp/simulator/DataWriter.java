@@ -5,7 +5,7 @@ import io.netty.channel.Channel;
 import java.util.zip.CRC32C;
 
 /**
- * Writes a document's DATA to the active collector: never more than ackSequenceInterval unacknowledged, the 25-byte
+ * Writes a document's DATA to the active collector: never more than the send window unacknowledged, the 25-byte
  * DATA header written in place, records batched into 64 KiB buffers with one flush per call, the D flag on
  * re-sends, and the ledger told what went out. Event-loop confined.
  */
@@ -30,7 +30,7 @@ final class DataWriter {
         if (ch == null || !ch.isWritable()) {
             return false;
         }
-        int window = spec.ackSequenceInterval();
+        int window = spec.sendWindow();
         ByteBuf batch = null;
         long runStart = -1;
         long wasUnacked = d.nextSend - d.held;

@@ -280,7 +280,7 @@ final class SessionRuntime {
 
     private void sendData(ExportDocument d, long now) {
         if (spec.unlimited()) {
-            generation.generateOnDemand(d, spec.ackSequenceInterval());
+            generation.generateOnDemand(d, spec.sendWindow());
         }
         long wasUnacked = d.nextSend - d.held;
         writer.send(d, active, generation.sendLimit(d), now);

@@ -19,10 +19,13 @@ import java.util.Objects;
  * @param records             ad-hoc: records per export; other types: stop generating after this many (-1 = no cap)
  * @param preEncoded          load mode: cycle through a pool of pre-encoded records instead of building each one
  * @param documentIds         how this session's documentIds are made; null = the CMTS's {@link CmtsSpec#documentIds}
+ * @param window              most DATA messages that may be unacknowledged when it differs from ackSequenceInterval
+ *                            (0 = ackSequenceInterval): the reference exporter's window, e.g. 1,000,000 records
+ *                            outstanding while SESSION_START still asks for an ack every 50 ({@link #sendWindow()})
  */
 public record SessionSpec(int sessionId, String name, String template, SessionType type, Duration interval,
         int stopReason, double rate, int ackSequenceInterval, int ackTimeInterval, long records,
-        boolean preEncoded, DocumentIdKind documentIds) {
+        boolean preEncoded, DocumentIdKind documentIds, int window) {
     public SessionSpec {
         if (sessionId < 1 || sessionId > 255) {
             throw new IllegalArgumentException("sessionId must be 1..255: " + sessionId);
@@ -44,6 +47,17 @@ public record SessionSpec(int sessionId, String name, String template, SessionTy
         if (type == SessionType.AD_HOC && records < 1) {
             throw new IllegalArgumentException("an ad-hoc session needs records >= 1");
         }
+        if (window < 0) {
+            throw new IllegalArgumentException("window must be >= 0 (0: ackSequenceInterval): " + window);
+        }
+    }
+
+    /** With the ack window as the send window. */
+    public SessionSpec(int sessionId, String name, String template, SessionType type, Duration interval,
+            int stopReason, double rate, int ackSequenceInterval, int ackTimeInterval, long records,
+            boolean preEncoded, DocumentIdKind documentIds) {
+        this(sessionId, name, template, type, interval, stopReason, rate, ackSequenceInterval, ackTimeInterval,
+                records, preEncoded, documentIds, 0);
     }
 
     /** With the CMTS's documentId kind. */
@@ -70,43 +84,57 @@ public record SessionSpec(int sessionId, String name, String template, SessionTy
 
     public SessionSpec withName(String n) {
         return new SessionSpec(sessionId, n, template, type, interval, stopReason, rate, ackSequenceInterval,
-                ackTimeInterval, records, preEncoded, documentIds);
+                ackTimeInterval, records, preEncoded, documentIds, window);
     }
 
     public SessionSpec withRate(double recordsPerSecond) {
         return new SessionSpec(sessionId, name, template, type, interval, stopReason, recordsPerSecond,
-                ackSequenceInterval, ackTimeInterval, records, preEncoded, documentIds);
+                ackSequenceInterval, ackTimeInterval, records, preEncoded, documentIds, window);
     }
 
     public SessionSpec withAcks(int sequenceInterval, int timeIntervalSeconds) {
         return new SessionSpec(sessionId, name, template, type, interval, stopReason, rate, sequenceInterval,
-                timeIntervalSeconds, records, preEncoded, documentIds);
+                timeIntervalSeconds, records, preEncoded, documentIds, window);
     }
 
     public SessionSpec withRecords(long n) {
         return new SessionSpec(sessionId, name, template, type, interval, stopReason, rate, ackSequenceInterval,
-                ackTimeInterval, n, preEncoded, documentIds);
+                ackTimeInterval, n, preEncoded, documentIds, window);
     }
 
     public SessionSpec withInterval(Duration d) {
         return new SessionSpec(sessionId, name, template, type, d, stopReason, rate, ackSequenceInterval,
-                ackTimeInterval, records, preEncoded, documentIds);
+                ackTimeInterval, records, preEncoded, documentIds, window);
     }
 
     public SessionSpec withStopReason(int reason) {
         return new SessionSpec(sessionId, name, template, type, interval, reason, rate, ackSequenceInterval,
-                ackTimeInterval, records, preEncoded, documentIds);
+                ackTimeInterval, records, preEncoded, documentIds, window);
     }
 
     public SessionSpec withDocumentIds(DocumentIdKind kind) {
         return new SessionSpec(sessionId, name, template, type, interval, stopReason, rate, ackSequenceInterval,
-                ackTimeInterval, records, preEncoded, kind);
+                ackTimeInterval, records, preEncoded, kind, window);
     }
 
     /** Load mode: unlimited rate, pre-encoded records. */
     public SessionSpec asLoad() {
         return new SessionSpec(sessionId, name, template, type, interval, stopReason, 0, ackSequenceInterval,
-                ackTimeInterval, records, true, documentIds);
+                ackTimeInterval, records, true, documentIds, window);
+    }
+
+    /**
+     * At most {@code n} DATA messages unacknowledged (0: ackSequenceInterval, the default). SESSION_START and
+     * GET_SESSIONS_RESPONSE still announce ackSequenceInterval.
+     */
+    public SessionSpec withWindow(int n) {
+        return new SessionSpec(sessionId, name, template, type, interval, stopReason, rate, ackSequenceInterval,
+                ackTimeInterval, records, preEncoded, documentIds, n);
+    }
+
+    /** How many DATA messages may be unacknowledged: {@code window}, or ackSequenceInterval when it is 0. */
+    public int sendWindow() {
+        return window > 0 ? window : ackSequenceInterval;
     }
 
     boolean unlimited() {

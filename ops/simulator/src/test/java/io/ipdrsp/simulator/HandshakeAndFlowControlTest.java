@@ -73,6 +73,30 @@ class HandshakeAndFlowControlTest {
         }
     }
 
+    @Test
+    void aSendWindowBeyondTheAckIntervalIsFilledWhileSessionStartStillAnnouncesTheAckInterval() throws Exception {
+        // the reference exporter's shape: ack every 10 asked for, up to 40 records outstanding
+        CmtsSpec cmts = CmtsSpec.of("cmts-w", Direction.LISTEN,
+                        List.of(CollectorSpec.at("127.0.0.1", 0, 1).named("c1")),
+                        List.of(SessionSpec.event(1, Templates.SAMIS_TYPE_1).withRate(2000).withAcks(10, 5)
+                                .withWindow(40).withRecords(200)))
+                .withListen("127.0.0.1", 0);
+        try (Fleet fleet = Fleet.start(FleetSpec.of(cmts))) {
+            int port = fleet.cmts("cmts-w").listenPort();
+            try (MiniCollector c = MiniCollector.connectTo("c1", "127.0.0.1", "127.0.0.1", port)) {
+                c.sendWindow = 40;
+                c.ackEvery = 40; // acks only when the whole window is out
+                assertThat(fleet.awaitAcked(200, Duration.ofSeconds(15))).isTrue();
+
+                assertThat(c.messages(SessionStart.class).get(0).ackSequenceInterval()).isEqualTo(10);
+                assertThat(c.violation).isNull();
+                assertThat(c.maxUnackedSeen).isEqualTo(40);
+                assertThat(c.records).extracting(MiniCollector.Rec::dsn)
+                        .containsExactlyElementsOf(java.util.stream.LongStream.range(0, 200).boxed().toList());
+            }
+        }
+    }
+
     static int indexOfFirst(List<IpdrMessage> msgs, Class<?> type) {
         for (int i = 0; i < msgs.size(); i++) {
             if (type.isInstance(msgs.get(i))) {

@@ -63,6 +63,8 @@ final class MiniCollector implements AutoCloseable {
     volatile boolean autoFlowStart = true;
     volatile int capabilities = Capabilities.MULTISESSION | Capabilities.TEMPLATE_NEGOTIATION;
     volatile long maxUnackedSeen;
+    /** The exporter's send window when it is not the announced ackSequenceInterval (0: the announced one). */
+    volatile int sendWindow;
     /** Answers a TEMPLATE_DATA (e.g. with MODIFY_TEMPLATE); null or a null answer = FINAL_TEMPLATE_DATA_ACK. */
     volatile java.util.function.Function<TemplateData, IpdrMessage> negotiator;
     volatile String violation;
@@ -356,7 +358,7 @@ final class MiniCollector implements AutoCloseable {
                 if (since > maxUnackedSeen) {
                     maxUnackedSeen = since;
                 }
-                Integer window = windows.get(d.sessionId());
+                Integer window = sendWindow > 0 ? Integer.valueOf(sendWindow) : windows.get(d.sessionId());
                 if (window != null && since > window && violation == null) {
                     violation = "DSN " + d.sequenceNum() + ": " + since + " DATA unacknowledged, window " + window;
                 }
