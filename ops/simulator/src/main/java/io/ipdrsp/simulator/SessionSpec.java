@@ -19,10 +19,13 @@ import java.util.Objects;
  * @param records             ad-hoc: records per export; other types: stop generating after this many (-1 = no cap)
  * @param preEncoded          load mode: cycle through a pool of pre-encoded records instead of building each one
  * @param documentIds         how this session's documentIds are made; null = the CMTS's {@link CmtsSpec#documentIds}
+ * @param aligned             time-interval: boundaries on multiples of the interval on the wall clock (a real CMTS's
+ *                            quarter hours), so every session of a fleet starts a new document at the same moment;
+ *                            false: every interval after the session's own start
  */
 public record SessionSpec(int sessionId, String name, String template, SessionType type, Duration interval,
         int stopReason, double rate, int ackSequenceInterval, int ackTimeInterval, long records,
-        boolean preEncoded, DocumentIdKind documentIds) {
+        boolean preEncoded, DocumentIdKind documentIds, boolean aligned) {
     public SessionSpec {
         if (sessionId < 1 || sessionId > 255) {
             throw new IllegalArgumentException("sessionId must be 1..255: " + sessionId);
@@ -44,6 +47,14 @@ public record SessionSpec(int sessionId, String name, String template, SessionTy
         if (type == SessionType.AD_HOC && records < 1) {
             throw new IllegalArgumentException("an ad-hoc session needs records >= 1");
         }
+    }
+
+    /** Boundaries after the session's own start. */
+    public SessionSpec(int sessionId, String name, String template, SessionType type, Duration interval,
+            int stopReason, double rate, int ackSequenceInterval, int ackTimeInterval, long records,
+            boolean preEncoded, DocumentIdKind documentIds) {
+        this(sessionId, name, template, type, interval, stopReason, rate, ackSequenceInterval, ackTimeInterval,
+                records, preEncoded, documentIds, false);
     }
 
     /** With the CMTS's documentId kind. */
@@ -70,43 +81,49 @@ public record SessionSpec(int sessionId, String name, String template, SessionTy
 
     public SessionSpec withName(String n) {
         return new SessionSpec(sessionId, n, template, type, interval, stopReason, rate, ackSequenceInterval,
-                ackTimeInterval, records, preEncoded, documentIds);
+                ackTimeInterval, records, preEncoded, documentIds, aligned);
     }
 
     public SessionSpec withRate(double recordsPerSecond) {
         return new SessionSpec(sessionId, name, template, type, interval, stopReason, recordsPerSecond,
-                ackSequenceInterval, ackTimeInterval, records, preEncoded, documentIds);
+                ackSequenceInterval, ackTimeInterval, records, preEncoded, documentIds, aligned);
     }
 
     public SessionSpec withAcks(int sequenceInterval, int timeIntervalSeconds) {
         return new SessionSpec(sessionId, name, template, type, interval, stopReason, rate, sequenceInterval,
-                timeIntervalSeconds, records, preEncoded, documentIds);
+                timeIntervalSeconds, records, preEncoded, documentIds, aligned);
     }
 
     public SessionSpec withRecords(long n) {
         return new SessionSpec(sessionId, name, template, type, interval, stopReason, rate, ackSequenceInterval,
-                ackTimeInterval, n, preEncoded, documentIds);
+                ackTimeInterval, n, preEncoded, documentIds, aligned);
     }
 
     public SessionSpec withInterval(Duration d) {
         return new SessionSpec(sessionId, name, template, type, d, stopReason, rate, ackSequenceInterval,
-                ackTimeInterval, records, preEncoded, documentIds);
+                ackTimeInterval, records, preEncoded, documentIds, aligned);
     }
 
     public SessionSpec withStopReason(int reason) {
         return new SessionSpec(sessionId, name, template, type, interval, reason, rate, ackSequenceInterval,
-                ackTimeInterval, records, preEncoded, documentIds);
+                ackTimeInterval, records, preEncoded, documentIds, aligned);
     }
 
     public SessionSpec withDocumentIds(DocumentIdKind kind) {
         return new SessionSpec(sessionId, name, template, type, interval, stopReason, rate, ackSequenceInterval,
-                ackTimeInterval, records, preEncoded, kind);
+                ackTimeInterval, records, preEncoded, kind, aligned);
+    }
+
+    /** Time-interval boundaries on the wall clock's multiples of the interval (see {@code aligned}). */
+    public SessionSpec withAlignedBoundaries(boolean on) {
+        return new SessionSpec(sessionId, name, template, type, interval, stopReason, rate, ackSequenceInterval,
+                ackTimeInterval, records, preEncoded, documentIds, on);
     }
 
     /** Load mode: unlimited rate, pre-encoded records. */
     public SessionSpec asLoad() {
         return new SessionSpec(sessionId, name, template, type, interval, stopReason, 0, ackSequenceInterval,
-                ackTimeInterval, records, true, documentIds);
+                ackTimeInterval, records, true, documentIds, aligned);
     }
 
     boolean unlimited() {
