@@ -157,13 +157,33 @@ public final class ExporterLeadership implements AutoCloseable {
         } else if (names.isEmpty()) {
             withdraw();
         } else if (candidacy != null) {
-            try {
-                candidacy.setData(data);
-            } catch (Exception e) {
-                LOG.warn("{}: exporter list not published to the candidate registry: {}", nodeId, e.toString());
-            }
+            publishList();
         }
         reevaluate();
+    }
+
+    /**
+     * Writes the current list into this node's candidate entry. Curator refuses a write before the entry's first
+     * creation has completed (a list that grows right after the first call: CMTSes admitted as they connect), and
+     * the entry would keep the first list: tried again a second later, with the list as it is then.
+     */
+    private synchronized void publishList() {
+        if (candidacy == null || closed) {
+            return;
+        }
+        try {
+            candidacy.setData(String.join("\n", new TreeSet<>(exporters)).getBytes(StandardCharsets.UTF_8));
+        } catch (Exception e) {
+            if (!(e instanceof IllegalStateException)) {
+                LOG.warn("{}: exporter list not published to the candidate registry ({}): retried", nodeId,
+                        e.toString());
+            }
+            try {
+                events.schedule(this::publishList, 1, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException closing) {
+                // closing: nobody reads the list any more
+            }
+        }
     }
 
     private synchronized void withdraw() {

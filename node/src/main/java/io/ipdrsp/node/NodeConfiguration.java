@@ -68,6 +68,16 @@ public class NodeConfiguration extends Configuration {
     }
 
     @Valid
+    @NotNull(message = "must be a fleet section (may be empty: defaults)")
+    @JsonProperty
+    private io.ipdrsp.node.config.FleetConfig fleet = new io.ipdrsp.node.config.FleetConfig();
+
+    /** CMTSes without a line under exporters: admitted by listen.allow, or listed in an inventory file. */
+    public io.ipdrsp.node.config.FleetConfig getFleet() {
+        return fleet;
+    }
+
+    @Valid
     @NotNull(message = "must be a security section: users, generateCredentials or insecure (docs/operations.md)")
     @JsonProperty
     private SecurityConfig security = new SecurityConfig();

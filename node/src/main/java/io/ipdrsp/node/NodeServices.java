@@ -12,7 +12,12 @@ import io.ipdrsp.dedup.StreamRegistry;
 import io.ipdrsp.launcher.CassandraServer;
 import io.ipdrsp.launcher.ZooKeeperServer;
 import io.ipdrsp.node.config.ClusterConfig;
+import io.ipdrsp.node.config.ExporterConfig;
+import io.ipdrsp.node.config.ExporterNaming;
+import io.ipdrsp.node.config.FleetConfig;
 import io.ipdrsp.node.config.StorageSettings;
+import io.ipdrsp.node.fleet.ExporterDirectory;
+import io.ipdrsp.node.fleet.InventoryWatcher;
 import io.ipdrsp.node.security.ClusterSecrets;
 import io.ipdrsp.node.session.DocumentIndex;
 import io.ipdrsp.node.session.ExporterState;
@@ -22,6 +27,7 @@ import io.ipdrsp.node.store.NodeStorage;
 import io.ipdrsp.node.transport.NodeTransport;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -46,12 +52,15 @@ public final class NodeServices implements Managed {
     private RecordDeduplicator dedup;
     private SessionLayer sessions;
     private NodeTransport transport;
+    private InventoryWatcher inventory;
+    private final ExporterDirectory directory;
     private volatile io.ipdrsp.node.security.TlsReloader tls;
     private volatile int listenPort = -1;
 
     public NodeServices(NodeConfiguration config, MetricRegistry registry) {
         this.config = config;
         this.metrics = new RecordPathMetrics(registry);
+        this.directory = new ExporterDirectory(config.getExporters().stream().map(ExporterConfig::getName).toList());
     }
 
     @Override
@@ -101,7 +110,8 @@ public final class NodeServices implements Managed {
         // the once-per-CMTS work (finalization, spooling) is led per configured exporter; a node that does not
         // finalize must not contend, or it could win a CMTS's leadership and nobody would finalize its documents
         if (config.getAudit().isFinalize()) {
-            cluster.leadership().setExporters(config.getExporters().stream().map(e -> e.getName()).toList());
+            // every CMTS this node collects: listed, from the inventory, admitted by range (as they connect)
+            directory.leadBy(cluster.leadership()::setExporters);
         }
         // a conflict's alarm is recorded once by a lightweight transaction: SERIAL when a CMTS's collectors span sites
         dedup = RecordDeduplicator.start(config.getNode().getId(), cluster.hazelcast(), store.storage(),
@@ -112,13 +122,25 @@ public final class NodeServices implements Managed {
         sessions = SessionLayer.start(config.getNode(), st, new DeduplicatingSink(dedup, store.writer()), store,
                 cluster.streams(), documents, metrics);
         tls = io.ipdrsp.node.security.TlsReloader.start(config.getListen(), config.getExporters());
-        transport = new NodeTransport(sessions.context(), config.getListen(), config.getExporters(),
-                Math.max(2, Runtime.getRuntime().availableProcessors()));
+        transport = new NodeTransport(sessions.context(), config.getListen(), config.getFleet(), directory,
+                config.getExporters(), Math.max(2, Runtime.getRuntime().availableProcessors()));
+        FleetConfig fleet = config.getFleet();
+        if (!fleet.getInventoryFile().isBlank()) {
+            inventory = new InventoryWatcher(Path.of(fleet.getInventoryFile().trim()),
+                    ExporterNaming.parse(fleet.getNameTemplate()), fleet.getKeepAliveSeconds(),
+                    directory.configured(), transport::inventory)
+                    .start(Duration.ofSeconds(fleet.getInventoryReloadSeconds()));
+        }
         listenPort = transport.start();
     }
 
     @Override
     public void stop() {
+        if (inventory != null) {
+            inventory.close();
+            inventory = null;
+        }
+        directory.close();
         if (transport != null) {
             transport.close();
             transport = null;
@@ -166,6 +188,11 @@ public final class NodeServices implements Managed {
     /** The IPDR/SP TLS contexts (null before start). */
     public io.ipdrsp.node.security.TlsReloader tls() {
         return tls;
+    }
+
+    /** Every CMTS this node collects: listed, from the inventory, admitted by range. */
+    public ExporterDirectory directory() {
+        return directory;
     }
 
     public DocumentIndex documents() {

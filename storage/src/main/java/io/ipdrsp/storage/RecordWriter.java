@@ -30,9 +30,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * receipts: an identical re-send rewrites the same row (one more receipt), a differing one is a second row, so no
  * write can replace a version with another and nothing is read first. Records of one partition (document bucket) are
  * grouped into UNLOGGED batches, sent when {@code batchSize} records or {@code maxBatchBytes} are reached, on
- * {@link #flush()}, or after {@code batchLinger}; at most {@code maxRequestsInFlight} batches are in flight, the rest
- * wait in a queue. A single-partition batch is one mutation: half the server work per row of single inserts (shared
- * recipes §8).
+ * {@link #flush()}, or after {@code batchLinger}. In flight at once: {@code maxRequestsInFlight} batches, or more
+ * while they are small — up to {@code maxRequestsInFlight × batchSize} records in at most
+ * {@value #SMALL_BATCHES} × {@code maxRequestsInFlight} requests; the rest wait in a queue. A single-partition batch is
+ * one mutation: half the server work per row of single inserts (shared recipes §8).
+ *
+ * <p>Why records and not only batches: a fleet of CMTSes writes a few records per second per document, so its batches
+ * hold one record each; 32 of them in flight carried 32 / latency records per second — ~500/s on a loaded 2-core
+ * machine, below 1 000 CMTSes' traffic, and the queue grew until sessions stalled (issue 19, ops/bin/bench-fleet).
+ * Full batches are bounded exactly as before (32 × 100 records).
  *
  * <p>Never blocks: {@link #write} only copies the bytes, hashes them and appends to a batch, so it may be called from
  * Netty event loops. Back-pressure is the caller's job: stop reading from exporters while {@link #hasCapacity()} is
@@ -42,6 +48,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Futures complete on a driver thread: keep their continuations short or hop to your own executor.
  */
 public final class RecordWriter implements AutoCloseable {
+    /** How many more requests than {@code maxRequestsInFlight} small batches may use (their records still bounded). */
+    static final int SMALL_BATCHES = 16;
     private final CqlSession session;
     private final PreparedStatement upsertVersion;
     private final PreparedStatement insertBucket;
@@ -53,6 +61,7 @@ public final class RecordWriter implements AutoCloseable {
     /** Buckets whose record_buckets row is known to be written; bounded by clearing (re-writing it is harmless). */
     private final Set<PartitionKey> indexedBuckets = ConcurrentHashMap.newKeySet();
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger inFlightRecords = new AtomicInteger();
     private final AtomicInteger pending = new AtomicInteger();
     private final AtomicBoolean full = new AtomicBoolean();
     private final List<Runnable> capacityListeners = new CopyOnWriteArrayList<>();
@@ -179,6 +188,11 @@ public final class RecordWriter implements AutoCloseable {
         return inFlight.get();
     }
 
+    /** Records in the batches in flight now. */
+    public int inFlightRecords() {
+        return inFlightRecords.get();
+    }
+
     /** Records accepted whose future has not completed yet. */
     public int pendingRecords() {
         return pending.get();
@@ -250,14 +264,17 @@ public final class RecordWriter implements AutoCloseable {
     }
 
     /**
-     * Starts queued batches while fewer than {@code maxRequestsInFlight} run. Both a writer (enqueue, then check the
-     * in-flight count) and a completing request (decrement, then check the queue) call it, so a queued batch never
-     * waits for a completion that already happened.
+     * Starts queued batches while fewer than {@code maxRequestsInFlight} run, or, beyond that, while their records stay
+     * under {@code maxRequestsInFlight × batchSize} (small batches) and the requests under {@value #SMALL_BATCHES} times
+     * as many. Both a writer (enqueue, then check the in-flight count) and a completing request (decrement, then check
+     * the queue) call it, so a queued batch never waits for a completion that already happened.
      */
     private void dispatch() {
+        int requests = config.maxRequestsInFlight();
+        long records = (long) requests * config.batchSize();
         while (!ready.isEmpty()) {
             int n = inFlight.get();
-            if (n >= config.maxRequestsInFlight()) {
+            if (n >= requests * SMALL_BATCHES || (n >= requests && inFlightRecords.get() >= records)) {
                 return;
             }
             if (!inFlight.compareAndSet(n, n + 1)) {
@@ -268,6 +285,7 @@ public final class RecordWriter implements AutoCloseable {
                 inFlight.decrementAndGet();
                 continue;
             }
+            inFlightRecords.addAndGet(batch.rows.size());
             execute(batch);
         }
     }
@@ -296,6 +314,7 @@ public final class RecordWriter implements AutoCloseable {
             write = CompletableFuture.failedFuture(e);
         }
         write.whenComplete((ok, error) -> {
+            inFlightRecords.addAndGet(-batch.rows.size());
             inFlight.decrementAndGet();
             StorageException failure = error == null ? null : new StorageException(
                     "batch of " + batch.rows.size() + " records for " + batch.pk + " not stored", unwrap(error));

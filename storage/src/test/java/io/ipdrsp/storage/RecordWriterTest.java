@@ -164,7 +164,8 @@ class RecordWriterTest {
                 futures.add(writer.write(doc, seq, 1, 1, false, CassandraTestSupport.recordBytes(seq))
                         .toCompletableFuture());
                 sawNoCapacity |= !writer.hasCapacity();
-                assertThat(writer.inFlight()).isLessThanOrEqualTo(2);
+                // full batches: 2 in flight as before; with a partly filled one, one more while under 2 x 50 records
+                assertThat(writer.inFlightRecords()).isLessThan(2 * 50 + 50);
             }
             assertThat(writer.drain(60_000)).isTrue();
             assertThat(writer.hasCapacity()).isTrue();
@@ -185,6 +186,33 @@ class RecordWriterTest {
         assertThat(refused).isPositive();
         assertThat(resumed.get()).isPositive();
         assertThat(storage.streamRecords(doc).map(StoredRecord::seq).toList()).isEqualTo(acked);
+    }
+
+    /**
+     * A fleet's traffic: a record or two per document at a time, so one record per batch. Bounded by records, not
+     * batches, many such batches go at once (32 one-record batches in flight capped a node at 32 / latency records per
+     * second, below a thousand CMTSes' traffic: issue 19); their records stay within the same bound.
+     */
+    @Test
+    void smallBatchesOfManyDocumentsGoOutTogetherWithinTheRecordBound() throws Exception {
+        StorageConfig small = storage.config().withBatching(2, 50, Duration.ofMillis(500));
+        List<CompletableFuture<Void>> futures = new ArrayList<>();
+        int inFlightAfterFlush;
+        try (CassandraStorage s = CassandraStorage.open(small); RecordWriter writer = s.recordWriter("node-1")) {
+            for (int d = 0; d < 40; d++) {
+                futures.add(writer.write(CassandraTestSupport.newDocument("cmts-fleet-" + d), 0, 1, 1, false,
+                        CassandraTestSupport.recordBytes(d)).toCompletableFuture());
+            }
+            writer.flush();
+            inFlightAfterFlush = writer.inFlight();
+            assertThat(writer.inFlightRecords()).isLessThanOrEqualTo(2 * 50);
+            assertThat(writer.drain(60_000)).isTrue();
+        }
+        CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+        System.out.printf("40 one-record batches of 40 documents: %d in flight right after the flush%n",
+                inFlightAfterFlush);
+        assertThat(inFlightAfterFlush).as("more than maxRequestsInFlight (2) one-record batches at once")
+                .isGreaterThan(10);
     }
 
     static byte[] array(ByteBuffer b) {

@@ -6,7 +6,6 @@ import io.ipdrsp.dedup.audit.AuditService;
 import io.ipdrsp.dedup.audit.DocumentFinalizer;
 import io.ipdrsp.dedup.audit.FinalizerSettings;
 import io.ipdrsp.node.NodeServices;
-import io.ipdrsp.node.config.ExporterConfig;
 import io.ipdrsp.storage.CassandraStorage;
 import java.util.List;
 import org.slf4j.Logger;
@@ -41,8 +40,7 @@ public final class AuditServices implements Managed {
                     + " audit.finalize: true that collect them too", configuredExporters());
             return;
         }
-        List<String> exporters = services.config().getExporters().stream().map(ExporterConfig::getName).toList();
-        cluster.leadership().setExporters(exporters); // idempotent: leadership only for the CMTSes served here
+        // the leadership has the node's CMTSes already (NodeServices hands it its ExporterDirectory)
         finalizer = DocumentFinalizer.start(services.config().getNode().getId(), storage, cluster.leadership(),
                 settings);
         LOG.info("document finalizer started: grace {} s, idle {} s, every {} s, {} CMTSes in parallel",
@@ -68,7 +66,8 @@ public final class AuditServices implements Managed {
         return audit;
     }
 
+    /** The CMTSes this node collects: listed, from the inventory, admitted by range since it started. */
     public List<String> configuredExporters() {
-        return services.config().getExporters().stream().map(ExporterConfig::getName).toList();
+        return services.directory().all();
     }
 }

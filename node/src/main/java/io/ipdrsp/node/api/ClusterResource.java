@@ -4,7 +4,6 @@ import io.ipdrsp.dedup.ClusterMember;
 import io.ipdrsp.dedup.ExporterLeadership;
 import io.ipdrsp.dedup.NodeInfo;
 import io.ipdrsp.node.NodeServices;
-import io.ipdrsp.node.config.ExporterConfig;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -91,13 +90,13 @@ public final class ClusterResource {
         ExporterLeadership leadership = c.leadership();
         List<String> live = leadership.liveNodes();
         Map<String, Leader> leaders = new TreeMap<>();
-        for (ExporterConfig e : services.config().getExporters()) {
-            var token = leadership.fencingToken(e.getName());
+        for (String e : services.directory().all()) {
+            var token = leadership.fencingToken(e);
             if (token.isPresent()) {
-                leaders.put(e.getName(), new Leader(selfId, true, token.getAsLong()));
+                leaders.put(e, new Leader(selfId, true, token.getAsLong()));
             } else {
-                String owner = live.isEmpty() ? "" : leadership.expectedOwner(e.getName());
-                leaders.put(e.getName(), new Leader(owner == null ? "" : owner, false, -1));
+                String owner = live.isEmpty() ? "" : leadership.expectedOwner(e);
+                leaders.put(e, new Leader(owner == null ? "" : owner, false, -1));
             }
         }
         return new Cluster(selfId, services.config().getNode().getSite(), members, registered, hazelcast,

@@ -3,7 +3,6 @@ package io.ipdrsp.node.api;
 import io.dropwizard.lifecycle.Managed;
 import io.ipdrsp.dedup.audit.DocumentFinalizer;
 import io.ipdrsp.node.NodeServices;
-import io.ipdrsp.node.config.ExporterConfig;
 import io.ipdrsp.node.session.ExporterMetrics;
 import io.ipdrsp.node.store.NodeStorage;
 import io.ipdrsp.storage.AuditRow;
@@ -106,7 +105,7 @@ public final class DocumentVerdictMetrics implements Managed {
         Instant to = Instant.now();
         Instant from = to.minus(WINDOW);
         TreeSet<String> exporters = new TreeSet<>();
-        services.config().getExporters().stream().map(ExporterConfig::getName).forEach(exporters::add);
+        exporters.addAll(services.directory().all());
         exporters.addAll(a.auditedExporters(from, to));
         Map<String, Map<String, Long>> counts = new TreeMap<>();
         for (String exporter : exporters) {

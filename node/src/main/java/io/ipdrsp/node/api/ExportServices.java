@@ -6,7 +6,6 @@ import io.ipdrsp.dedup.ClusterMember;
 import io.ipdrsp.dedup.ExporterLeadership;
 import io.ipdrsp.node.NodeServices;
 import io.ipdrsp.node.config.ExportConfig;
-import io.ipdrsp.node.config.ExporterConfig;
 import io.ipdrsp.node.export.DocumentExport;
 import io.ipdrsp.node.export.DocumentSpooler;
 import io.ipdrsp.node.export.SubscriberIndexer;
@@ -52,9 +51,6 @@ public final class ExportServices implements Managed {
         subscribers = new SubscriberStore(storage);
         ClusterMember cluster = services.cluster();
         ExporterLeadership leadership = cluster == null ? null : cluster.leadership();
-        if (leadership != null && services.config().getAudit().isFinalize()) {
-            leadership.setExporters(configuredExporters()); // idempotent; the audit services set the same list
-        }
         if (!c.getSpoolDirectory().isBlank()) {
             DefaultConsistencyLevel serial = services.config().getAudit().toSettings().serialConsistency();
             spooler = new DocumentSpooler(node, storage, export,
@@ -101,8 +97,9 @@ public final class ExportServices implements Managed {
         return DecoderOptions.DEFAULT.withIpv6Raw(raw);
     }
 
+    /** Listed, from the inventory, admitted by range: the CMTSes the leadership has (NodeServices). */
     private Collection<String> configuredExporters() {
-        return services.config().getExporters().stream().map(ExporterConfig::getName).toList();
+        return services.directory().all();
     }
 
     /** Null before start. */

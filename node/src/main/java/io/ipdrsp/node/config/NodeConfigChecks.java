@@ -164,6 +164,7 @@ public final class NodeConfigChecks implements ConstraintValidator<ConsistentNod
                     + " fails requests with \"no connection available\""));
         }
         io.ipdrsp.node.security.SecurityChecks.check(c, out);
+        FleetChecks.check(c, out);
         if (c.getStorage().getMaxInFlightPerConnection() > c.getStorage().getMaxInFlight()) {
             out.add(new Problem("storage.maxInFlightPerConnection", "must not exceed storage.maxInFlight ("
                     + c.getStorage().getMaxInFlight() + ")"));

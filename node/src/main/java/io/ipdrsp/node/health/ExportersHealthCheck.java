@@ -6,7 +6,7 @@ import io.ipdrsp.node.session.ExporterState;
 import java.util.List;
 
 /**
- * Healthy when every configured CMTS is connected. Reports the ones that are not, with their last error, so that
+ * Healthy when every configured CMTS (under exporters or in the inventory) is connected. Reports the ones that are not, with their last error, so that
  * an operator sees which CMTS to look at.
  */
 public final class ExportersHealthCheck extends HealthCheck {
@@ -18,7 +18,8 @@ public final class ExportersHealthCheck extends HealthCheck {
 
     @Override
     protected Result check() {
-        List<String> configured = services.config().getExporters().stream().map(e -> e.getName()).toList();
+        // listed and inventory CMTSes must be connected; those admitted by range come and go on their own
+        java.util.Set<String> configured = java.util.Set.copyOf(services.directory().configured());
         List<String> down = services.exporters().stream()
                 .filter(e -> configured.contains(e.name()) && e.link() != ExporterState.Link.CONNECTED)
                 .map(e -> e.name() + " (" + e.link() + (e.view().lastError().isEmpty() ? "" : ", " + e.view().lastError()) + ")")

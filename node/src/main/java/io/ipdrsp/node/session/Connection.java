@@ -26,8 +26,11 @@ public final class Connection {
             + " exporter's encoding and templates";
 
     final NodeContext ctx;
-    final ExporterState exporter;
-    final ExporterConfig config;
+    /** The CMTS; for a connection admitted by range, a stand-in until its CONNECT names it ({@link #identify}). */
+    ExporterState exporter;
+    ExporterConfig config;
+    /** Non-null while a connection admitted by range waits for the CONNECT that tells who it is. */
+    private Admission admission;
     final boolean initiator;
     final Channel channel;
     final ReadThrottle throttle;
@@ -40,6 +43,16 @@ public final class Connection {
 
     /** @param initiator true when this node opened the TCP connection (it then sends CONNECT) */
     public Connection(NodeContext ctx, ExporterState exporter, boolean initiator, Channel channel) {
+        this(ctx, exporter, initiator, channel, null);
+    }
+
+    /**
+     * A connection whose CMTS {@code admission} decides at CONNECT; until then {@code exporter} stands in for it (its
+     * keep-alive and capabilities, the connection's errors).
+     */
+    public Connection(NodeContext ctx, ExporterState exporter, boolean initiator, Channel channel,
+                      Admission admission) {
+        this.admission = admission;
         this.ctx = ctx;
         this.exporter = exporter;
         this.config = exporter.config();
@@ -48,6 +61,25 @@ public final class Connection {
         this.throttle = new ReadThrottle(channel, ctx.sink(), ctx.storage().getMaxInFlightPerConnection(),
                 ctx.storage().getMaxInFlight(), ctx.paused());
         channel.attr(KEY).set(this);
+    }
+
+    /** The CMTS this connection belongs to (a stand-in until an admitted connection's CONNECT). */
+    public ExporterState exporter() {
+        return exporter;
+    }
+
+    /** The admission that will name this connection's CMTS at CONNECT, or null once named (or configured). */
+    Admission admission() {
+        return admission;
+    }
+
+    /** The CONNECT named the CMTS: the connection moves from the stand-in to the CMTS's own state. */
+    void identify(ExporterState named) {
+        admission = null;
+        exporter.detach(this);
+        exporter = named;
+        config = named.config();
+        named.attach(this, remote());
     }
 
     /** The connection of a channel set up by the node's pipeline, or null. */

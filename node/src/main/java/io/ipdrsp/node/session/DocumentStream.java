@@ -217,7 +217,8 @@ final class DocumentStream {
         }
         if (ack.pendingWrites() > 0 && now - lastProgressNanos > stopAfterNanos
                 && ack.oldestWaitNanos(now) > stopAfterNanos) {
-            owner.stalled(this, "storage unavailable for " + (now - lastProgressNanos) / MS + " ms");
+            owner.stalled(this, "storage unavailable for " + (now - lastProgressNanos) / MS + " ms (" + writesInFlight
+                    + " writes of this session in flight, " + conn.ctx.sink().pending() + " on the node)");
             return;
         }
         arm(nextWake());

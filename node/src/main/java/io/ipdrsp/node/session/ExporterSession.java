@@ -51,6 +51,8 @@ final class ExporterSession implements DocumentStream.Owner {
     private DocumentStream doc;
     private int configId = -1;
     private long lastSegmentStartMillis;
+    /** A FLOW_STOP was sent and no SESSION_START came since: DATA without a document is the old stretch's, in flight. */
+    private boolean sinceFlowStop;
 
     ExporterSession(Connection conn, int id) {
         this.id = id;
@@ -153,6 +155,7 @@ final class ExporterSession implements DocumentStream.Owner {
                     name(), id, doc.key.documentId());
             endDocument(null, "superseded by SESSION_START without SESSION_STOP");
         }
+        sinceFlowStop = false;
         RecordKey key = new RecordKey(name(), id, m.documentIdAsUuid(), m.exporterBootTime());
         Segment segment = new Segment(key, segmentStart(), ctx.journal().nodeId(), m.primary(),
                 m.firstRecordSequenceNumber(), m.droppedRecordCount(), m.ackTimeInterval(), m.ackSequenceInterval(),
@@ -217,6 +220,11 @@ final class ExporterSession implements DocumentStream.Owner {
             return; // sent before our FLOW_STOP arrived; never acked, the exporter re-sends it elsewhere
         }
         DocumentStream d = doc;
+        if (d == null && sinceFlowStop) {
+            // sent before our FLOW_STOP reached the exporter, read only now (reads were paused meanwhile, or FLOW_START
+            // followed at once): never acked, re-sent in the next document stretch
+            return;
+        }
         if (d == null) {
             conn.fail(ErrorCodes.MESSAGE_INVALID_FOR_STATE, "DATA for session " + id
                     + " outside SESSION_START..SESSION_STOP");
@@ -282,6 +290,7 @@ final class ExporterSession implements DocumentStream.Owner {
         conn.exporter.error("FLOW_STOP: " + why);
         ctx.metrics().flowStops.inc();
         phase(Phase.FLOW_STOPPED);
+        sinceFlowStop = true;
         endDocument(null, "FLOW_STOP: " + why);
         counters.noDocument();
         conn.send(new FlowStop(id, FlowStopReason.PROCESS_ERROR, why));

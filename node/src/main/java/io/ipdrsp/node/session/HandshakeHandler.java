@@ -21,8 +21,10 @@ import org.slf4j.LoggerFactory;
  * The connection-level handshake (digest §1.9 steps 1–2): the side that opened TCP sends CONNECT and the other
  * answers CONNECT_RESPONSE; the node then asks GET_SESSIONS. On GET_SESSIONS_RESPONSE the handler replaces itself in
  * the pipeline with the {@link SessionDispatcher}, which starts the wanted sessions. Anything else before that is
- * invalid for the state (ERROR 2), except KEEP_ALIVE, ERROR and DISCONNECT. While the CMTS's protocol-failure
- * back-off runs, its CONNECT is refused with ERROR before any session starts.
+ * invalid for the state (ERROR 2), except KEEP_ALIVE, ERROR and DISCONNECT. A connection admitted by address range
+ * learns its CMTS from the CONNECT ({@link Admission}: refused with ERROR when the CONNECT names nobody or a CMTS
+ * that is connected from elsewhere). While the CMTS's protocol-failure back-off runs, its CONNECT is refused with
+ * ERROR before any session starts.
  */
 public final class HandshakeHandler extends IpdrInboundHandler {
     private static final Logger LOG = LoggerFactory.getLogger(HandshakeHandler.class);
@@ -94,6 +96,16 @@ public final class HandshakeHandler extends IpdrInboundHandler {
         if (conn.initiator || state != State.AWAIT_CONNECT) {
             conn.fail(ErrorCodes.MESSAGE_INVALID_FOR_STATE, "CONNECT from the side that did not open TCP or twice");
             return;
+        }
+        Admission admission = conn.admission();
+        if (admission != null) {
+            // admitted by address range: the CMTS is who its CONNECT says, not where its packets come from
+            Admission.Result r = admission.admit(m, c.channel());
+            if (r.exporter() == null) {
+                conn.refuse(REFUSED, r.refusal());
+                return;
+            }
+            conn.identify(r.exporter());
         }
         long wait = conn.exporter.failures().remainingMillis();
         if (wait > 0) {

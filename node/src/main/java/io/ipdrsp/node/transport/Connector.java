@@ -29,6 +29,9 @@ final class Connector {
     private final BiConsumer<ExporterState, io.netty.channel.Channel> connected;
     private final BooleanSupplier stopped;
     private final Backoff backoff;
+    /** Taken out of the inventory: no more dials, the connection closed. */
+    private volatile boolean removed;
+    private volatile io.netty.channel.Channel channel;
 
     /** @param connected told of each connection that came up (the transport tracks the current one per CMTS) */
     Connector(ExporterState exporter, EventLoopGroup group, IpdrPipeline pipeline,
@@ -42,7 +45,7 @@ final class Connector {
     }
 
     void connect() {
-        if (stopped.getAsBoolean()) {
+        if (stopped.getAsBoolean() || removed) {
             return;
         }
         exporter.dialing(true);
@@ -69,6 +72,11 @@ final class Connector {
                 retry("connect failed: " + done.cause());
                 return;
             }
+            channel = done.channel();
+            if (removed) {
+                done.channel().close(); // removed while the dial was under way
+                return;
+            }
             connected.accept(exporter, done.channel());
             done.channel().closeFuture().addListener(x -> retry("connection closed"));
         });
@@ -79,8 +87,22 @@ final class Connector {
         return Math.max(backoff.nextDelayMillis(), exporter.failures().remainingMillis());
     }
 
+    /** The CMTS left the inventory: DISCONNECT and close its connection, never dial it again. Any thread. */
+    void remove() {
+        removed = true;
+        io.netty.channel.Channel ch = channel;
+        if (ch != null) {
+            io.ipdrsp.node.session.Connection c = io.ipdrsp.node.session.Connection.of(ch);
+            if (c != null) {
+                c.disconnect();
+            } else {
+                ch.close();
+            }
+        }
+    }
+
     private void retry(String why) {
-        if (stopped.getAsBoolean()) {
+        if (stopped.getAsBoolean() || removed) {
             return;
         }
         long delay = nextDelayMillis();

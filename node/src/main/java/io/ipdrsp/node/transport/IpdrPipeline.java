@@ -1,5 +1,6 @@
 package io.ipdrsp.node.transport;
 
+import io.ipdrsp.node.session.Admission;
 import io.ipdrsp.node.session.Connection;
 import io.ipdrsp.node.session.ExporterState;
 import io.ipdrsp.node.session.HandshakeHandler;
@@ -29,11 +30,23 @@ public final class IpdrPipeline {
 
     /** A connection to {@code exporter}; {@code initiator}: this node dialed (it sends CONNECT). */
     public void session(Channel ch, ExporterState exporter, boolean initiator, Runnable onEstablished) {
+        handshake(ch, new Connection(ctx, exporter, initiator, ch), onEstablished);
+    }
+
+    /**
+     * A connection admitted by address range, whose CMTS {@code admission} names at CONNECT; {@code standIn} carries
+     * the connection (keep-alive, capabilities, errors) until then.
+     */
+    public void admitted(Channel ch, ExporterState standIn, Admission admission) {
+        handshake(ch, new Connection(ctx, standIn, false, ch, admission), null);
+    }
+
+    private void handshake(Channel ch, Connection conn, Runnable onEstablished) {
         ChannelPipeline p = transport(ch);
-        int own = exporter.config().getKeepAliveSeconds();
+        int own = conn.exporter().config().getKeepAliveSeconds();
         p.addLast(KeepAliveHandler.IDLE, KeepAliveHandler.idleState(own, 0));
-        p.addLast("keepalive", new KeepAliveHandler(ctx.errors(), exporter, own));
-        p.addLast("handshake", new HandshakeHandler(new Connection(ctx, exporter, initiator, ch), onEstablished));
+        p.addLast("keepalive", new KeepAliveHandler(ctx.errors(), conn.exporter(), own));
+        p.addLast("handshake", new HandshakeHandler(conn, onEstablished));
     }
 
     /** A connection the node does not take: ERROR {@code code} as soon as it is up, then closed. */

@@ -67,7 +67,9 @@ public final class KeepAliveHandler extends ChannelInboundHandlerAdapter {
             case WRITER_IDLE -> ctx.writeAndFlush(new KeepAlive(), ctx.voidPromise());
             case READER_IDLE -> {
                 if (ctx.channel().config().isAutoRead()) {
-                    errors.send(ctx.channel(), exporter, ErrorCodes.KEEP_ALIVE_EXPIRED,
+                    // the connection's CMTS as known now: a connection admitted by range is named at its CONNECT
+                    io.ipdrsp.node.session.Connection conn = io.ipdrsp.node.session.Connection.of(ctx.channel());
+                    errors.send(ctx.channel(), conn != null ? conn.exporter() : exporter, ErrorCodes.KEEP_ALIVE_EXPIRED,
                             "nothing received for " + readerIdleMillis(ownSeconds) + " ms");
                 }
             }

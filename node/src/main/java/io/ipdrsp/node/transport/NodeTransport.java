@@ -3,7 +3,9 @@ package io.ipdrsp.node.transport;
 import io.ipdrsp.node.config.AddressMatcher;
 import io.ipdrsp.node.config.Direction;
 import io.ipdrsp.node.config.ExporterConfig;
+import io.ipdrsp.node.config.FleetConfig;
 import io.ipdrsp.node.config.ListenConfig;
+import io.ipdrsp.node.fleet.ExporterDirectory;
 import io.ipdrsp.node.session.Connection;
 import io.ipdrsp.node.session.ExporterState;
 import io.ipdrsp.node.session.NodeContext;
@@ -31,8 +33,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The node's Netty transport: one event loop group for all CMTSes, a listen socket for CMTSes that dial in
- * (matched to configured exporters by source address; others get ERROR and are closed) and a {@link Connector} per
- * CMTS the node dials. Every channel gets the {@link IpdrPipeline}.
+ * (matched to configured exporters by source address, or admitted by {@code listen.allow} and named by their
+ * CONNECT; others get ERROR and are closed) and a {@link Connector} per CMTS the node dials, configured or from the
+ * inventory file. Every channel gets the {@link IpdrPipeline}.
  */
 public final class NodeTransport implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NodeTransport.class);
@@ -46,16 +49,34 @@ public final class NodeTransport implements AutoCloseable {
     private final Map<String, ExporterState> exporters = new ConcurrentHashMap<>();
     private final Map<InetAddress, ExporterState> listeners = new LinkedHashMap<>();
     private final Map<ExporterState, Channel> current = new ConcurrentHashMap<>();
-    private final List<Connector> connectors = new ArrayList<>();
+    /** The CMTSes this node dials, by name: configured ones, then the inventory's (changed by {@link #inventory}). */
+    private final Map<String, Connector> connectors = new ConcurrentHashMap<>();
+    /** The inventory's CMTSes now, by name (guarded by this). */
+    private Map<String, ExporterConfig> inventory = Map.of();
+    private final ExporterDirectory directory;
+    private final RangeAdmission admission;
+    private volatile boolean started;
     private final Collection<Channel> open = ConcurrentHashMap.newKeySet();
     private volatile boolean stopped;
     private Channel server;
 
     public NodeTransport(NodeContext ctx, ListenConfig listen, List<ExporterConfig> configured, int ioThreads) {
+        this(ctx, listen, new FleetConfig(), new ExporterDirectory(
+                configured.stream().map(ExporterConfig::getName).toList()), configured, ioThreads);
+    }
+
+    /**
+     * @param fleet     how CMTSes admitted by {@code listen.allow} are named
+     * @param directory learns the names of CMTSes admitted by range and of the inventory's CMTSes
+     */
+    public NodeTransport(NodeContext ctx, ListenConfig listen, FleetConfig fleet, ExporterDirectory directory,
+                         List<ExporterConfig> configured, int ioThreads) {
         this.listen = listen;
         this.allow = AddressMatcher.parse(listen.getAllow());
         this.group = new NioEventLoopGroup(ioThreads, new DefaultThreadFactory("ipdr-io", true));
         this.pipeline = new IpdrPipeline(ctx);
+        this.directory = directory;
+        this.admission = new RangeAdmission(fleet, directory, exporters, current, this::replace);
         for (ExporterConfig e : configured) {
             ExporterState st = new ExporterState(e);
             exporters.put(e.getName(), st);
@@ -66,9 +87,13 @@ public final class NodeTransport implements AutoCloseable {
                     throw new IllegalArgumentException("exporter " + e.getName() + ": bad address " + e.getAddress());
                 }
             } else {
-                connectors.add(new Connector(st, group, pipeline, this::connected, () -> stopped));
+                connectors.put(e.getName(), connector(st));
             }
         }
+    }
+
+    private Connector connector(ExporterState st) {
+        return new Connector(st, group, pipeline, this::connected, () -> stopped);
     }
 
     /** Binds the listen socket (if enabled) and starts dialing; returns the bound port, or -1 if not listening. */
@@ -88,20 +113,26 @@ public final class NodeTransport implements AutoCloseable {
             port = ((InetSocketAddress) server.localAddress()).getPort();
             LOG.info("listening for CMTSes on {}", server.localAddress());
         }
-        for (Connector c : connectors) {
-            c.connect();
+        synchronized (this) {
+            started = true;
+            for (Connector c : connectors.values()) {
+                c.connect();
+            }
         }
         return port;
     }
 
-    /** Every exporter known to the node: configured ones, then those admitted by the allow-list. */
+    /** Every exporter known to the node: configured ones, the inventory's, and those admitted by range. */
     public Collection<ExporterState> exporters() {
         List<ExporterState> out = new ArrayList<>(exporters.values());
         out.sort((a, b) -> a.name().compareTo(b.name()));
         return out;
     }
 
-    /** A CMTS dialed in: matched by source address to a configured CMTS, or admitted by the allow-list, or refused. */
+    /**
+     * A CMTS dialed in: matched by source address to a configured CMTS; else, from an address in {@code listen.allow},
+     * named by its CONNECT ({@link RangeAdmission}); else refused.
+     */
     private void accept(SocketChannel ch) {
         track(ch);
         listen.getTls().addTo(ch, null, 0); // IPDR/SP over TLS when listen.tls is enabled: first in the pipeline
@@ -115,19 +146,60 @@ public final class NodeTransport implements AutoCloseable {
                 // not an IPv4-mapped address
             }
         }
-        if (st == null && allow.allows(peer)) {
-            // not configured but on the allow-list (e.g. the embedded default): collect under its address
-            String name = peer.getHostAddress();
-            st = exporters.computeIfAbsent(name, n -> new ExporterState(
-                    new ExporterConfig(n, n, ch.remoteAddress().getPort(), Direction.LISTEN)));
-        } else if (st != null) {
+        if (st != null) {
             replace(st, ch);
-        }
-        if (st == null) {
+            pipeline.session(ch, st, false, null);
+        } else if (allow.allows(peer)) {
+            pipeline.admitted(ch, admission.standIn(peer.getHostAddress()), admission);
+        } else {
             pipeline.refused(ch, REFUSED, "exporter " + peer.getHostAddress() + " is not configured on this collector");
-            return;
         }
-        pipeline.session(ch, st, false, null);
+    }
+
+    /**
+     * The inventory file's CMTSes now: new ones are dialed, removed ones disconnected (DISCONNECT) and no longer
+     * redialed, changed ones (address, port, local address) redialed at the new place. Names under
+     * {@code exporters} are never in it (the file is refused).
+     */
+    public synchronized void inventory(List<ExporterConfig> now) {
+        Map<String, ExporterConfig> next = new LinkedHashMap<>();
+        now.forEach(e -> next.put(e.getName(), e));
+        List<String> removed = new ArrayList<>();
+        List<String> added = new ArrayList<>();
+        for (ExporterConfig was : inventory.values()) {
+            ExporterConfig is = next.get(was.getName());
+            if (is == null || !sameEndpoint(was, is)) {
+                Connector c = connectors.remove(was.getName());
+                if (c != null) {
+                    c.remove();
+                }
+                exporters.remove(was.getName());
+                removed.add(was.getName());
+            }
+        }
+        for (ExporterConfig e : next.values()) {
+            if (!connectors.containsKey(e.getName())) {
+                ExporterState st = new ExporterState(e);
+                exporters.put(e.getName(), st);
+                Connector c = connector(st);
+                connectors.put(e.getName(), c);
+                added.add(e.getName());
+                if (started) {
+                    c.connect();
+                }
+            }
+        }
+        inventory = next;
+        directory.inventory(next.keySet());
+        if (!removed.isEmpty() || !added.isEmpty()) {
+            LOG.info("inventory: {} CMTSes; dialing {} new or moved, {} removed or moved{}", next.size(), added.size(),
+                    removed.size(), added.size() + removed.size() <= 10 ? " (+" + added + " -" + removed + ")" : "");
+        }
+    }
+
+    private static boolean sameEndpoint(ExporterConfig a, ExporterConfig b) {
+        return a.getAddress().equals(b.getAddress()) && a.getPort() == b.getPort()
+                && a.getLocalAddress().equals(b.getLocalAddress()) && a.getKeepAliveSeconds() == b.getKeepAliveSeconds();
     }
 
     /** A dialed connection came up. */

@@ -128,5 +128,19 @@ class DocumentStreamTest {
         f.advance(5000, c);
         assertThat(acks(c.drain())).as("the stopped stream is never acked").isEmpty();
         assertThat(f.metadata.segments()).extracting(Segment::primary).contains(true);
+
+        // DATA the exporter sent before it saw FLOW_STOP, read only now (reads were paused): dropped, not an error
+        c.data(1, 1, "sent before the FLOW_STOP arrived");
+        assertThat(c.isOpen()).as("stale DATA of the stopped stretch closes nothing").isTrue();
+        assertThat(f.errorsSent(2)).isNotPositive();
+        c.open(1, UUID.randomUUID(), true, 10, 60);
+        c.data(1, 0, "the next stretch");
+        f.sink.writes.get(f.sink.writes.size() - 1).outcome().complete(io.ipdrsp.storage.WriteOutcome.STORED);
+        f.advance(1500, c);
+        assertThat(acks(c.drain())).as("the next stretch is acked").containsExactly(0L);
+        c.data(1, 1, "in sequence");
+        c.send(new io.ipdrsp.protocol.SessionStop(1, 0, "end"));
+        c.data(1, 2, "after SESSION_STOP, no FLOW_STOP since the last SESSION_START");
+        assertThat(f.errorsSent(2)).as("DATA outside a stretch is still an error").isEqualTo(1);
     }
 }

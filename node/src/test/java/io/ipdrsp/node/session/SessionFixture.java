@@ -101,6 +101,24 @@ public final class SessionFixture implements AutoCloseable, AfterEachCallback {
         return new Cmts(ch);
     }
 
+    /**
+     * A CMTS that dialed in from {@code host:port} and was admitted by address range: {@code admission} names it at
+     * its CONNECT, {@code standIn} carries the connection until then.
+     */
+    public Cmts admitted(String host, int port, ExporterState standIn, Admission admission) throws Exception {
+        java.net.InetSocketAddress remote = new java.net.InetSocketAddress(java.net.InetAddress.getByName(host), port);
+        EmbeddedChannel ch = new EmbeddedChannel(false, false) {
+            @Override
+            protected java.net.SocketAddress remoteAddress0() {
+                return remote;
+            }
+        };
+        ch.freezeTime();
+        pipeline.admitted(ch, standIn, admission);
+        ch.register();
+        return new Cmts(ch);
+    }
+
     /** Moves the clock (and the channels' event loops) forward, running what falls due. */
     public void advance(long millis, Cmts... on) {
         clock.addAndGet(millis * 1_000_000L);

@@ -159,7 +159,8 @@ final class CmtsReader {
 
     SessionSpec session(ScenarioNode n, Map<String, TemplateBlock> templates) throws ScenarioException {
         Map<String, ScenarioNode> m = r.object(n, "a session", Set.of("id", "name", "template", "type", "interval",
-                "stopReason", "rate", "ackSequenceInterval", "ackTimeInterval", "records", "load", "documentId"));
+                "stopReason", "rate", "ackSequenceInterval", "ackTimeInterval", "records", "load", "documentId",
+                "aligned"));
         if (!m.containsKey("id")) {
             throw r.error(n, "a session needs 'id' (1..255)");
         }
@@ -189,8 +190,9 @@ final class CmtsReader {
                 : type == SessionType.AD_HOC ? 100 : -1;
         String name = m.containsKey("name") ? r.text(m.get("name"), "name") : null;
         DocumentIdKind docIds = m.containsKey("documentId") ? documentIdKind(m.get("documentId")) : null;
+        boolean aligned = m.containsKey("aligned") && r.bool(m.get("aligned"), "aligned");
         return r.guard(n, () -> new SessionSpec(id, name, template, type, interval, stop, rate, seq, time, records,
-                load, docIds));
+                load, docIds, aligned));
     }
 
 }

@@ -25,11 +25,14 @@ import java.util.Set;
  * @param failover        how sessions move between collectors (null = {@link FailoverMode#VENDOR})
  * @param documentIds     how documentIds are made, unless a session says otherwise (null = time-prefixed)
  * @param tls             IPDR/SP over TLS, or null for plain TCP
+ * @param initiatorAddress the CMTS's own IPv4 address, sent as CONNECT initiatorId and in its records, when it
+ *                        differs from the address its connections come from (behind a NAT, several CMTSes behind one
+ *                        address); null = the connection's local address
  */
 public record CmtsSpec(String name, Direction direction, String listenHost, int listenPort, long mac, String vendorId,
         int modems, int keepAliveSeconds, int bufferCapacity, Duration reconnectDelay, int capabilities,
         Quirks quirks, List<CollectorSpec> collectors, List<SessionSpec> sessions, FailoverMode failover,
-        DocumentIdKind documentIds, TlsSpec tls) {
+        DocumentIdKind documentIds, TlsSpec tls, String initiatorAddress) {
     public static final int DEFAULT_PORT = 4737;
     public static final int ALL_CAPABILITIES = Capabilities.MULTISESSION | Capabilities.TEMPLATE_NEGOTIATION
             | Capabilities.STRUCTURES;
@@ -95,7 +98,16 @@ public record CmtsSpec(String name, Direction direction, String listenHost, int 
             int modems, int keepAliveSeconds, int bufferCapacity, Duration reconnectDelay, int capabilities,
             Quirks quirks, List<CollectorSpec> collectors, List<SessionSpec> sessions) {
         this(name, direction, listenHost, listenPort, mac, vendorId, modems, keepAliveSeconds, bufferCapacity,
-                reconnectDelay, capabilities, quirks, collectors, sessions, null, null, null);
+                reconnectDelay, capabilities, quirks, collectors, sessions, null, null, null, null);
+    }
+
+    /** Without its own initiator address (CONNECT carries the connection's local address). */
+    public CmtsSpec(String name, Direction direction, String listenHost, int listenPort, long mac, String vendorId,
+            int modems, int keepAliveSeconds, int bufferCapacity, Duration reconnectDelay, int capabilities,
+            Quirks quirks, List<CollectorSpec> collectors, List<SessionSpec> sessions, FailoverMode failover,
+            DocumentIdKind documentIds, TlsSpec tls) {
+        this(name, direction, listenHost, listenPort, mac, vendorId, modems, keepAliveSeconds, bufferCapacity,
+                reconnectDelay, capabilities, quirks, collectors, sessions, failover, documentIds, tls, null);
     }
 
     /** A CMTS with defaults: 100 modems, keep-alive 30 s, buffer 100 000 records, all capabilities, no quirks. */
@@ -108,56 +120,74 @@ public record CmtsSpec(String name, Direction direction, String listenHost, int 
 
     public CmtsSpec withListen(String host, int port) {
         return new CmtsSpec(name, direction, host, port, mac, vendorId, modems, keepAliveSeconds, bufferCapacity,
-                reconnectDelay, capabilities, quirks, collectors, sessions, failover, documentIds, tls);
+                reconnectDelay, capabilities, quirks, collectors, sessions, failover, documentIds, tls,
+                initiatorAddress);
     }
 
     public CmtsSpec withMac(long newMac) {
         return new CmtsSpec(name, direction, listenHost, listenPort, newMac, vendorId, modems, keepAliveSeconds,
-                bufferCapacity, reconnectDelay, capabilities, quirks, collectors, sessions, failover, documentIds, tls);
+                bufferCapacity, reconnectDelay, capabilities, quirks, collectors, sessions, failover, documentIds, tls,
+                initiatorAddress);
     }
 
     public CmtsSpec withKeepAlive(int seconds) {
         return new CmtsSpec(name, direction, listenHost, listenPort, mac, vendorId, modems, seconds, bufferCapacity,
-                reconnectDelay, capabilities, quirks, collectors, sessions, failover, documentIds, tls);
+                reconnectDelay, capabilities, quirks, collectors, sessions, failover, documentIds, tls,
+                initiatorAddress);
     }
 
     public CmtsSpec withBufferCapacity(int records) {
         return new CmtsSpec(name, direction, listenHost, listenPort, mac, vendorId, modems, keepAliveSeconds, records,
-                reconnectDelay, capabilities, quirks, collectors, sessions, failover, documentIds, tls);
+                reconnectDelay, capabilities, quirks, collectors, sessions, failover, documentIds, tls,
+                initiatorAddress);
     }
 
     public CmtsSpec withReconnectDelay(Duration d) {
         return new CmtsSpec(name, direction, listenHost, listenPort, mac, vendorId, modems, keepAliveSeconds,
-                bufferCapacity, d, capabilities, quirks, collectors, sessions, failover, documentIds, tls);
+                bufferCapacity, d, capabilities, quirks, collectors, sessions, failover, documentIds, tls,
+                initiatorAddress);
     }
 
     public CmtsSpec withQuirks(Quirks q) {
         return new CmtsSpec(name, direction, listenHost, listenPort, mac, vendorId, modems, keepAliveSeconds,
-                bufferCapacity, reconnectDelay, capabilities, q, collectors, sessions, failover, documentIds, tls);
+                bufferCapacity, reconnectDelay, capabilities, q, collectors, sessions, failover, documentIds, tls,
+                initiatorAddress);
     }
 
     public CmtsSpec withModems(int n) {
         return new CmtsSpec(name, direction, listenHost, listenPort, mac, vendorId, n, keepAliveSeconds,
-                bufferCapacity, reconnectDelay, capabilities, quirks, collectors, sessions, failover, documentIds, tls);
+                bufferCapacity, reconnectDelay, capabilities, quirks, collectors, sessions, failover, documentIds, tls,
+                initiatorAddress);
     }
 
     public CmtsSpec withCapabilities(int caps) {
         return new CmtsSpec(name, direction, listenHost, listenPort, mac, vendorId, modems, keepAliveSeconds,
-                bufferCapacity, reconnectDelay, caps, quirks, collectors, sessions, failover, documentIds, tls);
+                bufferCapacity, reconnectDelay, caps, quirks, collectors, sessions, failover, documentIds, tls,
+                initiatorAddress);
     }
 
     public CmtsSpec withFailover(FailoverMode mode) {
         return new CmtsSpec(name, direction, listenHost, listenPort, mac, vendorId, modems, keepAliveSeconds,
-                bufferCapacity, reconnectDelay, capabilities, quirks, collectors, sessions, mode, documentIds, tls);
+                bufferCapacity, reconnectDelay, capabilities, quirks, collectors, sessions, mode, documentIds, tls,
+                initiatorAddress);
     }
 
     public CmtsSpec withDocumentIds(DocumentIdKind kind) {
         return new CmtsSpec(name, direction, listenHost, listenPort, mac, vendorId, modems, keepAliveSeconds,
-                bufferCapacity, reconnectDelay, capabilities, quirks, collectors, sessions, failover, kind, tls);
+                bufferCapacity, reconnectDelay, capabilities, quirks, collectors, sessions, failover, kind, tls,
+                initiatorAddress);
+    }
+
+    /** The CMTS says it is {@code ipv4} (CONNECT initiatorId, its records) whatever address it connects from. */
+    public CmtsSpec withInitiatorAddress(String ipv4) {
+        return new CmtsSpec(name, direction, listenHost, listenPort, mac, vendorId, modems, keepAliveSeconds,
+                bufferCapacity, reconnectDelay, capabilities, quirks, collectors, sessions, failover, documentIds, tls,
+                ipv4);
     }
 
     public CmtsSpec withTls(TlsSpec t) {
         return new CmtsSpec(name, direction, listenHost, listenPort, mac, vendorId, modems, keepAliveSeconds,
-                bufferCapacity, reconnectDelay, capabilities, quirks, collectors, sessions, failover, documentIds, t);
+                bufferCapacity, reconnectDelay, capabilities, quirks, collectors, sessions, failover, documentIds, t,
+                initiatorAddress);
     }
 }

@@ -121,7 +121,10 @@ final class CmtsTransport {
             }
             outbound.attach(ch, now);
             InetSocketAddress local = (InetSocketAddress) ch.localAddress();
-            outbound.send(new Connect(SimulatedCmts.ipv4Int(local.getAddress()), local.getPort(),
+            // initiatorId: the CMTS's own address, which is the connection's unless it is behind a NAT
+            int initiator = spec.initiatorAddress() != null ? cmts.identity().ipv4()
+                    : SimulatedCmts.ipv4Int(local.getAddress());
+            outbound.send(new Connect(initiator, local.getPort(),
                     spec.capabilities(), spec.keepAliveSeconds(), spec.vendorId()));
             outbound.state = CollectorLink.State.AWAIT_CONNECT_RESPONSE;
             return;

@@ -28,6 +28,7 @@ public final class Fleet implements AutoCloseable {
     private final Map<String, SimulatedCmts> cmtses = new LinkedHashMap<>();
     private final CountDownLatch finished = new CountDownLatch(1);
     private final Object ackMonitor = new Object();
+    private final java.util.concurrent.atomic.AtomicLong ackTimeouts = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean closed;
 
     private Fleet(FleetSpec spec) {
@@ -143,6 +144,18 @@ public final class Fleet implements AutoCloseable {
 
     public boolean awaitFinished(Duration timeout) throws InterruptedException {
         return finished.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * How often a session of the fleet waited longer than its ackTimeInterval for a DATA_ACK and stopped the
+     * session on that collector (a real CMTS then fails over, or stays away from a sole collector).
+     */
+    public long ackTimeouts() {
+        return ackTimeouts.get();
+    }
+
+    void ackTimedOut() {
+        ackTimeouts.incrementAndGet();
     }
 
     void acked() {

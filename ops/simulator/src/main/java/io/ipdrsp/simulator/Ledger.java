@@ -22,12 +22,15 @@ public final class Ledger {
      * An immutable snapshot of one document. DSN ranges are closed. {@code occurrence} tells apart documents of
      * one session that share documentId and exporterBootTime (an exporter that reuses its documentId, e.g. all
      * zero): 0 for the first, 1 for the next, …; always 0 for time-prefixed and random documentIds. {@code starts}
-     * lists every SESSION_START sent for the document, in order.
+     * lists every SESSION_START sent for the document, in order. {@code firstSentNanos} / {@code firstAckedNanos}:
+     * {@link System#nanoTime()} when its first DATA was written and when a DATA_ACK first covered a record of it
+     * (0: not yet).
      */
     public record Document(String cmts, int sessionId, String documentId, long exporterBootTime, int occurrence,
             int configId, RangeSet generated, RangeSet sent, Map<String, RangeSet> ackedBy, RangeSet acked,
             RangeSet resentWithDuplicateFlag, RangeSet resentWithoutDuplicateFlag, RangeSet droppedDeclared,
-            RangeSet lostSilently, long declaredDropCount, Integer stopReason, List<Start> starts) {
+            RangeSet lostSilently, long declaredDropCount, Integer stopReason, List<Start> starts,
+            long firstSentNanos, long firstAckedNanos) {
 
         /**
          * How often the DATA stream of this document moved to another collector: SESSION_STARTs to a collector
@@ -218,6 +221,8 @@ public final class Ledger {
         private Integer stopReason;
         private final List<Start> starts = new ArrayList<>();
         private final List<RangeSet> startSent = new ArrayList<>(); // per start, what was sent under it
+        private long firstSentNanos;
+        private long firstAckedNanos;
         private int[] digests = recordDigests ? new int[64] : null;
         private long digestsKnown; // one past the highest DSN with a digest
 
@@ -232,6 +237,9 @@ public final class Ledger {
 
         /** DSNs from..to written in DATA to {@code collector}: counted in its latest SESSION_START's stretch. */
         synchronized void sent(String collector, long from, long to) {
+            if (firstSentNanos == 0) {
+                firstSentNanos = System.nanoTime();
+            }
             sentSet.add(from, to);
             sent.addAndGet(to - from + 1);
             for (int i = starts.size() - 1; i >= 0; i--) {
@@ -271,6 +279,9 @@ public final class Ledger {
         }
 
         synchronized void acked(String collector, long from, long to) {
+            if (firstAckedNanos == 0) {
+                firstAckedNanos = System.nanoTime();
+            }
             ackedBy.computeIfAbsent(collector, c -> new RangeSet()).add(from, to);
             long before = ackedSet.count();
             ackedSet.add(from, to);
@@ -311,7 +322,8 @@ public final class Ledger {
                     configId, generated.copy(), sentSet.copy(), Map.copyOf(by), ackedSet.copy(), resentD.copy(),
                     resentNoD.copy(), droppedDeclared.copy(), lostSilently.copy(), declaredDropCount, stopReason,
                     starts.stream().map(st -> new Start(st.collector(), st.primary(), st.takesData(),
-                            st.firstRecordSequenceNumber(), st.droppedRecordCount(), st.sent().copy())).toList());
+                            st.firstRecordSequenceNumber(), st.droppedRecordCount(), st.sent().copy())).toList(),
+                    firstSentNanos, firstAckedNanos);
         }
     }
 }

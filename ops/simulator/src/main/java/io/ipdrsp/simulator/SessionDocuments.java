@@ -29,7 +29,17 @@ final class SessionDocuments {
         config = newTemplateSet(config == null ? 1 : config.configId, config == null ? baseTemplate : config.block());
         queue.clear();
         queue.add(newDoc()); // ad-hoc: the first export runs at start; more on AD_HOC faults or every interval
-        nextBoundary = spec.interval() == null ? Long.MAX_VALUE : now + spec.interval().toNanos();
+        nextBoundary = spec.interval() == null ? Long.MAX_VALUE : now + firstInterval(now, spec.interval().toNanos());
+    }
+
+    /** Until the first boundary: a whole interval, or what is left of it on the wall clock when aligned. */
+    private long firstInterval(long now, long intervalNanos) {
+        if (!spec.aligned()) {
+            return intervalNanos;
+        }
+        // the wall clock at `now` (a tick's time, possibly a moment ago)
+        long wallNanos = System.currentTimeMillis() * 1_000_000L - (System.nanoTime() - now);
+        return intervalNanos - Math.floorMod(wallNanos, intervalNanos);
     }
 
     TemplateSet newTemplateSet(int configId, TemplateBlock block) {

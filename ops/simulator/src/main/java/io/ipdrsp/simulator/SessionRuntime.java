@@ -140,6 +140,7 @@ final class SessionRuntime {
         if (active != null && ackDeadline != 0 && now > ackDeadline) {
             LOG.info("{}: no DATA_ACK from {} within {} s, failing over", cmts.name(), active.spec.name(),
                     spec.ackTimeInterval());
+            cmts.fleet.ackTimedOut();
             active.session(spec.sessionId()).suspendedUntil = now + 2L * spec.ackTimeInterval() * 1_000_000_000L;
             stopOn(active, SessionStopReason.HANDING_OFF_TO_HIGHER_PRIORITY, "ack timeout");
             demote();

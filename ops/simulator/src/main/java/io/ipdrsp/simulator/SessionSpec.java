@@ -22,10 +22,13 @@ import java.util.Objects;
  * @param window              most DATA messages that may be unacknowledged when it differs from ackSequenceInterval
  *                            (0 = ackSequenceInterval): the reference exporter's window, e.g. 1,000,000 records
  *                            outstanding while SESSION_START still asks for an ack every 50 ({@link #sendWindow()})
+ * @param aligned             time-interval: boundaries on multiples of the interval on the wall clock (a real CMTS's
+ *                            quarter hours), so every session of a fleet starts a new document at the same moment;
+ *                            false: every interval after the session's own start
  */
 public record SessionSpec(int sessionId, String name, String template, SessionType type, Duration interval,
         int stopReason, double rate, int ackSequenceInterval, int ackTimeInterval, long records,
-        boolean preEncoded, DocumentIdKind documentIds, int window) {
+        boolean preEncoded, DocumentIdKind documentIds, int window, boolean aligned) {
     public SessionSpec {
         if (sessionId < 1 || sessionId > 255) {
             throw new IllegalArgumentException("sessionId must be 1..255: " + sessionId);
@@ -57,7 +60,15 @@ public record SessionSpec(int sessionId, String name, String template, SessionTy
             int stopReason, double rate, int ackSequenceInterval, int ackTimeInterval, long records,
             boolean preEncoded, DocumentIdKind documentIds) {
         this(sessionId, name, template, type, interval, stopReason, rate, ackSequenceInterval, ackTimeInterval,
-                records, preEncoded, documentIds, 0);
+                records, preEncoded, documentIds, 0, false);
+    }
+
+    /** With the ack window as the send window, boundaries aligned or not. */
+    public SessionSpec(int sessionId, String name, String template, SessionType type, Duration interval,
+            int stopReason, double rate, int ackSequenceInterval, int ackTimeInterval, long records,
+            boolean preEncoded, DocumentIdKind documentIds, boolean aligned) {
+        this(sessionId, name, template, type, interval, stopReason, rate, ackSequenceInterval, ackTimeInterval,
+                records, preEncoded, documentIds, 0, aligned);
     }
 
     /** With the CMTS's documentId kind. */
@@ -84,43 +95,49 @@ public record SessionSpec(int sessionId, String name, String template, SessionTy
 
     public SessionSpec withName(String n) {
         return new SessionSpec(sessionId, n, template, type, interval, stopReason, rate, ackSequenceInterval,
-                ackTimeInterval, records, preEncoded, documentIds, window);
+                ackTimeInterval, records, preEncoded, documentIds, window, aligned);
     }
 
     public SessionSpec withRate(double recordsPerSecond) {
         return new SessionSpec(sessionId, name, template, type, interval, stopReason, recordsPerSecond,
-                ackSequenceInterval, ackTimeInterval, records, preEncoded, documentIds, window);
+                ackSequenceInterval, ackTimeInterval, records, preEncoded, documentIds, window, aligned);
     }
 
     public SessionSpec withAcks(int sequenceInterval, int timeIntervalSeconds) {
         return new SessionSpec(sessionId, name, template, type, interval, stopReason, rate, sequenceInterval,
-                timeIntervalSeconds, records, preEncoded, documentIds, window);
+                timeIntervalSeconds, records, preEncoded, documentIds, window, aligned);
     }
 
     public SessionSpec withRecords(long n) {
         return new SessionSpec(sessionId, name, template, type, interval, stopReason, rate, ackSequenceInterval,
-                ackTimeInterval, n, preEncoded, documentIds, window);
+                ackTimeInterval, n, preEncoded, documentIds, window, aligned);
     }
 
     public SessionSpec withInterval(Duration d) {
         return new SessionSpec(sessionId, name, template, type, d, stopReason, rate, ackSequenceInterval,
-                ackTimeInterval, records, preEncoded, documentIds, window);
+                ackTimeInterval, records, preEncoded, documentIds, window, aligned);
     }
 
     public SessionSpec withStopReason(int reason) {
         return new SessionSpec(sessionId, name, template, type, interval, reason, rate, ackSequenceInterval,
-                ackTimeInterval, records, preEncoded, documentIds, window);
+                ackTimeInterval, records, preEncoded, documentIds, window, aligned);
     }
 
     public SessionSpec withDocumentIds(DocumentIdKind kind) {
         return new SessionSpec(sessionId, name, template, type, interval, stopReason, rate, ackSequenceInterval,
-                ackTimeInterval, records, preEncoded, kind, window);
+                ackTimeInterval, records, preEncoded, kind, window, aligned);
     }
 
     /** Load mode: unlimited rate, pre-encoded records. */
     public SessionSpec asLoad() {
         return new SessionSpec(sessionId, name, template, type, interval, stopReason, 0, ackSequenceInterval,
-                ackTimeInterval, records, true, documentIds, window);
+                ackTimeInterval, records, true, documentIds, window, aligned);
+    }
+
+    /** Time-interval boundaries on the wall clock's multiples of the interval (see {@code aligned}). */
+    public SessionSpec withAlignedBoundaries(boolean on) {
+        return new SessionSpec(sessionId, name, template, type, interval, stopReason, rate, ackSequenceInterval,
+                ackTimeInterval, records, preEncoded, documentIds, window, on);
     }
 
     /**
@@ -129,7 +146,7 @@ public record SessionSpec(int sessionId, String name, String template, SessionTy
      */
     public SessionSpec withWindow(int n) {
         return new SessionSpec(sessionId, name, template, type, interval, stopReason, rate, ackSequenceInterval,
-                ackTimeInterval, records, preEncoded, documentIds, n);
+                ackTimeInterval, records, preEncoded, documentIds, n, aligned);
     }
 
     /** How many DATA messages may be unacknowledged: {@code window}, or ackSequenceInterval when it is 0. */

@@ -56,7 +56,8 @@ public final class SimulatedCmts {
         this.fleet = fleet;
         this.ledger = ledger;
         this.documentIds = new DocumentIds(spec.mac());
-        this.identity = new CmtsIdentity(spec.name(), spec.mac(), ipv4Of(spec.listenHost()), ipv6Of(spec.mac()),
+        this.identity = new CmtsIdentity(spec.name(), spec.mac(), ipv4Of(spec.initiatorAddress() != null
+                ? spec.initiatorAddress() : spec.listenHost()), ipv6Of(spec.mac()),
                 spec.modems(), System.currentTimeMillis() / 1000);
         for (CollectorSpec c : spec.collectors()) {
             links.add(new CollectorLink(c, this));

@@ -56,6 +56,11 @@ final class MiniCollector implements AutoCloseable {
     final String name;
     final List<IpdrMessage> received = new CopyOnWriteArrayList<>();
     final List<Rec> records = new CopyOnWriteArrayList<>();
+    /** Messages other than DATA with the wall-clock time they arrived. */
+    final List<Timed> timed = new CopyOnWriteArrayList<>();
+
+    record Timed(IpdrMessage message, long atMillis) {
+    }
     volatile int ackEvery = 1;
     volatile boolean acking = true;
     volatile int keepAliveSeconds = 30;
@@ -230,6 +235,11 @@ final class MiniCollector implements AutoCloseable {
         }
     }
 
+    /** Messages of a type (not DATA) with their arrival time, in order. */
+    List<Timed> timedMessages(Class<? extends IpdrMessage> type) {
+        return timed.stream().filter(t -> type.isInstance(t.message())).toList();
+    }
+
     <T extends IpdrMessage> List<T> messages(Class<T> type) {
         List<T> out = new ArrayList<>();
         for (IpdrMessage m : received) {
@@ -370,6 +380,7 @@ final class MiniCollector implements AutoCloseable {
                 return;
             }
             received.add(m);
+            timed.add(new Timed(m, System.currentTimeMillis()));
             if (m instanceof Connect c) {
                 peerKeepAlive = c.keepAliveInterval();
                 write(new ConnectResponse(capabilities, keepAliveSeconds, name));
