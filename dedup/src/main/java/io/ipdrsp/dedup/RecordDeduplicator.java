@@ -100,7 +100,12 @@ public final class RecordDeduplicator implements AutoCloseable {
      */
     public static RecordDeduplicator start(String nodeId, HazelcastInstance hazelcast, CassandraStorage storage,
             RecordWriter writer, DedupSettings settings) {
-        return new RecordDeduplicator(nodeId, hazelcast, storage, writer, settings);
+        RecordDeduplicator d = new RecordDeduplicator(nodeId, hazelcast, storage, writer, settings);
+        // A member's first partition operation arranges (or fetches) Hazelcast's partition table synchronously on the
+        // calling thread, seconds on a busy machine: do it here, at start, not on the event loop of the first
+        // SESSION_START (whose claim would be that first operation).
+        d.primaries.containsKey("");
+        return d;
     }
 
     public DedupMetrics metrics() {

@@ -27,12 +27,7 @@ final class HazelcastTestSupport {
 
     /** A TCP port free right now on loopback (tests never use fixed ports: engineers share the machine). */
     static int freePort() {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            s.setReuseAddress(true);
-            return s.getLocalPort();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        return io.ipdrsp.launcher.Ports.freePort("127.0.0.1");
     }
 
     static void await(String what, long timeoutMillis, BooleanSupplier condition) throws InterruptedException {

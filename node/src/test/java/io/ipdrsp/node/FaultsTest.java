@@ -55,12 +55,16 @@ class FaultsTest {
             }
             EndToEndTest.verifyLedgerAgainstStorage(node, ledger);
             EndToEndTest.verifyMetadata(node, ledger);
-            long resent = ledger.documents().stream()
-                    .mapToLong(d -> d.resentWithDuplicateFlag().count() + d.resentWithoutDuplicateFlag().count())
-                    .sum();
-            assertThat(resent).as("the CMTSes re-sent unacknowledged records after the restart").isPositive();
+            // A graceful stop acknowledges what is durable before it closes, so the CMTS may resume at the next DSN
+            // without re-sending anything; whatever it does re-send (writes still in flight at the stop) is counted
+            // by the node that receives it: every re-send with the D flag, and at most every re-send without it.
+            long resentD = ledger.documents().stream().mapToLong(d -> d.resentWithDuplicateFlag().count()).sum();
+            long resentNoD = ledger.documents().stream().mapToLong(d -> d.resentWithoutDuplicateFlag().count()).sum();
             long duplicates = node.services().exporters().stream().mapToLong(e -> e.view().duplicates()).sum();
-            assertThat(duplicates).as("re-sends counted as duplicates by the restarted node").isPositive();
+            System.out.printf("restart: re-sent %d with D, %d without; the restarted node counted %d duplicates%n",
+                    resentD, resentNoD, duplicates);
+            assertThat(duplicates).as("re-sends counted as duplicates by the restarted node")
+                    .isBetween(resentD, resentD + resentNoD);
         }
     }
 

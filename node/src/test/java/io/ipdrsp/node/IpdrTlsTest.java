@@ -16,9 +16,7 @@ import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigInteger;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,7 +25,6 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
@@ -35,7 +32,6 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -68,10 +64,10 @@ class IpdrTlsTest {
                 plain.send(new Connect(0x7f000006, 0, 0x02, 5, "plain"));
                 assertThat(closedWithin(plain)).as("a plain IPDR/SP client on the TLS port is disconnected").isTrue();
             }
-            assertThat(handshake(tls(pki, stranger), port)).as("a certificate from another CA").isNull();
-            assertThat(handshake(tls(pki, null), port)).as("no client certificate").isNull();
+            assertThat(handshake(TestTls.client(pki, stranger), port)).as("a certificate from another CA").isNull();
+            assertThat(handshake(TestTls.client(pki, null), port)).as("no client certificate").isNull();
 
-            SSLSocket ok = handshake(tls(pki, cmts), port);
+            SSLSocket ok = handshake(TestTls.client(pki, cmts), port);
             assertThat(ok).as("the trusted CMTS's handshake").isNotNull();
             assertThat(serial(ok)).isEqualTo(first.certificate().getSerialNumber());
             try (RawExporter exporter = new RawExporter(ok)) {
@@ -89,7 +85,7 @@ class IpdrTlsTest {
                     .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(reload.statusCode()).isEqualTo(200);
             assertThat(reload.body()).contains("1 TLS context(s) reloaded");
-            SSLSocket after = handshake(tls(pki, cmts), port);
+            SSLSocket after = handshake(TestTls.client(pki, cmts), port);
             assertThat(after).isNotNull();
             assertThat(serial(after)).as("the next connection's server certificate")
                     .isEqualTo(renewed.certificate().getSerialNumber());
@@ -136,34 +132,12 @@ class IpdrTlsTest {
     private static SSLServerSocket listen(Pki pki, Pki.Issued cert) throws Exception {
         SSLContext ctx = SSLContext.getInstance("TLS");
         KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(load(cert.keyStore(), pki.password()), pki.password());
+        kmf.init(TestTls.load(cert.keyStore(), pki.password()), pki.password());
         ctx.init(kmf.getKeyManagers(), null, null);
         SSLServerSocket s = (SSLServerSocket) ctx.getServerSocketFactory().createServerSocket();
         s.bind(new InetSocketAddress("127.0.0.1", 0));
         s.setSoTimeout(60_000);
         return s;
-    }
-
-    /** A client context trusting the test CA, with {@code cert} as client certificate (null: none). */
-    private static SSLContext tls(Pki pki, Pki.Issued cert) throws Exception {
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(load(pki.trustStore(), pki.password()));
-        KeyManagerFactory kmf = null;
-        if (cert != null) {
-            kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            kmf.init(load(cert.keyStore(), pki.password()), pki.password());
-        }
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(kmf == null ? null : kmf.getKeyManagers(), tmf.getTrustManagers(), null);
-        return ctx;
-    }
-
-    private static KeyStore load(Path p12, char[] password) throws Exception {
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(p12)) {
-            ks.load(in, password);
-        }
-        return ks;
     }
 
     /**
@@ -172,10 +146,7 @@ class IpdrTlsTest {
      * certificate only on the first read).
      */
     private static SSLSocket handshake(SSLContext ctx, int port) throws Exception {
-        Socket raw = new Socket();
-        raw.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.6"), 0));
-        raw.connect(new InetSocketAddress("127.0.0.1", port), 5000);
-        SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket(raw, "127.0.0.1", port, true);
+        SSLSocket s = TestTls.connect(ctx, "127.0.0.6", port);
         s.setSoTimeout(10_000);
         try {
             s.startHandshake();

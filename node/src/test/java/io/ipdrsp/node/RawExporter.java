@@ -28,7 +28,7 @@ import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.UUID;
 
-/** A hand-driven exporter over a plain socket, for hostile and malformed input. */
+/** A hand-driven exporter over a plain or TLS socket, for hostile and malformed input. */
 final class RawExporter implements AutoCloseable {
     static final TemplateBlock TEMPLATE = new TemplateBlock(7, "test-schema", "TEST-TYPE", List.of(
             new FieldDescriptor(FieldType.UNSIGNED_INT, 1, "counter", true),
@@ -45,6 +45,12 @@ final class RawExporter implements AutoCloseable {
         socket.setSoTimeout(10_000);
         in = new DataInputStream(socket.getInputStream());
         out = socket.getOutputStream();
+    }
+
+    /** From {@code localAddress} to 127.0.0.1:{@code port}, over TLS with {@code tls} (null: plain TCP). */
+    static RawExporter open(String localAddress, int port, javax.net.ssl.SSLContext tls) throws IOException {
+        return tls == null ? new RawExporter(localAddress, port) : new RawExporter(TestTls.connect(tls, localAddress,
+                port));
     }
 
     /** Over a socket already connected (e.g. a TLS socket). */

@@ -33,7 +33,9 @@ class SigstopFailbackTest {
         cluster.node(1).sigstop();
         cluster.measureTakeoverMillis("SIGSTOP node-1", DIALS, 1, "node-2", before[0], frozen, Duration.ofSeconds(20));
         cluster.measureTakeoverMillis("SIGSTOP node-1", LISTENS, 1, "node-2", before[1], frozen, Duration.ofSeconds(20));
-        cluster.awaitRolesOfAll(Duration.ofSeconds(15), null, "primary", "standby");
+        // /api/exporters reads the cluster's view from Hazelcast, which waits for the frozen member until it is
+        // dropped (10 s without heartbeats): the nodes answer again after that
+        cluster.awaitRolesOfAll(Duration.ofSeconds(40), null, "primary", "standby");
         long ackedByFrozen = cluster.ackedBy(DIALS, 1, "node-1") + cluster.ackedBy(LISTENS, 1, "node-1");
         long acked = fleet.ledger().totalAcked();
         assertThat(fleet.awaitAcked(acked + 500, Duration.ofSeconds(30))).as("node-2 carries the flow").isTrue();

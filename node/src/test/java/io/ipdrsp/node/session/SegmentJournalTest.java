@@ -28,38 +28,44 @@ class SegmentJournalTest {
     }
 
     /**
-     * A store whose first templates write holds the journal thread until {@code release}: what is queued meanwhile is
-     * drained together.
+     * A store whose first templates write holds the journal thread until released: what {@link #queue} adds meanwhile
+     * is drained as one batch.
      */
-    private static SessionFixture.TestMetadata holding(CountDownLatch busy, CountDownLatch release) {
-        return new SessionFixture.TestMetadata() {
-            @Override
-            public CompletionStage<Void> saveTemplates(String exporter, int sessionId, long bootTime, int configId,
-                    List<TemplateBlock> t) {
-                busy.countDown();
-                try {
-                    release.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                return super.saveTemplates(exporter, sessionId, bootTime, configId, t);
+    private final class Held extends SessionFixture.TestMetadata {
+        private final CountDownLatch busy = new CountDownLatch(1);
+        private final CountDownLatch release = new CountDownLatch(1);
+
+        @Override
+        public CompletionStage<Void> saveTemplates(String exporter, int sessionId, long bootTime, int configId,
+                List<TemplateBlock> t) {
+            busy.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
-        };
+            return super.saveTemplates(exporter, sessionId, bootTime, configId, t);
+        }
+
+        /** Holds the journal thread, runs {@code queued}, releases it and waits until everything is written. */
+        void queue(SegmentJournal journal, Runnable queued) throws Exception {
+            journal.templates("cmts", 1, key.bootTime(), 5, templates);
+            busy.await();
+            queued.run();
+            release.countDown();
+            journal.sync();
+        }
     }
 
     @Test
     void aSegmentStartedAndStoppedBeforeItWasWrittenIsOneRowWrite() throws Exception {
-        CountDownLatch busy = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        SessionFixture.TestMetadata store = holding(busy, release);
+        Held store = new Held();
         try (SegmentJournal journal = new SegmentJournal("node-t", store)) {
-            journal.templates("cmts", 1, key.bootTime(), 5, templates);
-            busy.await();
             Segment s = segment(1000);
-            journal.segmentStarted(s);
-            journal.segmentStopped(s, Instant.ofEpochMilli(2000), 0, "end", 41);
-            release.countDown();
-            journal.sync();
+            store.queue(journal, () -> {
+                journal.segmentStarted(s);
+                journal.segmentStopped(s, Instant.ofEpochMilli(2000), 0, "end", 41);
+            });
             assertThat(store.segments()).singleElement().satisfies(row -> {
                 assertThat(row.stopReasonCode()).isZero();
                 assertThat(row.stoppedAt()).isEqualTo(Instant.ofEpochMilli(2000));
@@ -75,17 +81,13 @@ class SegmentJournalTest {
      */
     @Test
     void anOpenSegmentReportsItsHighestDsnAndTheStopHasTheLastWord() throws Exception {
-        CountDownLatch busy = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        SessionFixture.TestMetadata store = holding(busy, release);
+        Held store = new Held();
         try (SegmentJournal journal = new SegmentJournal("node-t", store)) {
-            journal.templates("cmts", 1, key.bootTime(), 5, templates);
-            busy.await();
             Segment s = segment(1000);
-            journal.segmentStarted(s);
-            journal.segmentProgress(s, 7);
-            release.countDown();
-            journal.sync();
+            store.queue(journal, () -> {
+                journal.segmentStarted(s);
+                journal.segmentProgress(s, 7);
+            });
             assertThat(store.segments()).singleElement().satisfies(row -> {
                 assertThat(row.highestSeq()).isEqualTo(7L);
                 assertThat(row.stoppedAt()).as("still open").isNull();
