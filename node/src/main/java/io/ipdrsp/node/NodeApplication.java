@@ -74,6 +74,7 @@ public class NodeApplication extends Application<NodeConfiguration> {
         NodeServices s = new NodeServices(config, env.metrics());
         services = s;
         env.lifecycle().manage(s);
+        env.jersey().register(new io.ipdrsp.node.api.StorageUnavailableMapper());
         env.jersey().register(new ExportersResource(s));
         env.jersey().register(new DocumentsResource(s));
         // the operator's status page (plain HTML+JS polling the REST API) at /status/ on the API port; what

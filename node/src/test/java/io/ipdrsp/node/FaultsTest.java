@@ -102,6 +102,11 @@ class FaultsTest {
                 var notReady = node.admin("/ready");
                 assertThat(notReady.statusCode()).as(notReady.body()).isEqualTo(503);
                 assertThat(notReady.body()).contains("cassandra: FAILING");
+                // an auditor's read while Cassandra is down: 503 saying so, to be retried, not a 500
+                var audit = node.api("/api/audit?from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z");
+                assertThat(audit.statusCode()).as(audit.body()).isEqualTo(503);
+                assertThat(audit.body()).contains("Cassandra cannot serve this read now");
+                assertThat(audit.headers().firstValue("Retry-After")).hasValue("5");
                 cassandra.restart();
                 assertThat(fleet.awaitAcked(acked + 300, Duration.ofSeconds(90))).as("recovered").isTrue();
                 assertThat(node.admin("/ready").statusCode()).as("ready again").isEqualTo(200);

@@ -209,7 +209,7 @@ class TwoDataCentersTest {
             try {
                 exporters = report(node, cmts).get("exporters");
             } catch (AssertionError notServingYet) {
-                // e.g. 500 while the node's driver reconnects to its data center after the outage
+                // e.g. 503 while the node's driver reconnects to its data center after the outage
                 last = notServingYet.getMessage();
                 Thread.sleep(500);
                 continue;
