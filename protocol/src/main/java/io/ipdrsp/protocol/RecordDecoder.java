@@ -3,7 +3,6 @@ package io.ipdrsp.protocol;
 import io.ipdrsp.protocol.IpdrDecodeException.Reason;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -367,7 +366,7 @@ public final class RecordDecoder {
 
     /** Decodes into {@link FieldValue}s, for tools and tests (allocates; not for the collector's hot path). */
     public List<FieldValue> decodeValues(ByteBuf record) throws IpdrDecodeException {
-        ValueCollector collector = new ValueCollector();
+        FieldValueCollector collector = new FieldValueCollector(this);
         decode(record, collector);
         return List.copyOf(collector.values);
     }
@@ -440,82 +439,6 @@ public final class RecordDecoder {
         if (offset < 0 || length < 0 || offset > buf.writerIndex() - length) {
             throw new IndexOutOfBoundsException("record range " + offset + "+" + length + " outside written bytes "
                 + buf.writerIndex());
-        }
-    }
-
-    /** Builds FieldValues from the primitive callbacks. */
-    private final class ValueCollector implements RecordVisitor {
-        final List<FieldValue> values = new ArrayList<>(fields.size());
-        private List<FieldValue> array;
-        private int arrayField = -1;
-        private int arrayLeft;
-
-        private void add(int field, Object value, String text) {
-            FieldDescriptor f = fields.get(field);
-            FieldType t = types[field];
-            FieldValue v = new FieldValue(f.fieldName(), f.fieldId(), f.typeId(), t.name(), value, text);
-            if (field == arrayField && arrayLeft > 0) {
-                array.add(v);
-                if (--arrayLeft == 0) {
-                    finishArray();
-                }
-            } else {
-                values.add(v);
-            }
-        }
-
-        private void finishArray() {
-            FieldDescriptor f = fields.get(arrayField);
-            List<Object> elements = new ArrayList<>(array.size());
-            for (FieldValue e : array) {
-                elements.add(e.value());
-            }
-            values.add(new FieldValue(f.fieldName(), f.fieldId(), f.typeId(), types[arrayField].name(),
-                java.util.Collections.unmodifiableList(elements), FieldValue.listText(array)));
-            arrayField = -1;
-        }
-
-        @Override
-        public void onArrayStart(int field, int count) {
-            arrayField = field;
-            arrayLeft = count;
-            array = new ArrayList<>(Math.min(count, 1024));
-            if (count == 0) {
-                finishArray();
-            }
-        }
-
-        @Override
-        public void onInt(int field, int value) {
-            add(field, FieldValue.intValue(types[field], value), FieldValue.intText(value));
-        }
-
-        @Override
-        public void onLong(int field, long value) {
-            FieldType t = types[field];
-            add(field, FieldValue.longValue(t, value), FieldValue.longText(t, value));
-        }
-
-        @Override
-        public void onFloat(int field, float value) {
-            add(field, value, Float.toString(value));
-        }
-
-        @Override
-        public void onDouble(int field, double value) {
-            add(field, value, Double.toString(value));
-        }
-
-        @Override
-        public void onBoolean(int field, boolean value) {
-            add(field, value, Boolean.toString(value));
-        }
-
-        @Override
-        public void onBytes(int field, ByteBuf buf, int offset, int length) {
-            byte[] b = ByteBufUtil.getBytes(buf, offset, length);
-            FieldType t = types[field];
-            add(field, FieldValue.bytesValue(t, b), FieldValue.bytesText(t, b));
         }
     }
 }

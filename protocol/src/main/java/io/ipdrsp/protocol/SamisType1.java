@@ -1,12 +1,9 @@
 package io.ipdrsp.protocol;
 
-import io.netty.buffer.ByteBuf;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Objects;
 import java.util.Random;
 
 /**
@@ -113,8 +110,8 @@ public final class SamisType1 {
     }
 
     /** A builder with plausible defaults (one downstream service flow of one modem). */
-    public static Builder builder() {
-        return new Builder();
+    public static SamisType1Builder builder() {
+        return new SamisType1Builder();
     }
 
     /**
@@ -122,7 +119,7 @@ public final class SamisType1 {
      * indices (stable across calls; MAC {@code 00:1a:2b:<cmts & 0xff>:<modem & 0xffff>}), counters and times drawn
      * from {@code random}.
      */
-    public static Builder sample(Random random, int cmts, int modem) {
+    public static SamisType1Builder sample(Random random, int cmts, int modem) {
         long nowMs = 1_700_000_000_000L + (random.nextInt(86_400) * 1000L);
         boolean downstream = random.nextBoolean();
         int channels = downstream ? 8 + random.nextInt(25) : 2 + random.nextInt(3);
@@ -132,7 +129,7 @@ public final class SamisType1 {
         }
         long pkts = (long) (random.nextDouble() * 50_000_000L);
         int cmIdx = modem & 0xffffff;
-        return new Builder()
+        return new SamisType1Builder()
             .cmtsHostName(String.format("cmts%03d.hfc.example.net", cmts))
             .cmtsSysUpTime(Integer.toUnsignedLong(random.nextInt(Integer.MAX_VALUE)))
             .cmtsIpv4Addr(ipv4(10, (cmts >> 8) & 0xff, cmts & 0xff, 1))
@@ -163,7 +160,7 @@ public final class SamisType1 {
             .serviceTimeActive(random.nextInt(30 * 86_400));
     }
 
-    private static byte[] ipv4(int a, int b, int c, int d) {
+    static byte[] ipv4(int a, int b, int c, int d) {
         return new byte[] {(byte) a, (byte) b, (byte) c, (byte) d};
     }
 
@@ -176,7 +173,7 @@ public final class SamisType1 {
         return out;
     }
 
-    private static byte[] literal(String address, int... allowedLengths) {
+    static byte[] literal(String address, int... allowedLengths) {
         if (address.isEmpty()) {
             return new byte[0];
         }
@@ -193,281 +190,6 @@ public final class SamisType1 {
             throw new IllegalArgumentException("wrong address family: " + address);
         } catch (UnknownHostException e) {
             throw new IllegalArgumentException("not an address: " + address, e);
-        }
-    }
-
-    /** Mutable builder of one SAMIS-TYPE-1 record; not thread-safe. Addresses are raw bytes (IPv6 may be empty). */
-    public static final class Builder {
-        private String cmtsHostName = "cmts001.hfc.example.net";
-        private long cmtsSysUpTime = 123_456_789L;
-        private byte[] cmtsIpv4Addr = ipv4(10, 0, 0, 1);
-        private byte[] cmtsIpv6Addr = new byte[0];
-        private String cmtsMdIfName = "Cable1/0/0";
-        private long cmtsMdIfIndex = 1000;
-        private long cmMacAddr = 0x0000_0011_2233_4455L;
-        private byte[] cmIpv4Addr = ipv4(100, 64, 0, 2);
-        private byte[] cmIpv6Addr = new byte[0];
-        private byte[] cmIpv6LinkLocalAddr = new byte[0];
-        private int cmQosVersion = 2;
-        private int cmRegStatusValue = 8;
-        private long cmLastRegTime = 1_699_990_000L;
-        private int recType = 1;
-        private long recCreationTime = 1_700_000_000_000L;
-        private byte[] serviceFlowChSet = {1, 2, 3, 4, 5, 6, 7, 8};
-        private long serviceAppId;
-        private boolean serviceDsMulticast;
-        private long serviceIdentifier = 1;
-        private long serviceGateId;
-        private String serviceClassName = "DS_1000M_GOLD";
-        private int serviceDirection = 1;
-        private long serviceOctetsPassed = 1_234_567_890L;
-        private long servicePktsPassed = 1_234_567L;
-        private long serviceSlaDropPkts;
-        private long serviceSlaDelayPkts;
-        private long serviceTimeCreated = 100_000L;
-        private long serviceTimeActive = 3600;
-
-        private Builder() {
-        }
-
-        public Builder cmtsHostName(String v) {
-            cmtsHostName = Objects.requireNonNull(v);
-            return this;
-        }
-
-        /** Hundredths of a second, 0..2^32-1. */
-        public Builder cmtsSysUpTime(long v) {
-            cmtsSysUpTime = v;
-            return this;
-        }
-
-        public Builder cmtsIpv4Addr(byte[] v) {
-            cmtsIpv4Addr = checkLength(v, 4).clone();
-            return this;
-        }
-
-        public Builder cmtsIpv4Addr(String literal) {
-            return cmtsIpv4Addr(literal(literal, 4));
-        }
-
-        /** 16 bytes, or empty for "no address". */
-        public Builder cmtsIpv6Addr(byte[] v) {
-            cmtsIpv6Addr = v.clone();
-            return this;
-        }
-
-        public Builder cmtsIpv6Addr(String literal) {
-            return cmtsIpv6Addr(literal(literal, 16));
-        }
-
-        public Builder cmtsMdIfName(String v) {
-            cmtsMdIfName = Objects.requireNonNull(v);
-            return this;
-        }
-
-        public Builder cmtsMdIfIndex(long v) {
-            cmtsMdIfIndex = v;
-            return this;
-        }
-
-        /** MAC in the low 48 bits. */
-        public Builder cmMacAddr(long v) {
-            cmMacAddr = v;
-            return this;
-        }
-
-        public Builder cmIpv4Addr(byte[] v) {
-            cmIpv4Addr = checkLength(v, 4).clone();
-            return this;
-        }
-
-        public Builder cmIpv4Addr(String literal) {
-            return cmIpv4Addr(literal(literal, 4));
-        }
-
-        public Builder cmIpv6Addr(byte[] v) {
-            cmIpv6Addr = v.clone();
-            return this;
-        }
-
-        public Builder cmIpv6Addr(String literal) {
-            return cmIpv6Addr(literal(literal, 16));
-        }
-
-        public Builder cmIpv6LinkLocalAddr(byte[] v) {
-            cmIpv6LinkLocalAddr = v.clone();
-            return this;
-        }
-
-        public Builder cmIpv6LinkLocalAddr(String literal) {
-            return cmIpv6LinkLocalAddr(literal(literal, 16));
-        }
-
-        public Builder cmQosVersion(int v) {
-            cmQosVersion = v;
-            return this;
-        }
-
-        public Builder cmRegStatusValue(int v) {
-            cmRegStatusValue = v;
-            return this;
-        }
-
-        /** Seconds since 1970. */
-        public Builder cmLastRegTime(long v) {
-            cmLastRegTime = v;
-            return this;
-        }
-
-        /** 1 Interim, 2 Stop, 3 Start, 4 Event. */
-        public Builder recType(int v) {
-            recType = v;
-            return this;
-        }
-
-        /** Milliseconds since 1970. */
-        public Builder recCreationTime(long v) {
-            recCreationTime = v;
-            return this;
-        }
-
-        /** One byte per channel id. */
-        public Builder serviceFlowChSet(byte[] v) {
-            serviceFlowChSet = v.clone();
-            return this;
-        }
-
-        public Builder serviceAppId(long v) {
-            serviceAppId = v;
-            return this;
-        }
-
-        public Builder serviceDsMulticast(boolean v) {
-            serviceDsMulticast = v;
-            return this;
-        }
-
-        public Builder serviceIdentifier(long v) {
-            serviceIdentifier = v;
-            return this;
-        }
-
-        public Builder serviceGateId(long v) {
-            serviceGateId = v;
-            return this;
-        }
-
-        public Builder serviceClassName(String v) {
-            serviceClassName = Objects.requireNonNull(v);
-            return this;
-        }
-
-        /** 1 downstream, 2 upstream. */
-        public Builder serviceDirection(int v) {
-            serviceDirection = v;
-            return this;
-        }
-
-        /** Unsigned 64 bits. */
-        public Builder serviceOctetsPassed(long v) {
-            serviceOctetsPassed = v;
-            return this;
-        }
-
-        public Builder servicePktsPassed(long v) {
-            servicePktsPassed = v;
-            return this;
-        }
-
-        public Builder serviceSlaDropPkts(long v) {
-            serviceSlaDropPkts = v;
-            return this;
-        }
-
-        public Builder serviceSlaDelayPkts(long v) {
-            serviceSlaDelayPkts = v;
-            return this;
-        }
-
-        public Builder serviceTimeCreated(long v) {
-            serviceTimeCreated = v;
-            return this;
-        }
-
-        public Builder serviceTimeActive(long v) {
-            serviceTimeActive = v;
-            return this;
-        }
-
-        /** Appends the record (without DATA's 4-byte length) to {@code out}; returns its size. */
-        public int encodeTo(ByteBuf out) {
-            return ENCODER.writer(out)
-                .putString(cmtsHostName)
-                .putLong(cmtsSysUpTime)
-                .putLong(unsigned(cmtsIpv4Addr))
-                .putBytes(cmtsIpv6Addr)
-                .putString(cmtsMdIfName)
-                .putLong(cmtsMdIfIndex)
-                .putLong(cmMacAddr)
-                .putLong(unsigned(cmIpv4Addr))
-                .putBytes(cmIpv6Addr)
-                .putBytes(cmIpv6LinkLocalAddr)
-                .putInt(cmQosVersion)
-                .putInt(cmRegStatusValue)
-                .putLong(cmLastRegTime)
-                .putInt(recType)
-                .putLong(recCreationTime)
-                .putBytes(serviceFlowChSet)
-                .putLong(serviceAppId)
-                .putBoolean(serviceDsMulticast)
-                .putLong(serviceIdentifier)
-                .putLong(serviceGateId)
-                .putString(serviceClassName)
-                .putInt(serviceDirection)
-                .putLong(serviceOctetsPassed)
-                .putLong(servicePktsPassed)
-                .putLong(serviceSlaDropPkts)
-                .putLong(serviceSlaDelayPkts)
-                .putLong(serviceTimeCreated)
-                .putLong(serviceTimeActive)
-                .finish();
-        }
-
-        /** The values in field order, as {@link RecordEncoder#encode} accepts them. */
-        public List<Object> values() {
-            return new ArrayList<>(Arrays.asList(cmtsHostName, cmtsSysUpTime, unsigned(cmtsIpv4Addr),
-                cmtsIpv6Addr.clone(), cmtsMdIfName, cmtsMdIfIndex, cmMacAddr, unsigned(cmIpv4Addr), cmIpv6Addr.clone(),
-                cmIpv6LinkLocalAddr.clone(), cmQosVersion, cmRegStatusValue, cmLastRegTime, recType,
-                recCreationTime, serviceFlowChSet.clone(), serviceAppId, serviceDsMulticast, serviceIdentifier,
-                serviceGateId, serviceClassName, serviceDirection, serviceOctetsPassed, servicePktsPassed,
-                serviceSlaDropPkts, serviceSlaDelayPkts, serviceTimeCreated, serviceTimeActive));
-        }
-
-        public String cmtsHostName() {
-            return cmtsHostName;
-        }
-
-        public long cmMacAddr() {
-            return cmMacAddr;
-        }
-
-        public long serviceIdentifier() {
-            return serviceIdentifier;
-        }
-
-        public long serviceOctetsPassed() {
-            return serviceOctetsPassed;
-        }
-
-        private static long unsigned(byte[] ipv4) {
-            return ((ipv4[0] & 0xffL) << 24) | ((ipv4[1] & 0xff) << 16) | ((ipv4[2] & 0xff) << 8) | (ipv4[3] & 0xff);
-        }
-
-        private static byte[] checkLength(byte[] v, int n) {
-            if (v.length != n) {
-                throw new IllegalArgumentException(n + " bytes expected, got " + v.length);
-            }
-            return v;
         }
     }
 }

@@ -37,7 +37,7 @@ class SamisType1Test {
         RecordDecoder d = RecordDecoder.compile(SamisType1.TEMPLATE, DecoderOptions.DEFAULT);
         Random r = new Random(42);
         for (int modem = 0; modem < 50; modem++) {
-            SamisType1.Builder b = SamisType1.sample(r, 3, modem);
+            SamisType1Builder b = SamisType1.sample(r, 3, modem);
             ByteBuf out = Unpooled.buffer();
             int size = b.encodeTo(out);
             assertThat(size).isEqualTo(out.readableBytes());

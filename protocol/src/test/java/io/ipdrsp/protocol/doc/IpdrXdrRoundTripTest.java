@@ -12,6 +12,7 @@ import io.ipdrsp.protocol.IpdrDecodeException.Reason;
 import io.ipdrsp.protocol.RecordDecoder;
 import io.ipdrsp.protocol.RecordEncoder;
 import io.ipdrsp.protocol.SamisType1;
+import io.ipdrsp.protocol.SamisType1Builder;
 import io.ipdrsp.protocol.TemplateBlock;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -48,7 +49,7 @@ class IpdrXdrRoundTripTest {
 
     /** One sampled SAMIS record encoded for {@code template} (full or {@link #PARTIAL}). */
     static byte[] samis(TemplateBlock template, Random random, int modem) {
-        SamisType1.Builder b = SamisType1.sample(random, 1 + modem % 3, modem);
+        SamisType1Builder b = SamisType1.sample(random, 1 + modem % 3, modem);
         List<Object> all = b.values();
         List<Object> enabled = new ArrayList<>();
         for (int i = 0; i < all.size(); i++) {
