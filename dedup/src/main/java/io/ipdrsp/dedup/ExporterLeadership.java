@@ -110,8 +110,14 @@ public final class ExporterLeadership implements AutoCloseable {
             }
         });
         registry.start();
+        // a safety net besides the registry's events: a change missed while this node's view was incomplete (its own
+        // entry re-created after a lost session, a peer's entry flapping) is acted on within this period
+        events.scheduleWithFixedDelay(this::reevaluate, RECHECK.toSeconds(), RECHECK.toSeconds(), TimeUnit.SECONDS);
         return this;
     }
+
+    /** How often ownership is re-evaluated without a registry event. */
+    static final java.time.Duration RECHECK = java.time.Duration.ofSeconds(15);
 
     /** The session is gone and with it every latch node: close the latches; the reconnect contends anew. */
     private void dropLatches() {
@@ -271,16 +277,17 @@ public final class ExporterLeadership implements AutoCloseable {
             return; // our own registration not visible yet (or ZooKeeper unreachable): change nothing
         }
         for (String exporter : exporters) {
-            boolean mine = nodeId.equals(owner(exporter, CandidateRegistry.candidatesFor(exporter, live)));
-            if (mine && !latches.containsKey(exporter)) {
+            List<String> candidates = CandidateRegistry.candidatesFor(exporter, live);
+            String owner = owner(exporter, candidates);
+            if (nodeId.equals(owner) && !latches.containsKey(exporter)) {
                 contend(exporter);
-            } else if (!mine && latches.containsKey(exporter)) {
-                resign(exporter);
+            } else if (!nodeId.equals(owner) && latches.containsKey(exporter)) {
+                resign(exporter, owner + " owns it among " + new TreeSet<>(candidates));
             }
         }
         for (String exporter : new ArrayList<>(latches.keySet())) {
             if (!exporters.contains(exporter)) {
-                resign(exporter);
+                resign(exporter, "no longer in this node's list");
             }
         }
     }
@@ -305,6 +312,8 @@ public final class ExporterLeadership implements AutoCloseable {
             public void notLeader() {
                 Long old = tokens.remove(exporter);
                 if (old != null) {
+                    LOG.info("{} no longer leads {} (term {} ended: ZooKeeper connection suspended or latch lost)",
+                            nodeId, exporter, old);
                     fire(exporter, false, old);
                 }
             }
@@ -318,11 +327,16 @@ public final class ExporterLeadership implements AutoCloseable {
         }
     }
 
-    private void resign(String exporter) {
+    private void resign(String exporter, String why) {
+        LeaderLatch latch;
         synchronized (latchLock) {
-            closeLatch(latches.remove(exporter), exporter);
+            latch = latches.remove(exporter);
+            closeLatch(latch, exporter);
         }
         Long old = tokens.remove(exporter);
+        if (latch != null) {
+            LOG.info("{} resigns {}{}: {}", nodeId, exporter, old != null ? " (term " + old + ")" : "", why);
+        }
         if (old != null) {
             fire(exporter, false, old);
         }

@@ -46,15 +46,18 @@ public final class AuditCheck {
     /** Waits until the audit lists {@code count} documents of {@code cmts}, all FINAL; returns them. */
     static JsonNode awaitFinal(NodeProcess node, String cmts, int count, Duration timeout) throws InterruptedException {
         JsonNode[] docs = {null};
-        ClusterFixture.await(cmts + ": " + count + " final document(s) in the audit (last seen: " + docs[0] + ")",
-                timeout, () -> {
-                    docs[0] = documents(node, cmts);
-                    boolean all = docs[0].size() == count;
-                    for (JsonNode d : docs[0]) {
-                        all &= d.path("state").asText().equals("FINAL");
-                    }
-                    return all;
-                });
+        try {
+            ClusterFixture.await(cmts + ": " + count + " final document(s) in the audit", timeout, () -> {
+                docs[0] = documents(node, cmts);
+                boolean all = docs[0].size() == count;
+                for (JsonNode d : docs[0]) {
+                    all &= d.path("state").asText().equals("FINAL");
+                }
+                return all;
+            });
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; last seen: " + docs[0], e);
+        }
         return docs[0];
     }
 
