@@ -22,7 +22,7 @@ class LeadershipTest {
     private static final List<String> EXPORTERS = IntStream.range(0, 10).mapToObj(i -> "cmts-" + i).toList();
 
     /** One node: a Curator client, its ephemeral registry entry and its leadership. */
-    private record Node(String id, CuratorFramework curator, PersistentNode registration, ExporterLeadership lead)
+    record Node(String id, CuratorFramework curator, PersistentNode registration, ExporterLeadership lead)
             implements AutoCloseable {
         static Node start(TestingServer zk, String id) throws Exception {
             return start(zk, id, true);
