@@ -8,7 +8,6 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ScheduledExecutorService;
@@ -101,11 +100,14 @@ public final class SegmentJournal implements AutoCloseable {
 
     /**
      * The document row with {@code state} (OPEN at SESSION_START — written once per document by this node — or
-     * STOPPED), written by whichever node receives it. startedAt keys the time index and must be the same whichever
-     * node writes it (see {@link #documentStart}).
+     * STOPPED), written by whichever node receives it. The start it proposes is this node's segment start: the
+     * storage keeps the first claim of any node (docs/audit.md, "the claimed start time"). Never a time read from the
+     * documentId: a random documentId's first 32 bits read as DOCSIS seconds since 1900 fall between 2000 and now
+     * for about a fifth of all UUIDs, and such a document was indexed in 2012, outside every audit window and the
+     * finalizer's lookback — never finalized.
      */
     void document(RecordKey key, Instant segmentStart, String state, String detail) {
-        DocumentInfo info = new DocumentInfo(key, state, documentStart(key.documentId(), segmentStart), segmentStart,
+        DocumentInfo info = new DocumentInfo(key, state, segmentStart, segmentStart,
                 Instant.now(), null, detail, nodeId);
         Kind kind = "OPEN".equals(state) ? Kind.DOCUMENT_OPEN : Kind.DOCUMENT_STOP;
         enqueue(new Op(kind, List.of(key, info.startedAt()), "document " + state + " " + key,
@@ -120,17 +122,6 @@ public final class SegmentJournal implements AutoCloseable {
         enqueue(new Op(Kind.TEMPLATES, List.of(exporter, sessionId, bootTime, configId),
                 exporter + " templates session " + sessionId + " configId " + configId,
                 () -> store.saveTemplates(exporter, sessionId, bootTime, configId, templates), null, null));
-    }
-
-    /**
-     * The DOCSIS documentId starts with its creation time (seconds since 1900), used when plausible; otherwise the
-     * start of this node's segment.
-     */
-    static Instant documentStart(UUID documentId, Instant fallback) {
-        long seconds1900 = documentId.getMostSignificantBits() >>> 32;
-        long epoch = seconds1900 - 2_208_988_800L;
-        long now = System.currentTimeMillis() / 1000;
-        return epoch >= 946_684_800L && epoch <= now + 86_400 ? Instant.ofEpochSecond(epoch) : fallback;
     }
 
     private static Object segmentKey(Segment s) {

@@ -101,6 +101,26 @@ class SegmentJournalTest {
         }
     }
 
+    /**
+     * The start a document row proposes for the time index is the segment's start, whatever the documentId looks like:
+     * this random one reads as 2012-09-07 when its first 32 bits are taken for DOCSIS seconds since 1900, and was once
+     * indexed there — outside every audit window and the finalizer's lookback, so never finalized.
+     */
+    @Test
+    void theDocumentRowProposesItsSegmentStartNeverATimeReadFromTheDocumentId() throws Exception {
+        SessionFixture.TestMetadata store = new SessionFixture.TestMetadata();
+        Instant segmentStart = Instant.parse("2026-12-07T06:02:37.792Z");
+        RecordKey random = new RecordKey("cmts", 1, UUID.fromString("d3f47e08-56c0-48f3-af4e-96fb0f4bb83d"), 1L);
+        RecordKey docsis = new RecordKey("cmts", 2, new UUID(0xEEC0CA7DL << 32, 1), 1L); // 2026-12-07T06:02:37Z
+        try (SegmentJournal journal = new SegmentJournal("node-t", store)) {
+            journal.document(random, segmentStart, "OPEN", null);
+            journal.document(docsis, segmentStart.plusSeconds(90), "OPEN", null);
+            journal.sync();
+            assertThat(store.documents()).extracting(DocumentInfo::startedAt)
+                    .containsExactly(segmentStart, segmentStart.plusSeconds(90));
+        }
+    }
+
     @Test
     void templatesAreWrittenOncePerNodeAndTheDocumentOpenedOnce() throws Exception {
         SessionFixture.TestMetadata store = new SessionFixture.TestMetadata();
