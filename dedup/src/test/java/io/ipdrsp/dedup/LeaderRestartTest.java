@@ -6,15 +6,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.lang.reflect.Field;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
-import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.CuratorFrameworkFactory;
-import org.apache.curator.framework.recipes.nodes.PersistentNode;
-import org.apache.curator.retry.ExponentialBackoffRetry;
 import org.apache.curator.test.TestingServer;
 import org.apache.zookeeper.ClientCnxn;
-import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.ZooKeeper;
 import org.junit.jupiter.api.Test;
 
@@ -76,24 +70,12 @@ class LeaderRestartTest {
 
     /** A node whose ZooKeeper client {@link #kill9} can kill (Curator would otherwise open a new session). */
     private static LeadershipTest.Node killable(TestingServer zk, String id, List<String> exporters) throws Exception {
-        CuratorFramework c = CuratorFrameworkFactory.builder().connectString(zk.getConnectString())
-                .namespace("ipdr-lead").retryPolicy(new ExponentialBackoffRetry(100, 20))
-                .sessionTimeoutMs(SESSION_MILLIS).connectionTimeoutMs(2_000)
-                .zookeeperFactory((connect, timeout, watcher, readOnly) -> {
-                    if (DEAD.contains(id)) {
-                        throw new java.io.IOException(id + " is dead");
-                    }
-                    return new ZooKeeper(connect, timeout, watcher, readOnly);
-                }).build();
-        c.start();
-        assertThat(c.blockUntilConnected(10, TimeUnit.SECONDS)).isTrue();
-        PersistentNode reg = new PersistentNode(c, CreateMode.EPHEMERAL, false, "/nodes/site1/" + id,
-                new NodeInfo(id, "site1", "127.0.0.1", 8080, 4737, "").encode());
-        reg.start();
-        reg.waitForInitialCreate(10, TimeUnit.SECONDS);
-        ExporterLeadership lead = new ExporterLeadership(c, "site1", id).start();
-        lead.setExporters(exporters);
-        return new LeadershipTest.Node(id, c, reg, lead);
+        return LeadershipTest.Node.start(zk, id, exporters, SESSION_MILLIS, (connect, timeout, watcher, readOnly) -> {
+            if (DEAD.contains(id)) {
+                throw new java.io.IOException(id + " is dead");
+            }
+            return new ZooKeeper(connect, timeout, watcher, readOnly);
+        });
     }
 
     /**

@@ -36,9 +36,16 @@ class LeadershipTest {
         /** A node that collects (and may lead) {@code exporters}. */
         static Node start(TestingServer zk, String id, List<String> exporters, int sessionTimeoutMs)
                 throws Exception {
+            return start(zk, id, exporters, sessionTimeoutMs, new org.apache.curator.utils.DefaultZookeeperFactory());
+        }
+
+        /** The same with the client's ZooKeeper connections opened by {@code connections}. */
+        static Node start(TestingServer zk, String id, List<String> exporters, int sessionTimeoutMs,
+                org.apache.curator.utils.ZookeeperFactory connections) throws Exception {
             CuratorFramework c = CuratorFrameworkFactory.builder().connectString(zk.getConnectString())
                     .namespace("ipdr-lead").retryPolicy(new org.apache.curator.retry.ExponentialBackoffRetry(100, 20))
-                    .sessionTimeoutMs(sessionTimeoutMs).connectionTimeoutMs(2_000).build();
+                    .sessionTimeoutMs(sessionTimeoutMs).connectionTimeoutMs(2_000).zookeeperFactory(connections)
+                    .build();
             c.start();
             assertThat(c.blockUntilConnected(10, TimeUnit.SECONDS)).isTrue();
             PersistentNode reg = new PersistentNode(c, CreateMode.EPHEMERAL, false, "/nodes/site1/" + id,
