@@ -125,19 +125,33 @@ public final class SimulatedCmts {
         return started;
     }
 
+    /** {@link #gracefulStop()}; done once every collector closed its connection (or {@link #CLOSE_WAIT} passed). */
     CompletableFuture<Void> stop() {
         CompletableFuture<Void> done = new CompletableFuture<>();
         loop.execute(() -> {
-            gracefulStop();
-            done.complete(null);
+            List<io.netty.channel.Channel> open = gracefulStop();
+            CompletableFuture.allOf(open.stream().map(ch -> {
+                CompletableFuture<Void> closed = new CompletableFuture<>();
+                ch.closeFuture().addListener(f -> closed.complete(null));
+                return closed;
+            }).toArray(CompletableFuture[]::new)).whenComplete((v, e) -> done.complete(null));
         });
         return done;
     }
 
-    /** SESSION_STOP 2 for every started document, DISCONNECT and close to every collector. */
-    void gracefulStop() {
+    /** How long a stopping CMTS waits for a collector to close after DISCONNECT before it closes itself. */
+    static final Duration CLOSE_WAIT = Duration.ofSeconds(2);
+
+    /**
+     * SESSION_STOP 2 for every started document, DISCONNECT and a half-close to every collector; returns the
+     * connections still open. The CMTS reads on until the collector closes (or {@link #CLOSE_WAIT}): closing at once,
+     * with the collector's last DATA_ACKs unread, resets the connection, and a reset makes the collector drop what it
+     * had not read yet — the SESSION_STOPs just sent (a fleet test once saw documents wait for the idle timeout).
+     */
+    List<io.netty.channel.Channel> gracefulStop() {
+        List<io.netty.channel.Channel> open = new ArrayList<>();
         if (stopped) {
-            return;
+            return open;
         }
         stopped = true;
         for (SessionRuntime s : sessions.values()) {
@@ -153,15 +167,22 @@ public final class SimulatedCmts {
         for (CollectorLink l : links) {
             l.cancelReconnect();
             if (l.channel != null && l.channel.isActive()) {
+                io.netty.channel.Channel ch = l.channel;
                 l.send(new Disconnect());
-                l.channel.flush();
-                l.channel.close();
+                ch.flush();
+                open.add(ch);
+                if (ch instanceof io.netty.channel.socket.SocketChannel sc
+                        && ch.pipeline().get(io.netty.handler.ssl.SslHandler.class) == null) {
+                    sc.shutdownOutput(); // over TLS a bare FIN would be a truncation: the collector closes on DISCONNECT
+                }
+                loop.schedule(() -> ch.close(), CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
             }
         }
         transport.closeListener();
         if (ticker != null) {
             ticker.cancel(false);
         }
+        return open;
     }
 
     /** Exporter restart: connections cut, unacknowledged records lost, a new boot time after {@code downtime}. */
