@@ -137,7 +137,7 @@ final class SoakCluster implements AutoCloseable {
         List<CollectorSpec> collectors = new ArrayList<>();
         int cmtsPort = dials ? 0 : Ports.freePort(address);
         for (int n = 1; n <= o.nodes(); n++) {
-            int priority = o.nodes() - Math.floorMod(n - k, o.nodes()); // node ((k-1) mod N)+1 first
+            int priority = 1 + Math.floorMod(n - k, o.nodes()); // 1 = first choice: node ((k-1) mod N)+1
             TcpProxy proxy;
             if (dials) {
                 proxy = TcpProxy.start(name + "->" + nodeId(n), 0, new InetSocketAddress("127.0.0.1", listen[n]),
@@ -178,19 +178,7 @@ final class SoakCluster implements AutoCloseable {
 
     @Override
     public void close() {
-        List<Thread> stopping = new ArrayList<>();
-        for (NodeJvm n : nodes) {
-            Thread t = new Thread(n::close, "stop-" + n.id()); // in parallel: each waits for Hazelcast to leave
-            t.start();
-            stopping.add(t);
-        }
-        for (Thread t : stopping) {
-            try {
-                t.join(60_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        nodes.parallelStream().forEach(NodeJvm::close); // in parallel: each waits for Hazelcast to leave
         cmtsPaths.forEach(ps -> ps.forEach(TcpProxy::close));
         zooKeeper.stop();
         cassandra.close();

@@ -80,6 +80,9 @@ final class SoakFaults implements AutoCloseable {
         busy.add(n);
         counts.merge(kind, 1, Integer::sum);
         NodeJvm node = cluster.node(n);
+        // before the fault: CMTSes react to a reset within milliseconds
+        collectorsAtFault = SoakLedger.dataCollectors(fleet.ledger());
+        movesAtFault = SoakLedger.moves(fleet.ledger());
         String what = switch (kind) {
             case KILL -> {
                 node.kill9();
@@ -107,8 +110,6 @@ final class SoakFaults implements AutoCloseable {
                         lengthMillis / 1e3);
             }
         };
-        collectorsAtFault = SoakLedger.dataCollectors(fleet.ledger());
-        movesAtFault = SoakLedger.moves(fleet.ledger());
         pendingLine = String.format(Locale.ROOT, "FAULT %s %s %s", clock(), SoakCluster.nodeId(n), what);
     }
 
