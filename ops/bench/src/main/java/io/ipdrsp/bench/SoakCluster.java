@@ -26,7 +26,8 @@ import java.util.List;
  * one local Cassandra, and the CMTS fleet's specification. Every CMTS ↔ node path crosses a {@link TcpProxy}, so a
  * fault can cut a node off its CMTSes: a CMTS that dials connects to the proxy, which connects to the node from the
  * CMTS's own address (127.0.1.k, how the node recognises it); a CMTS that listens is dialed by the node through the
- * proxy, which connects from the node's address 127.0.2.n (how the CMTS recognises its collectors).
+ * proxy, which connects from the node's address 127.0.2.n (how the CMTS recognises its collectors). Every member
+ * connection to a node crosses a proxy too ({@link #isolateHazelcast}), as in the node's cluster tests.
  */
 final class SoakCluster implements AutoCloseable {
     static final String KEYSPACE = "soak";
@@ -36,6 +37,8 @@ final class SoakCluster implements AutoCloseable {
     final List<NodeJvm> nodes = new ArrayList<>();
     /** Per node (index 0 = node-1): the proxies between it and its CMTSes. */
     final List<List<TcpProxy>> cmtsPaths = new ArrayList<>();
+    /** Per node: the proxy every member-to-member connection to it crosses (its advertised Hazelcast address). */
+    final List<TcpProxy> hazelcastPaths = new ArrayList<>();
     final List<CmtsSpec> cmtsSpecs = new ArrayList<>();
     private final Path dir;
 
@@ -87,7 +90,9 @@ final class SoakCluster implements AutoCloseable {
         List<List<Object>> exporters = new ArrayList<>();
         for (int n = 1; n <= o.nodes(); n++) {
             listen[n] = Ports.freePort("127.0.0.1");
-            hz[n] = Ports.freePort("127.0.0.1");
+            hz[n] = Ports.freePort(hazelcastBind(n));
+            hazelcastPaths.add(TcpProxy.start("hazelcast->" + nodeId(n), hazelcastPublic(n), 0,
+                    new InetSocketAddress(hazelcastBind(n), hz[n]), null));
             exporters.add(new ArrayList<>());
             cmtsPaths.add(new ArrayList<>());
         }
@@ -100,7 +105,7 @@ final class SoakCluster implements AutoCloseable {
             List<String> members = new ArrayList<>();
             for (int m = 1; m <= o.nodes(); m++) {
                 if (m != n) {
-                    members.add("127.0.0.1:" + hz[m]);
+                    members.add(hazelcastPaths.get(m - 1).address());
                 }
             }
             NodeConfig config = NodeConfig.of(nodeId(n), "dc1").http("127.0.0.1", 0, 0)
@@ -113,12 +118,17 @@ final class SoakCluster implements AutoCloseable {
                     .set("storage", NodeConfig.map("contactPoints", List.of("127.0.0.1:" + cassandra.nativePort()),
                             "keyspace", KEYSPACE, "consistency", "LOCAL_QUORUM"))
                     .set("audit", NodeConfig.map("graceSeconds", o.grace().toSeconds(), "intervalSeconds", 2))
-                    .set("cluster", NodeConfig.map("clusterName", clusterName, "hazelcastAddress", "127.0.0.1",
+                    .set("cluster", NodeConfig.map("clusterName", clusterName, "hazelcastAddress", hazelcastBind(n),
                             "hazelcastPort", hz[n], "members", members, "zooKeeper", zooKeeper.connectString(),
                             "zkNamespace", KEYSPACE))
                     .set("exporters", exporters.get(n - 1));
-            nodes.add(NodeJvm.builder(config, dir).classpath(classpath)
-                    .jvmOptions(NodeJvm.compactJvm(o.nodeHeap())).build());
+            List<String> jvm = new ArrayList<>(NodeJvm.compactJvm(o.nodeHeap()));
+            // node n binds 127.0.3.n and advertises its proxy (127.0.4.n:port), so every member connection to it
+            // crosses that proxy, and its own member connections leave from 127.0.4.n (other proxies can block them)
+            jvm.addAll(List.of("-Dhazelcast.local.localAddress=" + hazelcastBind(n),
+                    "-Dhazelcast.local.publicAddress=" + hazelcastPaths.get(n - 1).address(),
+                    "-Dhazelcast.socket.client.bind.any=false"));
+            nodes.add(NodeJvm.builder(config, dir).classpath(classpath).jvmOptions(jvm).build());
         }
     }
 
@@ -163,6 +173,35 @@ final class SoakCluster implements AutoCloseable {
         return k % 3 == 0 ? spec.withFailover(FailoverMode.REFERENCE) : spec;
     }
 
+    private static String hazelcastBind(int n) {
+        return "127.0.3." + n;
+    }
+
+    private static String hazelcastPublic(int n) {
+        return "127.0.4." + n;
+    }
+
+    /**
+     * Cuts node n off the other members (or heals the cut): its proxy refuses their connections and theirs refuse
+     * its own, source by source, so a cut of another node at the same time is left as it is.
+     */
+    void isolateHazelcast(int n, boolean cut) {
+        for (int m = 1; m <= nodes.size(); m++) {
+            if (m == n) {
+                continue;
+            }
+            TcpProxy toN = hazelcastPaths.get(n - 1);
+            TcpProxy fromN = hazelcastPaths.get(m - 1);
+            if (cut) {
+                toN.block(hazelcastPublic(m));
+                fromN.block(hazelcastPublic(n));
+            } else {
+                toN.unblock(hazelcastPublic(m));
+                fromN.unblock(hazelcastPublic(n));
+            }
+        }
+    }
+
     FleetSpec fleetSpec(Path ledger) {
         return FleetSpec.of(cmtsSpecs.toArray(CmtsSpec[]::new)).withLedgerFile(ledger);
     }
@@ -180,6 +219,7 @@ final class SoakCluster implements AutoCloseable {
     public void close() {
         nodes.parallelStream().forEach(NodeJvm::close); // in parallel: each waits for Hazelcast to leave
         cmtsPaths.forEach(ps -> ps.forEach(TcpProxy::close));
+        hazelcastPaths.forEach(TcpProxy::close);
         zooKeeper.stop();
         cassandra.close();
     }

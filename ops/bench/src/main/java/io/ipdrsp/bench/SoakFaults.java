@@ -18,8 +18,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The soak's faults, one at a time on a random node, drawn from one seeded {@link Random}: {@code kill -9} and a
- * restart, SIGSTOP for 5-30 s then SIGCONT, or the node's CMTS links cut for 5-30 s (reset and refused, or silent:
- * no byte moves and connections stay open). A node still frozen, cut or restarting is not picked, and a fault is
+ * restart, SIGSTOP for 5-30 s then SIGCONT, or a cut for 5-30 s: the node's CMTS links (reset and refused, or
+ * silent: no byte moves and connections stay open) or its Hazelcast links to the other members. A node still frozen, cut or restarting is not picked, and a fault is
  * skipped when it would leave no node untouched — the CMTSes must always have somewhere to go. Each fault gets one
  * log line, printed when the next one starts (or at the end): its time, kind, node, length, and what the CMTSes did
  * meanwhile (their sessions that moved, from the ledger).
@@ -70,7 +70,7 @@ final class SoakFaults implements AutoCloseable {
         Kind kind = Kind.values()[random.nextInt(Kind.values().length)];
         int pick = random.nextInt(cluster.nodes.size());
         long lengthMillis = 5_000 + (long) (random.nextDouble() * 25_000);
-        boolean silent = random.nextBoolean();
+        int cut = random.nextInt(3); // 0: CMTS links reset, 1: CMTS links silent, 2: Hazelcast links
         if (free.size() < 2) {
             skipped++;
             System.out.printf(Locale.ROOT, "FAULT %s %s skipped: nodes %s still recovering%n", clock(), kind, busy);
@@ -100,14 +100,21 @@ final class SoakFaults implements AutoCloseable {
                 yield String.format(Locale.ROOT, "SIGSTOP for %.1f s", lengthMillis / 1e3);
             }
             case CUT -> {
-                List<TcpProxy> paths = cluster.cmtsPaths.get(n - 1);
-                paths.forEach(silent ? TcpProxy::pause : TcpProxy::refuse);
+                Runnable heal;
+                if (cut == 2) {
+                    cluster.isolateHazelcast(n, true);
+                    heal = () -> cluster.isolateHazelcast(n, false);
+                } else {
+                    List<TcpProxy> paths = cluster.cmtsPaths.get(n - 1);
+                    paths.forEach(cut == 1 ? TcpProxy::pause : TcpProxy::refuse);
+                    heal = () -> paths.forEach(TcpProxy::resume);
+                }
                 timer.schedule(() -> {
-                    paths.forEach(TcpProxy::resume);
+                    heal.run();
                     busy.remove(n);
                 }, lengthMillis, TimeUnit.MILLISECONDS);
-                yield String.format(Locale.ROOT, "CMTS links cut (%s) for %.1f s", silent ? "silent" : "reset",
-                        lengthMillis / 1e3);
+                yield String.format(Locale.ROOT, "%s cut for %.1f s", cut == 2 ? "Hazelcast links"
+                        : cut == 1 ? "CMTS links (silent)" : "CMTS links (reset)", lengthMillis / 1e3);
             }
         };
         pendingLine = String.format(Locale.ROOT, "FAULT %s %s %s", clock(), SoakCluster.nodeId(n), what);

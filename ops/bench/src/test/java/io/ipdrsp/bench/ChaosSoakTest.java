@@ -11,7 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The chaos soak of {@code ops/bin/bench-soak}, bounded for the build (issue 15): 2 nodes, 3 CMTSes (one dialing in
  * the vendor sequence, one dialed in the vendor sequence, one dialing in the reference exporter's), a fixed seed, and
- * a fault every 8-15 s for 75 s (kill -9 and restart, SIGSTOP/SIGCONT, cut CMTS links). Whatever failed: nothing
+ * a fault every 6-12 s for 60 s (kill -9 and restart, SIGSTOP/SIGCONT, cut CMTS links). Whatever failed: nothing
  * acknowledged is lost, nothing stored was never sent, every document becomes final, no integrity conflict, no
  * duplicate left uncompared, and the audit's duplicates removed equal the rule of docs/audit.md computed from the
  * ledger and the receipts.
@@ -19,8 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ChaosSoakTest {
     @Test
     void exactlyOnceWhateverFails(@TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir) throws Exception {
-        SoakOptions o = new SoakOptions(Duration.ofSeconds(75), Duration.ofSeconds(75), 3, 2, 20261207L, 10,
-                Duration.ofSeconds(30), Duration.ofSeconds(8), Duration.ofSeconds(15), Duration.ofSeconds(5),
+        SoakOptions o = new SoakOptions(Duration.ofSeconds(60), Duration.ofSeconds(60), 3, 2, 20261207L, 10,
+                Duration.ofSeconds(30), Duration.ofSeconds(6), Duration.ofSeconds(12), Duration.ofSeconds(5),
                 Duration.ofSeconds(150), dir, "320m", false);
 
         SoakResult r = ChaosSoak.run(o);

@@ -203,6 +203,11 @@ public final class TcpProxy implements AutoCloseable {
         pairs.stream().filter(p -> p.source().equals(source)).forEach(Pair::reset);
     }
 
+    /** Lets connections from {@code source} in again (others blocked stay blocked; the mode is unchanged). */
+    public synchronized void unblock(String source) {
+        blockedSources.remove(source);
+    }
+
     @Override
     public void close() {
         server.close().syncUninterruptibly();
