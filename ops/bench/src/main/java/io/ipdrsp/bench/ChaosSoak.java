@@ -62,10 +62,10 @@ public final class ChaosSoak {
                     if (System.nanoTime() + pause * 1_000_000 > end) {
                         break;
                     }
-                    rounds.sleep(pause);
+                    rounds.sleepUntil(System.nanoTime() + pause * 1_000_000);
                     faults.injectOne();
                 }
-                rounds.sleep(Math.max(0, (end - System.nanoTime()) / 1_000_000));
+                rounds.sleepUntil(end);
                 faults.awaitQuiet(Duration.ofSeconds(300));
                 faults.close();
                 rounds.finish();

@@ -34,9 +34,8 @@ final class SoakRounds {
         this.movesBefore = SoakLedger.moves(fleet.ledger());
     }
 
-    /** Sleeps, printing a round line whenever a round ends meanwhile. */
-    void sleep(long millis) throws InterruptedException {
-        long until = System.nanoTime() + millis * 1_000_000;
+    /** Sleeps until {@code until} ({@link System#nanoTime()}), printing a round line whenever a round ends. */
+    void sleepUntil(long until) throws InterruptedException {
         while (true) {
             long roundEnd = startNanos + round * options.round().toNanos();
             if (roundEnd > until) {
