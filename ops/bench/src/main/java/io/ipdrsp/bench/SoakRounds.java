@@ -6,8 +6,8 @@ import java.util.function.LongSupplier;
 
 /**
  * The soak's {@code ROUND} lines, printed as it goes: per round of {@code --round}, the faults injected (by kind, and
- * skipped), the failovers the CMTSes made (from the ledger), records sent and acknowledged, ack time-outs, the nodes'
- * "could not be compared" warnings, and the load average.
+ * skipped), the failovers the CMTSes made (from the ledger), DATA messages sent (re-sends included) and records
+ * acknowledged, ack time-outs, the nodes' "could not be compared" warnings, and the load average.
  */
 final class SoakRounds {
     private final SoakOptions options;
@@ -63,7 +63,8 @@ final class SoakRounds {
         long timeouts = fleet.ackTimeouts();
         long unc = uncompared.getAsLong();
         System.out.printf(Locale.ROOT, "ROUND %d %s: faults %d (kill -9 %d, SIGSTOP %d, cut %d; skipped %d), failovers "
-                        + "%d, records sent %,d acked %,d, ack time-outs %d, \"%s\" %d; load average %s%n", round,
+                        + "%d, DATA sent %,d (re-sends included), records acked %,d, ack time-outs %d, \"%s\" %d; load "
+                        + "average %s%n", round,
                 faults.clock(), f[0] + f[1] + f[2] - faultsBefore[0] - faultsBefore[1] - faultsBefore[2],
                 f[0] - faultsBefore[0], f[1] - faultsBefore[1], f[2] - faultsBefore[2], f[3] - faultsBefore[3],
                 moves - movesBefore, sent - sentBefore, acked - ackedBefore, timeouts - timeoutsBefore,
