@@ -27,7 +27,8 @@ class ChaosSoakTest {
 
         SoakCheck.Verdict v = r.verdict();
         String what = String.join("\n", v.problems().subList(0, Math.min(20, v.problems().size())));
-        assertThat(r.kills() + r.sigstops() + r.cuts()).as("faults injected").isGreaterThanOrEqualTo(3);
+        // with 2 nodes one fault at a time (a fault never leaves no node untouched): 4 in 60 s with this seed
+        assertThat(r.kills() + r.sigstops() + r.cuts()).as("faults injected").isGreaterThanOrEqualTo(2);
         assertThat(r.failovers()).as("the CMTSes moved sessions between the nodes").isPositive();
         assertThat(v.acked()).as("records acknowledged").isPositive();
         assertThat(v.lost()).as("acknowledged, not stored: %s", what).isZero();
