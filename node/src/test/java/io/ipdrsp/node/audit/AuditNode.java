@@ -4,6 +4,7 @@ import io.dropwizard.core.server.DefaultServerFactory;
 import io.dropwizard.jetty.HttpConnectorFactory;
 import io.dropwizard.testing.DropwizardTestSupport;
 import io.ipdrsp.launcher.CassandraServer;
+import io.ipdrsp.launcher.TcpProxy;
 import io.ipdrsp.node.NodeApplication;
 import io.ipdrsp.node.NodeConfiguration;
 import io.ipdrsp.node.TestUsers;

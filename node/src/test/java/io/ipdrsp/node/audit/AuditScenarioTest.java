@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ipdrsp.launcher.CassandraServer;
-import io.ipdrsp.node.cluster.TcpProxy;
+import io.ipdrsp.launcher.TcpProxy;
 import io.ipdrsp.node.config.Direction;
 import io.ipdrsp.node.config.ExporterConfig;
 import io.ipdrsp.protocol.doc.IpdrXdrReader;

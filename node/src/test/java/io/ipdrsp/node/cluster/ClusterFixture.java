@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ipdrsp.launcher.NodeConfig;
 import io.ipdrsp.launcher.Ports;
+import io.ipdrsp.launcher.TcpProxy;
 import io.ipdrsp.node.AckTally;
 import io.ipdrsp.node.TestUsers;
 import io.ipdrsp.simulator.CmtsSpec;

@@ -30,6 +30,11 @@ final class LoadNodes implements AutoCloseable {
 
     /** The {@code Authorization} header of the login the nodes generated ("" before the first node wrote it). */
     String authorization() {
+        return authorizationOf(credentials);
+    }
+
+    /** The {@code Authorization} header of a generated login file ({@code user:password}; "" while there is none). */
+    static String authorizationOf(Path credentials) {
         try {
             return "Basic " + java.util.Base64.getEncoder().encodeToString(java.nio.file.Files.readString(credentials)
                     .trim().getBytes(java.nio.charset.StandardCharsets.UTF_8));

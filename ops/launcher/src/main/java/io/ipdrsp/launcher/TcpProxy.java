@@ -1,4 +1,4 @@
-package io.ipdrsp.node.cluster;
+package io.ipdrsp.launcher;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
@@ -110,12 +110,12 @@ public final class TcpProxy implements AutoCloseable {
     }
 
     /** Listens on 127.0.0.1:{@code port} (0 = any free port) and forwards to {@code target}. */
-    static TcpProxy start(String name, int port, InetSocketAddress target, String sourceAddress) {
+    public static TcpProxy start(String name, int port, InetSocketAddress target, String sourceAddress) {
         return start(name, "127.0.0.1", port, target, sourceAddress);
     }
 
     /** Listens on {@code bindHost:port} (0 = any free port) and forwards to {@code target}. */
-    static TcpProxy start(String name, String bindHost, int port, InetSocketAddress target, String sourceAddress) {
+    public static TcpProxy start(String name, String bindHost, int port, InetSocketAddress target, String sourceAddress) {
         try {
             return new TcpProxy(name, bindHost, port, target, sourceAddress);
         } catch (InterruptedException e) {
@@ -132,7 +132,7 @@ public final class TcpProxy implements AutoCloseable {
         return ((InetSocketAddress) server.localAddress()).getPort();
     }
 
-    String address() {
+    public String address() {
         return bindHost + ":" + port();
     }
 
@@ -140,7 +140,7 @@ public final class TcpProxy implements AutoCloseable {
         return mode;
     }
 
-    int connections() {
+    public int connections() {
         return pairs.size();
     }
 
@@ -148,7 +148,7 @@ public final class TcpProxy implements AutoCloseable {
      * Shows the bytes of every connection accepted from now on to an observer made per connection: (from the client?,
      * bytes, not to be consumed). For counting IPDR/SP frames on the path.
      */
-    void tap(Supplier<BiConsumer<Boolean, ByteBuf>> perConnection) {
+    public void tap(Supplier<BiConsumer<Boolean, ByteBuf>> perConnection) {
         tap = perConnection;
     }
 
@@ -175,12 +175,12 @@ public final class TcpProxy implements AutoCloseable {
     }
 
     /** Resets every current connection (both sides); the mode for new connections is unchanged. */
-    synchronized void sever() {
+    public synchronized void sever() {
         pairs.forEach(Pair::reset);
     }
 
     /** Accepts connections and discards everything they send, never answering: a hung peer. Existing ones too. */
-    synchronized void blackhole() {
+    public synchronized void blackhole() {
         mode = Mode.BLACKHOLE;
         pairs.forEach(p -> p.inbound.config().setAutoRead(true));
         pairs.forEach(p -> {
@@ -192,15 +192,20 @@ public final class TcpProxy implements AutoCloseable {
     }
 
     /** Resets current connections and closes new ones at once (a dead port without the RST storm of a host). */
-    synchronized void refuse() {
+    public synchronized void refuse() {
         mode = Mode.REFUSE;
         sever();
     }
 
     /** Resets connections from {@code source} (an IP) and closes new ones from it until {@link #resume()}. */
-    synchronized void block(String source) {
+    public synchronized void block(String source) {
         blockedSources.add(source);
         pairs.stream().filter(p -> p.source().equals(source)).forEach(Pair::reset);
+    }
+
+    /** Lets connections from {@code source} in again (others blocked stay blocked; the mode is unchanged). */
+    public synchronized void unblock(String source) {
+        blockedSources.remove(source);
     }
 
     @Override
@@ -341,7 +346,7 @@ public final class TcpProxy implements AutoCloseable {
         }
     }
 
-    static void shutdownAll() {
+    public static void shutdownAll() {
         GROUP.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     }
 }
