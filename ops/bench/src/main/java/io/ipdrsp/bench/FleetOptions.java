@@ -54,10 +54,10 @@ record FleetOptions(List<Integer> fleets, int sessions, double rate, Duration in
                 }
                 case "--sessions" -> sessions = v.equals("mixed") ? 0 : Integer.parseInt(v);
                 case "--rate" -> rate = Double.parseDouble(v);
-                case "--interval" -> interval = seconds(v);
+                case "--interval" -> interval = BenchArgs.duration(v);
                 case "--boundaries" -> boundaries = Integer.parseInt(v);
-                case "--grace" -> grace = seconds(v);
-                case "--finalize-wait" -> finalizeWait = seconds(v);
+                case "--grace" -> grace = BenchArgs.duration(v);
+                case "--finalize-wait" -> finalizeWait = BenchArgs.duration(v);
                 case "--work" -> work = Path.of(v);
                 case "--node-heap" -> heap = v;
                 case "--node-jvm-opts" -> jvm = v.isBlank() ? List.of() : List.of(v.trim().split("\\s+"));
@@ -78,7 +78,4 @@ record FleetOptions(List<Integer> fleets, int sessions, double rate, Duration in
                 jfr);
     }
 
-    private static Duration seconds(String v) {
-        return Duration.ofSeconds(Long.parseLong(v.endsWith("s") ? v.substring(0, v.length() - 1) : v));
-    }
 }

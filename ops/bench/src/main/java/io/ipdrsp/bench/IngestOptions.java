@@ -48,13 +48,13 @@ record IngestOptions(int rounds, long records, Duration warmup, Duration duratio
             switch (a) {
                 case "--rounds" -> rounds = positive(a, Integer.parseInt(v));
                 case "--records" -> records = positive(a, Long.parseLong(v));
-                case "--warmup" -> warmup = seconds(v);
-                case "--duration" -> duration = seconds(v);
-                case "--cassandra-warmup" -> cassandraWarmup = seconds(v);
+                case "--warmup" -> warmup = BenchArgs.duration(v);
+                case "--duration" -> duration = BenchArgs.duration(v);
+                case "--cassandra-warmup" -> cassandraWarmup = BenchArgs.duration(v);
                 case "--window" -> window = positive(a, Integer.parseInt(v));
                 case "--ack-interval" -> ackInterval = positive(a, Integer.parseInt(v));
                 case "--ack-time" -> ackTime = positive(a, Integer.parseInt(v));
-                case "--progress" -> progress = seconds(v);
+                case "--progress" -> progress = BenchArgs.duration(v);
                 case "--ceiling" -> ceiling = switch (v) {
                     case "on" -> true;
                     case "off" -> false;
@@ -87,7 +87,4 @@ record IngestOptions(int rounds, long records, Duration warmup, Duration duratio
         return v;
     }
 
-    private static Duration seconds(String v) {
-        return Duration.ofSeconds(Long.parseLong(v.endsWith("s") ? v.substring(0, v.length() - 1) : v));
-    }
 }

@@ -42,8 +42,8 @@ record LoadOptions(List<Boolean> modes, Duration warmup, Duration duration, int 
                     case "both" -> List.of(true, false);
                     default -> throw new IllegalArgumentException("--mode durable|throwaway|both");
                 };
-                case "--warmup" -> warmup = seconds(v);
-                case "--duration" -> duration = seconds(v);
+                case "--warmup" -> warmup = BenchArgs.duration(v);
+                case "--duration" -> duration = BenchArgs.duration(v);
                 case "--cmts" -> cmtses = Integer.parseInt(v);
                 case "--sessions" -> sessions = Integer.parseInt(v);
                 case "--work" -> work = Path.of(v);
@@ -78,7 +78,4 @@ record LoadOptions(List<Boolean> modes, Duration warmup, Duration duration, int 
                 nodeJvmOptions, rate);
     }
 
-    private static Duration seconds(String v) {
-        return Duration.ofSeconds(Long.parseLong(v.endsWith("s") ? v.substring(0, v.length() - 1) : v));
-    }
 }

@@ -52,20 +52,20 @@ record SoakOptions(Duration duration, Duration round, int cmtses, int nodes, lon
             }
             String v = args[i + 1];
             switch (a) {
-                case "--duration" -> duration = duration(v);
-                case "--round" -> round = duration(v);
+                case "--duration" -> duration = BenchArgs.duration(v);
+                case "--round" -> round = BenchArgs.duration(v);
                 case "--cmtses" -> cmtses = Integer.parseInt(v);
                 case "--nodes" -> nodes = Integer.parseInt(v);
                 case "--seed" -> seed = Long.parseLong(v);
                 case "--rate" -> rate = Double.parseDouble(v);
-                case "--interval" -> interval = duration(v);
+                case "--interval" -> interval = BenchArgs.duration(v);
                 case "--faults" -> {
                     String[] mm = v.split("-");
-                    faultMin = duration(mm[0]);
-                    faultMax = duration(mm[mm.length - 1]);
+                    faultMin = BenchArgs.duration(mm[0]);
+                    faultMax = BenchArgs.duration(mm[mm.length - 1]);
                 }
-                case "--grace" -> grace = duration(v);
-                case "--finalize-wait" -> finalizeWait = duration(v);
+                case "--grace" -> grace = BenchArgs.duration(v);
+                case "--finalize-wait" -> finalizeWait = BenchArgs.duration(v);
                 case "--work" -> work = Path.of(v);
                 case "--node-heap" -> heap = v;
                 default -> throw new IllegalArgumentException("unknown option " + a + " (see ops/bin/bench-soak)");
@@ -83,16 +83,4 @@ record SoakOptions(Duration duration, Duration round, int cmtses, int nodes, lon
     }
 
     /** {@code 90}, {@code 90s}, {@code 10m}, {@code 1h}. */
-    static Duration duration(String v) {
-        String s = v.trim();
-        char unit = s.charAt(s.length() - 1);
-        String n = Character.isDigit(unit) ? s : s.substring(0, s.length() - 1);
-        long amount = Long.parseLong(n);
-        return switch (Character.isDigit(unit) ? 's' : unit) {
-            case 's' -> Duration.ofSeconds(amount);
-            case 'm' -> Duration.ofMinutes(amount);
-            case 'h' -> Duration.ofHours(amount);
-            default -> throw new IllegalArgumentException("a duration like 90s, 10m or 1h: " + v);
-        };
-    }
 }
