@@ -12,18 +12,25 @@ import java.util.Map;
  * @param duplicates  per node, its receipts that came after a version's first one (re-sends that reached it), with
  *                    and without the D flag: their total is receipts − versions, the duplicates removed
  * @param conflicting the sequence numbers stored in more than one version (differing bytes), ascending
+ * @param reached     per receipt (one node's stretch), the highest sequence number stored with it: how far that
+ *                    stretch got by what it made durable, whether or not its node lived to report it on its segment
  */
 public record StoredSequences(List<SequenceRange> ranges, Map<String, Long> perNode, List<DuplicateCount> duplicates,
-        List<Long> conflicting) {
+        List<Long> conflicting, List<Reach> reached) {
+    /** The highest sequence number stored with receipts of {@code node}'s stretch {@code stretch}. */
+    public record Reach(String node, long stretch, long highestSeq) {
+    }
+
     public StoredSequences {
         ranges = List.copyOf(ranges);
         perNode = Map.copyOf(perNode);
         duplicates = List.copyOf(duplicates);
         conflicting = List.copyOf(conflicting);
+        reached = List.copyOf(reached);
     }
 
     public StoredSequences(List<SequenceRange> ranges, Map<String, Long> perNode) {
-        this(ranges, perNode, List.of(), List.of());
+        this(ranges, perNode, List.of(), List.of(), List.of());
     }
 
     /** Duplicates removed: receipts beyond the first of each stored version. */

@@ -91,6 +91,7 @@ final class VersionScan {
         Map<String, Long> firstBy = new HashMap<>();
         Map<String, long[]> duplicatesBy = new HashMap<>();
         List<Long> conflicting = new ArrayList<>();
+        Map<Receipt, Long> reach = new HashMap<>();
         long[] previous = {Long.MIN_VALUE};
         versionRefs(key, consistency).forEachOrdered(v -> {
             if (v.seq() == previous[0] && (conflicting.isEmpty() || conflicting.get(conflicting.size() - 1) != v.seq())) {
@@ -100,15 +101,20 @@ final class VersionScan {
             ranges.add(v.seq());
             List<String> receipts = v.receipts();
             firstBy.merge(v.receivedBy(), 1L, Long::sum);
-            for (int i = 1; i < receipts.size(); i++) {
+            for (int i = 0; i < receipts.size(); i++) {
                 Receipt.Cell c = Receipt.parse(receipts.get(i));
-                duplicatesBy.computeIfAbsent(c.receipt().node(), n -> new long[2])[c.dupFlag() ? 0 : 1]++;
+                reach.merge(c.receipt(), v.seq(), Math::max); // versions come in sequence order: the last one wins
+                if (i > 0) {
+                    duplicatesBy.computeIfAbsent(c.receipt().node(), n -> new long[2])[c.dupFlag() ? 0 : 1]++;
+                }
             }
         });
         List<DuplicateCount> duplicates = new ArrayList<>();
         duplicatesBy.forEach((node, n) -> duplicates.add(new DuplicateCount(node, n[0], n[1])));
         duplicates.sort(java.util.Comparator.comparing(DuplicateCount::node));
-        return new StoredSequences(ranges.list(), firstBy, duplicates, conflicting);
+        List<StoredSequences.Reach> reached = new ArrayList<>();
+        reach.forEach((r, seq) -> reached.add(new StoredSequences.Reach(r.node(), r.stretch(), seq)));
+        return new StoredSequences(ranges.list(), firstBy, duplicates, conflicting, reached);
     }
 
     List<Long> buckets(RecordKey key, long fromBucket, DefaultConsistencyLevel consistency) {

@@ -35,7 +35,7 @@ final class DocumentEvaluator {
         // duplicates removed = receipts beyond each stored version's first (docs/storage.md), from the same scan
         List<DuplicateCount> dups = stored.duplicates();
         long conflicts = storage.integrityConflicts(key).size();
-        return new Inputs(segments, stored, dups, conflicts);
+        return new Inputs(SegmentReach.withStored(segments, stored.reached()), stored, dups, conflicts);
     }
 
     Completeness.Evaluation evaluate(Inputs in, boolean finalized) {
