@@ -13,6 +13,7 @@
 #        CASS_CDS_DUMP=1 (write the AppCDS archive at JVM exit; stop that run with SIGTERM, not SIGKILL),
 #        CASS_DURABLE=1 (drop the throwaway-data speedups unsafesystem/skip_sync/no schema flush: for data that must survive),
 #        CASS_SYNC_WINDOW (durable mode: commit log group window, default 10ms),
+#        CASS_CONCURRENT_WRITES (durable mode: mutation threads, default 32 as in Cassandra's own cassandra.yaml),
 #        CASS_WATCH_PID=<pid> (SIGKILL the server when that process is gone: no orphan after a killed test JVM)
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -59,7 +60,11 @@ if [ "${CASS_DURABLE:-0}" = 1 ]; then
   # periodic sync acks before the commit log is synced, and replay stops at the last sync marker: a SIGKILL (not only
   # a power cut) then loses up to commitlog_sync_period of acked writes (measured). group = ack after fsync, batched.
   sed -i -e 's/^commitlog_sync: periodic.*/commitlog_sync: group/' \
-         -e "s/^commitlog_sync_period: .*/commitlog_sync_group_window: ${CASS_SYNC_WINDOW:-10ms}/" "$CASS_DIR/cassandra.yaml"
+         -e "s/^commitlog_sync_period: .*/commitlog_sync_group_window: ${CASS_SYNC_WINDOW:-10ms}/" \
+         -e "s/^concurrent_writes: .*/concurrent_writes: ${CASS_CONCURRENT_WRITES:-32}/" "$CASS_DIR/cassandra.yaml"
+  # each mutation thread waits for the group sync that covers its write, so a server does at most concurrent_writes
+  # mutations per sync: with 8 a fleet of single-record writes (one partition per document) stalled at ~750 records/s
+  # with the CPU idle (issue 19, ops/bin/bench-fleet; docs/performance.md "Fleet"). 32 is Cassandra's default.
 fi
 if [ -n "${CASS_WATCH_PID:-}" ]; then
   # $$ stays the server's pid across exec; the watchdog also ends by itself once the server is gone
