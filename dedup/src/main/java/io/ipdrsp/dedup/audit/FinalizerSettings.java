@@ -26,8 +26,13 @@ import java.util.Objects;
 public record FinalizerSettings(Duration interval, Duration grace, Duration idleTimeout, Duration lookback,
         Duration recheckAfter, DefaultConsistencyLevel readConsistency, DefaultConsistencyLevel serialConsistency,
         boolean startsAtZero, int parallelism) {
-    /** Parallel exporter passes by default: enough for 50+ documents/s at a boundary on two cores. */
-    public static final int DEFAULT_PARALLELISM = 8;
+    /**
+     * Parallel exporter passes by default. A finalization is mostly waiting: two lightweight transactions (the fence,
+     * the verdict), each several Paxos rounds that wait for Cassandra's commit-log syncs. With durable group commit 8
+     * workers finalized 15-35 documents/s while Cassandra's threads sat waiting (docs/performance.md "Fleet");
+     * the workers only block, so more of them cost threads, not CPU.
+     */
+    public static final int DEFAULT_PARALLELISM = 32;
 
     /** As the canonical constructor with {@link #DEFAULT_PARALLELISM}. */
     public FinalizerSettings(Duration interval, Duration grace, Duration idleTimeout, Duration lookback,
