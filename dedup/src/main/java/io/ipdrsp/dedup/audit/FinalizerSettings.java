@@ -27,12 +27,11 @@ public record FinalizerSettings(Duration interval, Duration grace, Duration idle
         Duration recheckAfter, DefaultConsistencyLevel readConsistency, DefaultConsistencyLevel serialConsistency,
         boolean startsAtZero, int parallelism) {
     /**
-     * Parallel exporter passes by default. A finalization is mostly waiting: two lightweight transactions (the fence,
-     * the verdict), each several Paxos rounds that wait for Cassandra's commit-log syncs. With durable group commit 8
-     * workers finalized 15-35 documents/s while Cassandra's threads sat waiting (docs/performance.md "Fleet");
-     * the workers only block, so more of them cost threads, not CPU.
+     * Parallel exporter passes by default. 32 was tried against a fleet (docs/performance.md "Fleet"): faster bursts
+     * at 100 CMTSes, no gain at 1,000 where the two cores were saturated, so the default stays until an A B A B run
+     * shows otherwise.
      */
-    public static final int DEFAULT_PARALLELISM = 32;
+    public static final int DEFAULT_PARALLELISM = 8;
 
     /** As the canonical constructor with {@link #DEFAULT_PARALLELISM}. */
     public FinalizerSettings(Duration interval, Duration grace, Duration idleTimeout, Duration lookback,
