@@ -36,6 +36,12 @@ public record Segment(RecordKey key, Instant startedAt, String node, boolean pri
                 stoppedAt, stopReasonCode, stopReasonInfo, null);
     }
 
+    /** This segment with {@code seq} as its highest received DSN. */
+    public Segment withHighestSeq(long seq) {
+        return new Segment(key, startedAt, node, primary, firstRecordSeq, droppedRecordCount, ackTimeInterval,
+                ackSequenceInterval, stoppedAt, stopReasonCode, stopReasonInfo, seq);
+    }
+
     /** SESSION_STOP 0 (end of data), 2 (exporter terminating) or 6 (end of IPDRDoc): the documentId is done. */
     public boolean endedDocument() {
         return stopReasonCode != null && (stopReasonCode == 0 || stopReasonCode == 2 || stopReasonCode == 6);

@@ -17,8 +17,8 @@ import java.util.Map;
  */
 public record StoredSequences(List<SequenceRange> ranges, Map<String, Long> perNode, List<DuplicateCount> duplicates,
         List<Long> conflicting, List<Reach> reached) {
-    /** The highest sequence number stored with receipts of {@code node}'s stretch {@code stretch}. */
-    public record Reach(String node, long stretch, long highestSeq) {
+    /** The highest sequence number stored with {@code receipt}. */
+    public record Reach(Receipt receipt, long highestSeq) {
     }
 
     public StoredSequences {

@@ -103,7 +103,7 @@ final class VersionScan {
             firstBy.merge(v.receivedBy(), 1L, Long::sum);
             for (int i = 0; i < receipts.size(); i++) {
                 Receipt.Cell c = Receipt.parse(receipts.get(i));
-                reach.merge(c.receipt(), v.seq(), Math::max); // versions come in sequence order: the last one wins
+                reach.merge(c.receipt(), v.seq(), Math::max);
                 if (i > 0) {
                     duplicatesBy.computeIfAbsent(c.receipt().node(), n -> new long[2])[c.dupFlag() ? 0 : 1]++;
                 }
@@ -113,7 +113,7 @@ final class VersionScan {
         duplicatesBy.forEach((node, n) -> duplicates.add(new DuplicateCount(node, n[0], n[1])));
         duplicates.sort(java.util.Comparator.comparing(DuplicateCount::node));
         List<StoredSequences.Reach> reached = new ArrayList<>();
-        reach.forEach((r, seq) -> reached.add(new StoredSequences.Reach(r.node(), r.stretch(), seq)));
+        reach.forEach((r, seq) -> reached.add(new StoredSequences.Reach(r, seq)));
         return new StoredSequences(ranges.list(), firstBy, duplicates, conflicting, reached);
     }
 

@@ -1,10 +1,13 @@
 package io.ipdrsp.dedup.audit;
 
+import io.ipdrsp.storage.Receipt;
 import io.ipdrsp.storage.Segment;
 import io.ipdrsp.storage.StoredSequences;
+import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * How far each segment got by what it made durable, not only by what its node reported. A segment's highest DSN is
@@ -21,38 +24,35 @@ final class SegmentReach {
 
     /** {@code segments}, each with its highest DSN raised to the highest one stored with its receipts. */
     static List<Segment> withStored(List<Segment> segments, List<StoredSequences.Reach> reached) {
-        if (reached.isEmpty() || segments.isEmpty()) {
-            return segments;
-        }
-        List<Segment> byStart = new ArrayList<>(segments);
-        byStart.sort(Comparator.comparing(Segment::startedAt));
-        long[] highest = new long[byStart.size()];
-        for (int i = 0; i < highest.length; i++) {
-            Long h = byStart.get(i).highestSeq();
-            highest[i] = h == null ? Long.MIN_VALUE : h;
-        }
+        Map<Segment, Long> raised = new HashMap<>();
         for (StoredSequences.Reach r : reached) {
-            int owner = -1;
-            for (int i = 0; i < byStart.size(); i++) {
-                Segment s = byStart.get(i);
-                long startMicros = s.startedAt().getEpochSecond() * 1_000_000L + s.startedAt().getNano() / 1_000;
-                if (s.node().equals(r.node()) && startMicros <= r.stretch()) {
-                    owner = i; // the latest so far: segments are in start order
-                }
+            Segment owner = ownerOf(segments, r.receipt());
+            if (owner != null && (owner.highestSeq() == null || r.highestSeq() > owner.highestSeq())) {
+                raised.merge(owner, r.highestSeq(), Math::max);
             }
-            if (owner >= 0 && r.highestSeq() > highest[owner]) {
-                highest[owner] = r.highestSeq();
-            }
+        }
+        if (raised.isEmpty()) {
+            return segments;
         }
         List<Segment> out = new ArrayList<>(segments.size());
         for (Segment s : segments) {
-            int i = byStart.indexOf(s);
-            Long h = s.highestSeq();
-            out.add(highest[i] == Long.MIN_VALUE || (h != null && h == highest[i]) ? s
-                    : new Segment(s.key(), s.startedAt(), s.node(), s.primary(), s.firstRecordSeq(),
-                            s.droppedRecordCount(), s.ackTimeInterval(), s.ackSequenceInterval(), s.stoppedAt(),
-                            s.stopReasonCode(), s.stopReasonInfo(), highest[i]));
+            Long h = raised.get(s);
+            out.add(h == null ? s : s.withHighestSeq(h));
         }
         return out;
+    }
+
+    /** The receipt's node's latest segment that started no later than the receipt's stretch; null if none. */
+    private static Segment ownerOf(List<Segment> segments, Receipt receipt) {
+        Segment owner = null;
+        for (Segment s : segments) {
+            Instant start = s.startedAt();
+            long startMicros = start.getEpochSecond() * 1_000_000L + start.getNano() / 1_000;
+            if (s.node().equals(receipt.node()) && startMicros <= receipt.stretch()
+                    && (owner == null || start.isAfter(owner.startedAt()))) {
+                owner = s;
+            }
+        }
+        return owner;
     }
 }

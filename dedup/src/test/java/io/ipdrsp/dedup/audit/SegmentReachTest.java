@@ -2,6 +2,7 @@ package io.ipdrsp.dedup.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ipdrsp.storage.Receipt;
 import io.ipdrsp.storage.RecordKey;
 import io.ipdrsp.storage.Segment;
 import io.ipdrsp.storage.StoredSequences.Reach;
@@ -20,6 +21,10 @@ class SegmentReachTest {
                 stop == null ? null : T0.plusMillis(startMillis + 1_000), stop, null, highest);
     }
 
+    private static Reach reach(String node, long stretch, long highestSeq) {
+        return new Reach(new Receipt(node, stretch), highestSeq);
+    }
+
     private static long micros(long startMillis) {
         return (T0.toEpochMilli() + startMillis) * 1_000;
     }
@@ -35,8 +40,8 @@ class SegmentReachTest {
                 segment("node-1", 0, false, 0, null, null), // killed
                 segment("node-2", 5_000, true, 100, 300L, 1),
                 segment("node-1", 9_000, true, 250, 500L, 2)); // restarted: a new stretch of the same node
-        List<Reach> reached = List.of(new Reach("node-1", micros(0) + 700, 99),
-                new Reach("node-2", micros(5_000) + 300, 300), new Reach("node-1", micros(9_000) + 40, 500));
+        List<Reach> reached = List.of(reach("node-1", micros(0) + 700, 99),
+                reach("node-2", micros(5_000) + 300, 300), reach("node-1", micros(9_000) + 40, 500));
         assertThat(SegmentOrder.failovers(segments)).as("by the segments alone").isEqualTo(1);
 
         List<Segment> placed = SegmentReach.withStored(segments, reached);
@@ -48,8 +53,8 @@ class SegmentReachTest {
     void aStaleReportIsRaisedAndNothingIsLowered() {
         List<Segment> segments = List.of(segment("node-1", 0, true, 0, 8L, null), segment("node-3", 2_000, false,
                 64, 120L, 2));
-        List<Reach> reached = List.of(new Reach("node-1", micros(0) + 10, 63), new Reach("node-3", micros(2_000) + 5,
-                100), new Reach("node-9", micros(0), 1_000)); // a node without a segment here changes nothing
+        List<Reach> reached = List.of(reach("node-1", micros(0) + 10, 63), reach("node-3", micros(2_000) + 5,
+                100), reach("node-9", micros(0), 1_000)); // a node without a segment here changes nothing
         assertThat(SegmentReach.withStored(segments, reached)).extracting(Segment::highestSeq)
                 .containsExactly(63L, 120L);
     }
