@@ -102,9 +102,18 @@ public final class CassandraStorage implements AutoCloseable {
         }
     }
 
+    static Duration timerTick(Duration requestTimeout) {
+        long tenth = requestTimeout.toNanos() / 10;
+        return Duration.ofNanos(Math.max(Duration.ofMillis(1).toNanos(), Math.min(tenth,
+                Duration.ofMillis(100).toNanos())));
+    }
+
     private static DriverConfigLoader driverConfig(StorageConfig config) {
         return DriverConfigLoader.programmaticBuilder()
                 .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, config.requestTimeout())
+                // the driver's timer fires timeouts on its next tick (100 ms by default): a timeout shorter than a
+                // few ticks would fire anywhere up to a tick late, so the tick follows the timeout (a tenth of it)
+                .withDuration(DefaultDriverOption.NETTY_TIMER_TICK_DURATION, timerTick(config.requestTimeout()))
                 // protocol V4: with V5 (result metadata ids) a prepared LWT that is not applied, whose answer has
                 // the existing row's columns instead of the prepared [applied], was undecodable for the driver
                 // (IndexOutOfBoundsException on the channel, which closed the connection and failed every request

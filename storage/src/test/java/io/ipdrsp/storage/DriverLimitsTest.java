@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.datastax.oss.driver.api.core.RequestThrottlingException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,5 +57,13 @@ class DriverLimitsTest {
     void aThrottlerAboveThePoolIsRefusedWithTheFix() {
         assertThatThrownBy(() -> new DriverLimits(1, 1, 512, 1024, 0)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("maxConcurrentRequests (1024)").hasMessageContaining("raise the pool");
+    }
+
+    /** Timeouts fire on the driver timer's ticks: a 1 ms timeout must not wait for a 100 ms tick. */
+    @Test
+    void theTimerTicksATenthOfTheRequestTimeoutWithinOneTo100Milliseconds() {
+        assertThat(CassandraStorage.timerTick(Duration.ofMillis(1))).isEqualTo(Duration.ofMillis(1));
+        assertThat(CassandraStorage.timerTick(Duration.ofMillis(500))).isEqualTo(Duration.ofMillis(50));
+        assertThat(CassandraStorage.timerTick(Duration.ofSeconds(10))).isEqualTo(Duration.ofMillis(100));
     }
 }
