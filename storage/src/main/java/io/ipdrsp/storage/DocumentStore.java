@@ -87,10 +87,11 @@ public final class DocumentStore {
                 + " boot_time, state, started_at, first_seen, last_seen, verdict, detail, updated_by, updated_at)"
                 + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
         insertDocumentByTime = Prepared.of(session, "INSERT INTO " + ks + ".documents_by_time (exporter, day, started_at,"
-                + " session_id, document_id, boot_time) VALUES (?, ?, ?, ?, ?, ?)");
+                + " session_id, document_id, boot_time, touched_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
         selectDocument = Prepared.of(session, "SELECT state, started_at, first_seen, last_seen, verdict, detail,"
                 + " updated_by FROM " + ks + ".documents WHERE " + KEY_WHERE);
-        selectDocumentsByTime = Prepared.of(session, "SELECT started_at, session_id, document_id, boot_time FROM " + ks
+        selectDocumentsByTime = Prepared.of(session, "SELECT started_at, session_id, document_id, boot_time, touched_at"
+                + " FROM " + ks
                 + ".documents_by_time WHERE exporter = ? AND day = ? AND started_at >= ? AND started_at < ?");
         insertSegment = Prepared.of(session, "INSERT INTO " + ks + ".segments (exporter, session_id, document_id,"
                 + " boot_time, started_at, node, is_primary, first_record_seq, dropped_record_count,"
@@ -215,7 +216,8 @@ public final class DocumentStore {
 
     /**
      * The documents of an exporter indexed with a start in [from, to), in start order, <b>each once</b> (at its
-     * earliest entry: rows written before migration 6 may index one document under several nodes' clocks).
+     * earliest entry, with the latest {@code touchedAt} of its entries: rows written before migration 6 may index one
+     * document under several nodes' clocks).
      * {@code consistency} null = the configured read consistency. Synchronous.
      */
     public List<IndexedDocument> documentsStarted(String exporter, Instant from, Instant to,
@@ -224,10 +226,18 @@ public final class DocumentStore {
         for (int day = day(from); day <= day(to); day++) {
             for (Row r : rows(selectDocumentsByTime.bind(exporter, day, from, to), consistency)) {
                 RecordKey key = new RecordKey(exporter, r.getInt(1), r.getUuid(2), r.getLong(3));
-                first.putIfAbsent(key, new IndexedDocument(key, r.getInstant(0))); // rows come in start order
+                IndexedDocument entry = new IndexedDocument(key, r.getInstant(0), r.getInstant(4));
+                first.merge(key, entry, DocumentStore::touchedLast); // rows come in start order
             }
         }
         return new ArrayList<>(first.values());
+    }
+
+    private static IndexedDocument touchedLast(IndexedDocument earliest, IndexedDocument later) {
+        Instant a = earliest.touchedAt();
+        Instant b = later.touchedAt();
+        return b == null || (a != null && !b.isAfter(a)) ? earliest
+                : new IndexedDocument(earliest.key(), earliest.startedAt(), b);
     }
 
     // ---------------------------------------------------------------- segments
@@ -235,7 +245,9 @@ public final class DocumentStore {
     /**
      * Writes a whole segment row (at SESSION_START; again with the stop fields when a stretch ends without
      * SESSION_STOP) and indexes its document under the claimed start time, so that a document is visible to the audit
-     * whichever collector received it and whatever its {@code primary} flag. Idempotent.
+     * whichever collector received it and whatever its {@code primary} flag. The index entry is written (touched)
+     * <em>after</em> the segment row: a finalizer that sees the touch and then reads the segments finds the new row.
+     * Idempotent.
      */
     public CompletionStage<Void> saveSegment(Segment s) {
         BoundStatement b = bindKey(insertSegment.boundStatementBuilder(), s.key()).setInstant(4, s.startedAt())
@@ -243,14 +255,18 @@ public final class DocumentStore {
                 .setLong(8, s.droppedRecordCount()).setInt(9, s.ackTimeInterval()).setInt(10, s.ackSequenceInterval())
                 .setInstant(11, s.stoppedAt()).set(12, s.stopReasonCode(), Integer.class)
                 .setString(13, s.stopReasonInfo()).set(14, s.highestSeq(), Long.class).build();
-        CompletableFuture<?> row = session.executeAsync(write(b)).toCompletableFuture();
-        CompletableFuture<?> indexed = claimStart(s.key(), s.startedAt(), s.node())
-                .thenCompose(start -> session.executeAsync(write(index(s.key(), start)))).toCompletableFuture();
-        return CompletableFuture.allOf(row, indexed);
+        CompletableFuture<Instant> start = claimStart(s.key(), s.startedAt(), s.node()).toCompletableFuture();
+        return session.executeAsync(write(b)).thenCompose(rs -> touch(s.key(), start));
+    }
+
+    /** Writes the document's index entry with {@code touched_at} now, once its start is claimed. */
+    private CompletionStage<Void> touch(RecordKey key, CompletionStage<Instant> start) {
+        return start.thenCompose(t -> session.executeAsync(write(index(key, t)))).thenApply(rs -> null);
     }
 
     /**
-     * Records SESSION_STOP on a segment started earlier.
+     * Records SESSION_STOP on a segment started earlier, then touches the document's index entry (as
+     * {@link #saveSegment}).
      *
      * @param highestSeq the highest DSN received in the stretch (-1: none), or null when not known
      */
@@ -260,12 +276,13 @@ public final class DocumentStore {
                 .setString(2, reasonInfo).set(3, highestSeq, Long.class).setString(4, key.exporter())
                 .setInt(5, key.sessionId()).setUuid(6, key.documentId()).setLong(7, key.bootTime())
                 .setInstant(8, startedAt).setString(9, node).build();
-        return session.executeAsync(write(b)).thenApply(rs -> null);
+        return session.executeAsync(write(b)).thenCompose(rs -> touch(key, claimStart(key, startedAt, node)));
     }
 
     /**
      * How far an open segment has got: the highest DSN received in it so far, so that a stretch whose node dies
-     * before its SESSION_STOP still says where the exporter was (dedup's SegmentOrder).
+     * before its SESSION_STOP still says where the exporter was (dedup's SegmentOrder). Does not touch the index:
+     * progress within a stretch whose start was written changes no finalization trigger.
      */
     public CompletionStage<Void> segmentProgress(RecordKey key, Instant startedAt, String node, long highestSeq) {
         BoundStatement b = segmentProgress.boundStatementBuilder().setLong(0, highestSeq)
@@ -289,7 +306,7 @@ public final class DocumentStore {
 
     private BoundStatement index(RecordKey k, Instant start) {
         return insertDocumentByTime.bind(k.exporter(), day(start), start, k.sessionId(), k.documentId(),
-                k.bootTime());
+                k.bootTime(), Instant.now());
     }
 
     static int day(Instant t) {

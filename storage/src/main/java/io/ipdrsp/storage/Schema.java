@@ -161,7 +161,10 @@ final class Schema {
             CREATE TABLE IF NOT EXISTS {ks}.exporters_seen (
               part int, exporter text, first_seen timestamp,
               PRIMARY KEY ((part), exporter))""",
-            "ALTER TABLE {ks}.segments ADD IF NOT EXISTS highest_seq bigint")));
+            "ALTER TABLE {ks}.segments ADD IF NOT EXISTS highest_seq bigint")),
+            new Migration(7, "documents_by_time.touched_at: when a segment of the document was last written (the"
+                    + " finalizer reads only the documents that changed)", List.of(
+            "ALTER TABLE {ks}.documents_by_time ADD IF NOT EXISTS touched_at timestamp")));
 
     private Schema() {
     }

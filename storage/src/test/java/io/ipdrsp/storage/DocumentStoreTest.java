@@ -94,8 +94,10 @@ class DocumentStoreTest {
         }
         Instant from = first.minus(Duration.ofDays(1));
         Instant to = first.plus(Duration.ofDays(1));
-        assertThat(storage.documents().documentsStarted("cmts-zero", from, to, null))
-                .containsExactly(new IndexedDocument(doc, first));
+        assertThat(storage.documents().documentsStarted("cmts-zero", from, to, null)).singleElement()
+                .satisfies(d -> assertThat(d.key()).isEqualTo(doc))
+                .satisfies(d -> assertThat(d.startedAt()).isEqualTo(first))
+                .satisfies(d -> assertThat(d.touchedAt()).isNotNull());
         assertThat(storage.document(doc).toCompletableFuture().get()).get()
                 .satisfies(d -> assertThat(d.startedAt()).isEqualTo(first))
                 .satisfies(d -> assertThat(d.state()).isEqualTo("STOPPED"));
@@ -129,7 +131,32 @@ class DocumentStoreTest {
                     doc.sessionId(), doc.documentId(), doc.bootTime()));
         }
         assertThat(storage.documents().documentsStarted("cmts-legacy", a.minusSeconds(60), a.plusSeconds(60), null))
-                .containsExactly(new IndexedDocument(doc, a));
+                .containsExactly(new IndexedDocument(doc, a, null));
+    }
+
+    /**
+     * The finalizer reads only documents whose index entry was touched since it last read them: a segment's start and
+     * its stop touch the entry; progress within a stretch does not.
+     */
+    @Test
+    void aSegmentsStartAndStopTouchTheIndexEntryItsProgressDoesNot() throws Exception {
+        RecordKey doc = CassandraTestSupport.newDocument("cmts-touch");
+        Instant t = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        storage.saveSegment(new Segment(doc, t, "node-1", true, 0, 0, 10, 100, null, null, null))
+                .toCompletableFuture().get();
+        Instant started = touched(doc, t);
+        assertThat(started).isNotNull();
+        Thread.sleep(5);
+        storage.documents().segmentProgress(doc, t, "node-1", 99).toCompletableFuture().get();
+        assertThat(touched(doc, t)).isEqualTo(started);
+        storage.documents().stopSegment(doc, t, "node-1", t.plusSeconds(1), 1, "handing off", 99L)
+                .toCompletableFuture().get();
+        assertThat(touched(doc, t)).isAfter(started);
+    }
+
+    private static Instant touched(RecordKey doc, Instant start) {
+        return storage.documents().documentsStarted(doc.exporter(), start.minusSeconds(1), start.plusSeconds(1), null)
+                .get(0).touchedAt();
     }
 
     @Test

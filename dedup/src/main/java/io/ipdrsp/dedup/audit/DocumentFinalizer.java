@@ -50,9 +50,10 @@ public final class DocumentFinalizer implements AutoCloseable {
     /** After a pass with failures, the next one comes this soon (or at the interval, if shorter). */
     static final Duration RETRY_AFTER = Duration.ofSeconds(2);
     /**
-     * How often an exporter's summaries are compared with their verdict rows (also on the first pass after gaining
-     * its leadership and after a pass with failures): a bulk read of every day of the look-back, which would be most
-     * of a steady-state pass if done every time (7 of 12 s over 2,000 final documents).
+     * How often an exporter's pass is a sweep ({@link Unsettled}: the whole look-back of the index) and compares its
+     * summaries with their verdict rows (also on the first pass after gaining its leadership and after a pass with
+     * failures): bulk reads of every day of the look-back, which would be most of a steady-state pass if done every
+     * time (7 of 12 s over 2,000 final documents).
      */
     static final Duration SUMMARY_CHECK = Duration.ofMinutes(1);
 
@@ -75,6 +76,10 @@ public final class DocumentFinalizer implements AutoCloseable {
     private final AtomicBoolean passQueued = new AtomicBoolean();
     /** Final documents: when this node last re-checked them (leader-local; a new leader starts counting afresh). */
     private final Map<RecordKey, Instant> lastRecheck = new ConcurrentHashMap<>();
+    /** Final documents whose reads the passes skip until they change (leader-local, as lastRecheck). */
+    private final QuietDocuments quiet = new QuietDocuments();
+    /** Per led exporter: what its last pass left for the next (absent: the next pass is a sweep). */
+    private final Map<String, Unsettled> unsettled = new ConcurrentHashMap<>();
     private final OverdueDocuments overdue = new OverdueDocuments();
     /** Per led exporter: when its summaries were last checked (absent: check at its next pass). */
     private final Map<String, Instant> summariesChecked = new ConcurrentHashMap<>();
@@ -86,6 +91,8 @@ public final class DocumentFinalizer implements AutoCloseable {
     private final AtomicLong reopened = new AtomicLong();
     private final AtomicLong fencedOut = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
+    private final AtomicLong documentsRead = new AtomicLong();
+    private final AtomicLong documentsSkipped = new AtomicLong();
 
     DocumentFinalizer(String nodeId, CassandraStorage storage, ExporterLeadership leadership,
             FinalizerSettings settings, Clock clock) {
@@ -126,6 +133,8 @@ public final class DocumentFinalizer implements AutoCloseable {
             } else {
                 f.overdue.forget(exporter);
                 f.summariesChecked.remove(exporter);
+                f.quiet.forget(exporter);
+                f.unsettled.remove(exporter);
             }
         });
         return f;
@@ -235,17 +244,25 @@ public final class DocumentFinalizer implements AutoCloseable {
     int pass(String exporter, long token) {
         Instant now = clock.instant();
         Instant checked = summariesChecked.get(exporter);
-        boolean check = checked == null || !now.isBefore(checked.plus(SUMMARY_CHECK));
+        Unsettled before = unsettled.get(exporter);
+        boolean sweep = before == null || checked == null || !now.isBefore(checked.plus(SUMMARY_CHECK));
         ExporterPass.Outcome o = new ExporterPass(nodeId, storage, settings, evaluator, writer, clock, lastRecheck,
-                this::notifyFinalized).run(exporter, token, check);
+                quiet, this::notifyFinalized).run(exporter, token, sweep, sweep ? Unsettled.NONE : before);
         if (o.failures() > 0) {
             summariesChecked.remove(exporter); // a write that timed out may have been applied: look next pass
-        } else if (check) {
+        } else if (sweep) {
             summariesChecked.put(exporter, now);
+        }
+        if (leadership.fencingToken(exporter).equals(java.util.OptionalLong.of(token))) {
+            unsettled.put(exporter, o.unsettled());
+        } else {
+            unsettled.remove(exporter); // lost (or renewed) meanwhile: the next term starts with a sweep
         }
         finalized.addAndGet(o.finalized());
         reopened.addAndGet(o.reopened());
         failures.addAndGet(o.failures());
+        documentsRead.addAndGet(o.read());
+        documentsSkipped.addAndGet(o.skipped());
         if (leadership.fencingToken(exporter).isPresent()) {
             overdue.update(exporter, o.overdue());
         }
@@ -268,6 +285,16 @@ public final class DocumentFinalizer implements AutoCloseable {
     }
 
     /** Passes stopped because a newer leadership term holds the fence. */
+    /** Documents whose audit rows and segments the passes read. */
+    public long documentsRead() {
+        return documentsRead.get();
+    }
+
+    /** Final documents the passes did not read because nothing changed since (see {@link QuietDocuments}). */
+    public long documentsSkipped() {
+        return documentsSkipped.get();
+    }
+
     public long fencedOut() {
         return fencedOut.get();
     }

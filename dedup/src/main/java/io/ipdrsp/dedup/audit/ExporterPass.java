@@ -43,9 +43,17 @@ final class ExporterPass {
     private static final io.ipdrsp.storage.FailureLog FAILURES = new io.ipdrsp.storage.FailureLog(LOG,
             org.slf4j.event.Level.WARN, "finalization (retried next pass)", java.time.Duration.ofSeconds(30));
 
-    /** What one pass did; {@code overdue}: document → why it is not final yet. */
-    record Outcome(int finalized, int reopened, int failures, Map<RecordKey, String> overdue) {
+    /**
+     * What one pass did; {@code read}: documents whose rows and segments it read, {@code skipped}: quiet ones it did
+     * not ({@link QuietDocuments}); {@code overdue}: document → why it is not final yet.
+     */
+    record Outcome(int finalized, int reopened, int failures, int read, int skipped, Map<RecordKey, String> overdue,
+            Unsettled unsettled) {
     }
+
+    /** How far back a pass between sweeps reads the index ({@link Unsettled}), and how far ahead (skewed clocks). */
+    static final Duration RECENT = Duration.ofHours(2);
+    static final Duration RECENT_AHEAD = Duration.ofHours(1);
 
     /** What a pass knows about one document. */
     private record Doc(IndexedDocument index, List<Segment> segments, Optional<AuditRow> row, Instant activity) {
@@ -62,12 +70,14 @@ final class ExporterPass {
     private final VerdictWriter writer;
     private final Clock clock;
     private final Map<RecordKey, Instant> lastRecheck;
+    private final QuietDocuments quiet;
     private final Consumer<RecordKey> onFinalized;
     private int finalized;
     private int reopened;
 
     ExporterPass(String nodeId, CassandraStorage storage, FinalizerSettings settings, DocumentEvaluator evaluator,
-            VerdictWriter writer, Clock clock, Map<RecordKey, Instant> lastRecheck, Consumer<RecordKey> onFinalized) {
+            VerdictWriter writer, Clock clock, Map<RecordKey, Instant> lastRecheck, QuietDocuments quiet,
+            Consumer<RecordKey> onFinalized) {
         this.nodeId = nodeId;
         this.storage = storage;
         this.audit = storage.audit();
@@ -76,37 +86,51 @@ final class ExporterPass {
         this.writer = writer;
         this.clock = clock;
         this.lastRecheck = lastRecheck;
+        this.quiet = quiet;
         this.onFinalized = onFinalized;
     }
 
     /**
-     * @param checkSummaries also read the exporter's summaries ({@code audit_by_day}) and rewrite those that lag
-     *                       behind their rows (a bulk read per day of the look-back: not every pass)
+     * @param sweep  read the whole look-back of the index, and the exporter's summaries ({@code audit_by_day}) to
+     *               rewrite those that lag behind their rows (bulk reads per day of the look-back: not every pass);
+     *               otherwise the last {@link #RECENT} of the index and the documents {@code before} carries
+     * @param before what the previous pass left ({@link Unsettled#NONE} for a sweep)
      * @throws VerdictWriter.Fenced when a newer leadership term holds the fence (the rest of the pass is moot)
      */
-    Outcome run(String exporter, long token, boolean checkSummaries) {
+    Outcome run(String exporter, long token, boolean sweep, Unsettled before) {
         Instant now = clock.instant();
-        Instant from = now.minus(settings.lookback());
-        Instant to = now.plus(Duration.ofDays(1));
+        Instant from = now.minus(sweep ? settings.lookback() : RECENT);
+        Instant to = now.plus(sweep ? Duration.ofDays(1) : RECENT_AHEAD);
         List<IndexedDocument> index = storage.documents().documentsStarted(exporter, from, to,
                 settings.readConsistency());
+        if (!sweep) {
+            index = before.with(index);
+        }
         Map<RecordKey, AuditRow> summaries = null;
-        if (checkSummaries) {
+        if (sweep) {
             summaries = new HashMap<>();
             for (AuditRow r : audit.auditByDay(exporter, from, to)) {
                 summaries.put(r.key(), r);
             }
         }
         Map<RecordKey, String> problems = new LinkedHashMap<>();
-        List<Doc> docs = new ArrayList<>(index.size());
+        List<Doc> docs = new ArrayList<>();
+        // exporterBootTime -> first segment start with it
+        Map<Long, Instant> bootSeen = sweep ? new HashMap<>() : before.bootSeenSoFar();
+        int skipped = 0;
         for (IndexedDocument d : index) {
+            Instant quietBoot = quiet.skip(d, now, summaries != null, summaries == null ? null : summaries.get(d.key()));
+            if (quietBoot != null) {
+                skipped++;
+                bootSeen.merge(d.key().bootTime(), quietBoot, (a, b) -> a.isBefore(b) ? a : b);
+                continue;
+            }
             try {
                 docs.add(read(d));
             } catch (RuntimeException e) {
                 problems.put(d.key(), "reading it failed: " + e);
             }
         }
-        Map<Long, Instant> bootSeen = new HashMap<>(); // exporterBootTime -> first segment start with it
         for (Doc d : docs) {
             for (Segment s : d.segments()) {
                 bootSeen.merge(d.key().bootTime(), s.startedAt(), (a, b) -> a.isBefore(b) ? a : b);
@@ -115,19 +139,25 @@ final class ExporterPass {
         VerdictWriter.Fence fence = new VerdictWriter.Fence(exporter, token);
         Map<RecordKey, String> overdue = new LinkedHashMap<>();
         Instant overdueAfter = now.minus(settings.grace()).minus(settings.interval().multipliedBy(3));
+        FinalizationTrigger.Siblings siblings = sweep ? FinalizationTrigger.Siblings.of(index)
+                : FinalizationTrigger.Siblings.of(index).with(before.siblings());
         for (Doc d : docs) {
-            FinalizationTrigger t = FinalizationTrigger.of(d.index(), d.segments(), d.activity(), index, bootSeen,
+            FinalizationTrigger t = FinalizationTrigger.of(d.index(), d.segments(), d.activity(), siblings, bootSeen,
                     settings.idleTimeout());
             boolean isFinal = false;
             try {
                 if (summaries != null) {
                     repairSummary(d, summaries.get(d.key()));
                 }
-                isFinal = handle(d, t, fence, now);
+                AuditRow finalRow = handle(d, t, fence, now);
+                isFinal = finalRow != null;
+                quiet.handled(d.index(), d.segments(), finalRow, isFinal ? nextLook(d.key(), finalRow, now) : now,
+                        now, settings.grace());
                 FAILURES.success();
             } catch (VerdictWriter.Fenced e) {
                 throw e;
             } catch (RuntimeException e) {
+                quiet.remove(d.key());
                 problems.put(d.key(), e.toString());
                 FAILURES.failure(d.key().toString(), e);
             }
@@ -141,10 +171,28 @@ final class ExporterPass {
                 overdue.put(k, why); // not even readable: counted as overdue, it cannot be told otherwise
             }
         });
-        java.util.Set<RecordKey> seen = new java.util.HashSet<>();
-        index.forEach(d -> seen.add(d.key()));
-        lastRecheck.keySet().removeIf(k -> k.exporter().equals(exporter) && !seen.contains(k));
-        return new Outcome(finalized, reopened, problems.size(), overdue);
+        if (sweep) { // only a sweep sees every document of the look-back
+            java.util.Set<RecordKey> seen = new java.util.HashSet<>();
+            index.forEach(d -> seen.add(d.key()));
+            lastRecheck.keySet().removeIf(k -> k.exporter().equals(exporter) && !seen.contains(k));
+            quiet.retain(exporter, seen);
+        }
+        List<IndexedDocument> unsettled = index.stream().filter(d -> !quiet.isQuiet(d.key())).toList();
+        return new Outcome(finalized, reopened, problems.size(), docs.size(), skipped, overdue,
+                new Unsettled(unsettled, siblings, bootSeen));
+    }
+
+    /** When a final document is to be read again although untouched: its first re-check, then as doubling. */
+    private Instant nextLook(RecordKey key, AuditRow row, Instant now) {
+        if (row.finalizedAt() == null) {
+            return now;
+        }
+        if (!row.rechecked()) {
+            return row.finalizedAt().plus(settings.recheckAfter());
+        }
+        Instant last = lastRecheck.computeIfAbsent(key, k -> now); // the doubling schedule starts now, as if read
+        Duration age = Duration.between(row.finalizedAt(), last);
+        return last.plus(age.compareTo(settings.recheckAfter()) > 0 ? age : settings.recheckAfter());
     }
 
     private Doc read(IndexedDocument d) {
@@ -164,8 +212,8 @@ final class ExporterPass {
         }
     }
 
-    /** @return whether the document is final after this pass */
-    private boolean handle(Doc d, FinalizationTrigger t, VerdictWriter.Fence fence, Instant now) {
+    /** @return the document's final row as it is in Cassandra after this pass, or null when it is not final */
+    private AuditRow handle(Doc d, FinalizationTrigger t, VerdictWriter.Fence fence, Instant now) {
         AuditRow row = d.row().orElse(null);
         boolean isFinal = row != null && DocumentFinalizer.STATE_FINAL.equals(row.state());
         // the exporter came back to a document finalized by a reboot or idle trigger: a stretch of it under way now
@@ -175,18 +223,17 @@ final class ExporterPass {
         if (!t.due(now, settings.grace())) {
             if (isFinal && resumed) {
                 reopenNow(d, row, fence);
-                return false;
+                return null;
             }
             if (!isFinal && (row == null || !row.state().equals(t.liveState()))
                     && !(row != null && DocumentFinalizer.STATE_REOPENED.equals(row.state())
                     && !DocumentFinalizer.STATE_SUSPENDED.equals(t.liveState()))) {
                 provisional(d, row, t.liveState(), fence);
             }
-            return isFinal;
+            return isFinal ? row : null;
         }
         if (isFinal) {
-            recheck(d, row, t, fence, now, resumed);
-            return true;
+            return recheck(d, row, t, fence, now, resumed);
         }
         DocumentEvaluator.Inputs in = evaluator.read(d.key(), d.segments());
         Completeness.Evaluation e = evaluator.evaluate(in, true);
@@ -194,24 +241,28 @@ final class ExporterPass {
                 in, e, d.activity(), row == null ? 0 : row.reopenCount(), now, nodeId, fence.token,
                 row == null ? 1 : row.version() + 1, false);
         if (!writer.write(next, row == null ? 0 : row.version(), fence)) {
-            return false;
+            return null;
         }
         finalized++;
         writer.event(d.key(), "FINALIZED", e.verdict().name(), detail(t, e));
         LOG.info("{}: finalized {} ({})", d.key(), e.verdict(), detail(t, e));
         onFinalized.accept(d.key());
-        return true;
+        return next;
     }
 
-    /** A final document: evaluated again on resumption, segment changes and (doubling) re-checks. */
-    private void recheck(Doc d, AuditRow row, FinalizationTrigger t, VerdictWriter.Fence fence, Instant now,
+    /**
+     * A final document: evaluated again on resumption, segment changes and (doubling) re-checks.
+     *
+     * @return its row after this pass (null: a concurrent change, read again next pass)
+     */
+    private AuditRow recheck(Doc d, AuditRow row, FinalizationTrigger t, VerdictWriter.Fence fence, Instant now,
             boolean resumed) {
         boolean segmentsChanged = d.segments().size() != row.segments()
                 || (row.lastActivity() != null && d.activity().isAfter(row.lastActivity()));
         boolean recheck = !row.rechecked() && !now.isBefore(row.finalizedAt().plus(settings.recheckAfter()));
         boolean later = row.rechecked() && laterRecheckDue(d.key(), row.finalizedAt(), now);
         if (!resumed && !segmentsChanged && !recheck && !later) {
-            return;
+            return row;
         }
         if (later) {
             lastRecheck.put(d.key(), now);
@@ -223,14 +274,14 @@ final class ExporterPass {
         boolean reopen = resumed || recordsChanged;
         if (!reopen && !segmentsChanged && !recheck && in.duplicatesTotal() == row.duplicates()
                 && in.integrityConflicts() == row.integrityConflicts()) {
-            return; // a later re-check that found nothing new: no new row version
+            return row; // a later re-check that found nothing new: no new row version
         }
         AuditRow next = DocumentEvaluator.row(d.key(), d.index().startedAt(), DocumentFinalizer.STATE_FINAL,
                 reopen ? t.why() : row.trigger(), in, e, d.activity(), row.reopenCount() + (reopen ? 1 : 0),
                 reopen ? now : row.finalizedAt(), reopen ? nodeId : row.finalizedBy(), fence.token,
                 row.version() + 1, !reopen && (row.rechecked() || recheck));
         if (!writer.write(next, row.version(), fence)) {
-            return;
+            return null;
         }
         if (reopen) {
             reopened++;
@@ -245,6 +296,7 @@ final class ExporterPass {
             writer.event(d.key(), "UPDATED", e.verdict().name(), "duplicates " + in.duplicatesTotal()
                     + ", integrity conflicts " + in.integrityConflicts());
         }
+        return next;
     }
 
     /**

@@ -33,7 +33,7 @@ record FinalizationTrigger(Instant at, String why, String liveState) {
      * @param bootSeen     exporterBootTime → the first segment start seen with it
      */
     static FinalizationTrigger of(IndexedDocument doc, List<Segment> segments, Instant lastActivity,
-            List<IndexedDocument> siblings, Map<Long, Instant> bootSeen, Duration idleTimeout) {
+            Siblings siblings, Map<Long, Instant> bootSeen, Duration idleTimeout) {
         String live;
         Instant at = null;
         String why = null;
@@ -56,10 +56,7 @@ record FinalizationTrigger(Instant at, String why, String liveState) {
                 why = "exporter rebooted (exporterBootTime " + b.getKey() + ")";
             }
         }
-        boolean newer = siblings.stream().anyMatch(o -> !o.key().equals(doc.key())
-                && o.key().sessionId() == doc.key().sessionId() && o.key().bootTime() == doc.key().bootTime()
-                && o.startedAt().isAfter(doc.startedAt()));
-        if (newer) {
+        if (siblings.newerThan(doc)) {
             Instant idle = lastActivity.plus(idleTimeout);
             if (at == null || idle.isBefore(at)) {
                 at = idle;
@@ -72,5 +69,38 @@ record FinalizationTrigger(Instant at, String why, String liveState) {
     /** Whether the verdict is due at {@code now}. */
     boolean due(Instant now, Duration grace) {
         return at != null && !now.isBefore(at.plus(grace));
+    }
+
+    /**
+     * The latest document start per session and exporterBootTime among an exporter's documents: whether a newer
+     * document started on a document's session, in constant time (a pass asks it for every document).
+     */
+    static final class Siblings {
+        private record SessionBoot(int sessionId, long bootTime) {
+        }
+
+        private final Map<SessionBoot, Instant> latest = new java.util.HashMap<>();
+
+        static Siblings of(List<IndexedDocument> documents) {
+            Siblings s = new Siblings();
+            for (IndexedDocument d : documents) {
+                s.latest.merge(new SessionBoot(d.key().sessionId(), d.key().bootTime()), d.startedAt(),
+                        (a, b) -> a.isAfter(b) ? a : b);
+            }
+            return s;
+        }
+
+        /** These and {@code earlier}'s starts, the latest of both per session and boot. */
+        Siblings with(Siblings earlier) {
+            Siblings s = new Siblings();
+            s.latest.putAll(earlier.latest);
+            latest.forEach((k, t) -> s.latest.merge(k, t, (a, b) -> a.isAfter(b) ? a : b));
+            return s;
+        }
+
+        boolean newerThan(IndexedDocument doc) {
+            Instant l = latest.get(new SessionBoot(doc.key().sessionId(), doc.key().bootTime()));
+            return l != null && l.isAfter(doc.startedAt());
+        }
     }
 }

@@ -221,6 +221,34 @@ class DocumentFinalizerTest {
         }
     }
 
+    /**
+     * Passes read what changed, not the whole look-back: a final document read once {@code grace} after its last
+     * segment write is skipped until a segment of it is written again (issue 19, finalization that keeps up).
+     */
+    @Test
+    void aFinalDocumentIsNotReadAgainUntilASegmentOfItIsWritten() throws Exception {
+        String exporter = "cmts-quiet-" + System.nanoTime();
+        try (FinalizerFixture.Node n = Node.start("n1", exporter, SETTINGS)) {
+            leaderOf(exporter, List.of(n));
+            RecordKey doc = finalizedWithGap(n, exporter);
+            assertThat(row(doc).orElseThrow().state()).isEqualTo("FINAL");
+            Thread.sleep(1_100); // the grace after its segment was written
+            n.finalizer().runOnce();
+            long read = n.finalizer().documentsRead();
+            long skipped = n.finalizer().documentsSkipped();
+            n.finalizer().runOnce();
+            n.finalizer().runOnce();
+            assertThat(n.finalizer().documentsRead()).as("documents read").isEqualTo(read);
+            assertThat(n.finalizer().documentsSkipped()).as("documents skipped").isEqualTo(skipped + 2);
+
+            // a node writes a segment of it late: read again at the next pass, and the row says so
+            segment(doc, Instant.now().truncatedTo(ChronoUnit.MILLIS), "n2", false, 100, 0, null, null);
+            n.finalizer().runOnce();
+            assertThat(n.finalizer().documentsRead()).as("documents read").isEqualTo(read + 1);
+            assertThat(row(doc).orElseThrow().segments()).isEqualTo(2);
+        }
+    }
+
     @Test
     void aRecordLandingAfterTheFirstRecheckIsFoundByALaterOne() throws Exception {
         String exporter = "cmts-later-" + System.nanoTime();

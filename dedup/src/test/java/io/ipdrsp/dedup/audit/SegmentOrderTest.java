@@ -23,8 +23,9 @@ class SegmentOrderTest {
     }
 
     private static FinalizationTrigger trigger(List<Segment> segments) {
-        IndexedDocument doc = new IndexedDocument(KEY, T);
-        return FinalizationTrigger.of(doc, segments, DocumentEvaluator.lastActivity(segments), List.of(doc),
+        IndexedDocument doc = new IndexedDocument(KEY, T, T);
+        return FinalizationTrigger.of(doc, segments, DocumentEvaluator.lastActivity(segments),
+                FinalizationTrigger.Siblings.of(List.of(doc)),
                 Map.of(), Duration.ofMinutes(15));
     }
 

@@ -15,6 +15,9 @@ import java.util.function.Supplier;
  *     trigger (SESSION_STOP 0/2/6, reboot, idle), the grace and three finalizer passes have gone by (0 when none; each
  *     is also logged once by name with why). Alert on {@code max by (exporter) (ipdr_audit_documents_overdue) > 0}.</li>
  * <li>{@code ipdr_audit_finalization_failures_total}: document or CMTS finalizations that failed (each is retried).</li>
+ * <li>{@code ipdr_audit_pass_documents_total{outcome="read"|"skipped"}}: documents the finalizer's passes read, and
+ *     final ones they skipped because nothing changed since they were last read. {@code read} growing with the
+ *     look-back rather than with the documents under way means the passes read every document again.</li>
  * </ul>
  */
 public final class AuditMetrics {
@@ -30,6 +33,15 @@ public final class AuditMetrics {
             DocumentFinalizer f = audit.finalizer();
             return f == null ? 0 : f.failures();
         });
+        registry.register(CounterWithCallback.builder().name("ipdr_audit_pass_documents")
+                .help("documents the finalizer's passes on this node read (outcome=read) or skipped as final and"
+                        + " unchanged (outcome=skipped)")
+                .labelNames("outcome")
+                .callback(cb -> {
+                    DocumentFinalizer f = audit.finalizer();
+                    cb.call(f == null ? 0 : f.documentsRead(), "read");
+                    cb.call(f == null ? 0 : f.documentsSkipped(), "skipped");
+                }).build());
     }
 
     public static void register(PrometheusRegistry registry, Supplier<Map<String, Integer>> overdueByExporter,

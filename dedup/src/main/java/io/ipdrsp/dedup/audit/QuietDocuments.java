@@ -1,0 +1,107 @@
+package io.ipdrsp.dedup.audit;
+
+import io.ipdrsp.storage.AuditRow;
+import io.ipdrsp.storage.IndexedDocument;
+import io.ipdrsp.storage.RecordKey;
+import io.ipdrsp.storage.Segment;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Final documents a leader has read and found quiet, so that its passes skip their reads (the audit row and the
+ * segments: two requests per document per pass) until something changes. Without this a pass costs O(documents in the
+ * look-back): at 1,000 CMTSes × 3 sessions the finalizer's reads of unchanged documents took the CPU that the
+ * boundary's verdicts needed (docs/performance.md "Fleet").
+ *
+ * <p>A quiet document is read again as soon as any of these holds:
+ * <ul>
+ * <li>its index entry's {@code touched_at} differs from the one seen (a segment started or stopped anywhere: storage
+ *     touches the entry after the segment row, so a reader that sees the touch finds the segment);</li>
+ * <li>its re-check is due ({@code recheckAfter} after the verdict, then at doubling intervals: late records that came
+ *     without a segment, e.g. replicated from another site);</li>
+ * <li>its summary in {@code audit_by_day} differs from the row seen (a verdict write whose answer was lost);</li>
+ * <li>the leadership of its exporter was lost (a new term starts with nothing cached).</li>
+ * </ul>
+ * A document becomes quiet only once it was read at least {@code grace} after its last touch: the writes of other
+ * nodes and sites that the grace waits for have landed by then. Entries without {@code touched_at} (written before
+ * schema migration 7) are never quiet. Leader-local and bounded by the look-back: entries leave with their index
+ * entries.
+ */
+final class QuietDocuments {
+    /**
+     * What a skipped document still contributes to a pass, and what its summary must show (epoch milliseconds).
+     *
+     * @param bootSeen the earliest segment start of the document (a newer exporterBootTime triggers older documents)
+     */
+    private record Quiet(long touchedAt, long bootSeen, long nextLook, String state, String verdict,
+            long recordsHeld, int reopenCount, String finalizedBy) {
+        boolean shows(AuditRow summary) {
+            return summary != null && state.equals(summary.state()) && verdict.equals(summary.verdict())
+                    && recordsHeld == summary.recordsHeld() && reopenCount == summary.reopenCount()
+                    && Objects.equals(finalizedBy, summary.finalizedBy());
+        }
+    }
+
+    private final Map<RecordKey, Quiet> quiet = new ConcurrentHashMap<>();
+
+    /**
+     * Whether a pass may skip {@code d}: quiet, untouched since, no re-check due, and (on a pass that checks
+     * summaries, {@code checking}) its summary shows the row seen.
+     *
+     * @return the earliest segment start to count for the document's boot, or null to read the document
+     */
+    Instant skip(IndexedDocument d, Instant now, boolean checking, AuditRow summary) {
+        Quiet q = quiet.get(d.key());
+        if (q == null || d.touchedAt() == null || d.touchedAt().toEpochMilli() != q.touchedAt()
+                || now.toEpochMilli() >= q.nextLook() || (checking && !q.shows(summary))) {
+            return null;
+        }
+        return Instant.ofEpochMilli(q.bootSeen());
+    }
+
+    /**
+     * After a pass handled {@code d}: quiet when its row (as now in Cassandra) is final and it was read {@code grace}
+     * after its last touch; otherwise read again next pass.
+     *
+     * @param row       the document's row after the pass, or null when it is not final
+     * @param nextLook  when its re-check is due
+     */
+    void handled(IndexedDocument d, List<Segment> segments, AuditRow row, Instant nextLook, Instant now,
+            Duration grace) {
+        if (row == null || !DocumentFinalizer.STATE_FINAL.equals(row.state()) || d.touchedAt() == null
+                || now.isBefore(d.touchedAt().plus(grace)) || segments.isEmpty()) {
+            quiet.remove(d.key());
+            return;
+        }
+        long boot = segments.stream().mapToLong(s -> s.startedAt().toEpochMilli()).min().orElseThrow();
+        quiet.put(d.key(), new Quiet(d.touchedAt().toEpochMilli(), boot, nextLook.toEpochMilli(), row.state(),
+                row.verdict(), row.recordsHeld(), row.reopenCount(), row.finalizedBy()));
+    }
+
+    boolean isQuiet(RecordKey key) {
+        return quiet.containsKey(key);
+    }
+
+    void remove(RecordKey key) {
+        quiet.remove(key);
+    }
+
+    /** Keeps the exporter's entries that are still in its look-back ({@code indexed}). */
+    void retain(String exporter, Set<RecordKey> indexed) {
+        quiet.keySet().removeIf(k -> k.exporter().equals(exporter) && !indexed.contains(k));
+    }
+
+    /** The exporter's leadership was lost: its next term reads everything once. */
+    void forget(String exporter) {
+        quiet.keySet().removeIf(k -> k.exporter().equals(exporter));
+    }
+
+    int size() {
+        return quiet.size();
+    }
+}
