@@ -117,30 +117,31 @@ final class ExporterPass {
         List<Doc> docs = new ArrayList<>();
         // exporterBootTime -> first segment start with it
         Map<Long, Instant> bootSeen = sweep ? new HashMap<>() : before.bootSeenSoFar();
+        List<IndexedDocument> untriggered = new ArrayList<>(); // skipped while no trigger of theirs was known
         int skipped = 0;
         for (IndexedDocument d : index) {
-            Instant quietBoot = quiet.skip(d, now, summaries != null, summaries == null ? null : summaries.get(d.key()));
-            if (quietBoot != null) {
-                skipped++;
-                bootSeen.merge(d.key().bootTime(), quietBoot, (a, b) -> a.isBefore(b) ? a : b);
+            QuietDocuments.Skip skip = quiet.skip(d, now, sweep, sweep ? summaries.get(d.key()) : null);
+            if (skip == null) {
+                read(d, docs, problems, bootSeen);
                 continue;
             }
-            try {
-                docs.add(read(d));
-            } catch (RuntimeException e) {
-                problems.put(d.key(), "reading it failed: " + e);
+            skipped++;
+            bootSeen.merge(d.key().bootTime(), skip.bootSeen(), (a, b) -> a.isBefore(b) ? a : b);
+            if (skip.untriggered()) {
+                untriggered.add(d);
             }
         }
-        for (Doc d : docs) {
-            for (Segment s : d.segments()) {
-                bootSeen.merge(d.key().bootTime(), s.startedAt(), (a, b) -> a.isBefore(b) ? a : b);
+        FinalizationTrigger.Siblings siblings = sweep ? FinalizationTrigger.Siblings.of(index)
+                : FinalizationTrigger.Siblings.of(index).with(before.siblings());
+        for (IndexedDocument d : untriggered) { // a newer document or exporterBootTime may trigger them now
+            if (siblings.newerThan(d) || bootSeen.keySet().stream().anyMatch(b -> b > d.key().bootTime())) {
+                skipped--;
+                read(d, docs, problems, bootSeen);
             }
         }
         VerdictWriter.Fence fence = new VerdictWriter.Fence(exporter, token);
         Map<RecordKey, String> overdue = new LinkedHashMap<>();
         Instant overdueAfter = now.minus(settings.grace()).minus(settings.interval().multipliedBy(3));
-        FinalizationTrigger.Siblings siblings = sweep ? FinalizationTrigger.Siblings.of(index)
-                : FinalizationTrigger.Siblings.of(index).with(before.siblings());
         for (Doc d : docs) {
             FinalizationTrigger t = FinalizationTrigger.of(d.index(), d.segments(), d.activity(), siblings, bootSeen,
                     settings.idleTimeout());
@@ -149,10 +150,10 @@ final class ExporterPass {
                 if (summaries != null) {
                     repairSummary(d, summaries.get(d.key()));
                 }
-                AuditRow finalRow = handle(d, t, fence, now);
-                isFinal = finalRow != null;
-                quiet.handled(d.index(), d.segments(), finalRow, isFinal ? nextLook(d.key(), finalRow, now) : now,
-                        now, settings.grace());
+                AuditRow current = handle(d, t, fence, now);
+                isFinal = current != null && DocumentFinalizer.STATE_FINAL.equals(current.state());
+                quiet.handled(d.index(), d.segments(), current, nextLook(d.key(), current, t, now),
+                        !isFinal && t.at() == null, now, settings.grace());
                 FAILURES.success();
             } catch (VerdictWriter.Fenced e) {
                 throw e;
@@ -177,13 +178,23 @@ final class ExporterPass {
             lastRecheck.keySet().removeIf(k -> k.exporter().equals(exporter) && !seen.contains(k));
             quiet.retain(exporter, seen);
         }
-        List<IndexedDocument> unsettled = index.stream().filter(d -> !quiet.isQuiet(d.key())).toList();
+        List<IndexedDocument> unsettled = index.stream().filter(d -> !quiet.isSettled(d.key())).toList();
         return new Outcome(finalized, reopened, problems.size(), docs.size(), skipped, overdue,
                 new Unsettled(unsettled, siblings, bootSeen));
     }
 
-    /** When a final document is to be read again although untouched: its first re-check, then as doubling. */
-    private Instant nextLook(RecordKey key, AuditRow row, Instant now) {
+    /**
+     * When a document is to be read again although untouched: a final one at its first re-check, then as doubling;
+     * one whose trigger is known when it is due; one without a trigger not by time (a touch, a newer document or
+     * exporterBootTime brings it back).
+     */
+    private Instant nextLook(RecordKey key, AuditRow row, FinalizationTrigger t, Instant now) {
+        if (row == null) {
+            return now;
+        }
+        if (!DocumentFinalizer.STATE_FINAL.equals(row.state())) {
+            return t.at() != null ? t.at().plus(settings.grace()) : now.plus(settings.lookback());
+        }
         if (row.finalizedAt() == null) {
             return now;
         }
@@ -195,10 +206,19 @@ final class ExporterPass {
         return last.plus(age.compareTo(settings.recheckAfter()) > 0 ? age : settings.recheckAfter());
     }
 
-    private Doc read(IndexedDocument d) {
-        CompletionStage<Optional<AuditRow>> row = audit.audit(d.key(), settings.readConsistency());
-        List<Segment> segments = storage.documents().segments(d.key(), settings.readConsistency());
-        return new Doc(d, segments, VerdictWriter.await(row), DocumentEvaluator.lastActivity(segments));
+    /** Reads a document's audit row and segments into {@code docs}, its segments' starts into {@code bootSeen}. */
+    private void read(IndexedDocument d, List<Doc> docs, Map<RecordKey, String> problems,
+            Map<Long, Instant> bootSeen) {
+        try {
+            CompletionStage<Optional<AuditRow>> row = audit.audit(d.key(), settings.readConsistency());
+            List<Segment> segments = storage.documents().segments(d.key(), settings.readConsistency());
+            docs.add(new Doc(d, segments, VerdictWriter.await(row), DocumentEvaluator.lastActivity(segments)));
+            for (Segment s : segments) {
+                bootSeen.merge(d.key().bootTime(), s.startedAt(), (a, b) -> a.isBefore(b) ? a : b);
+            }
+        } catch (RuntimeException e) {
+            problems.put(d.key(), "reading it failed: " + e);
+        }
     }
 
     /** A summary that does not show its row (an LWT applied whose answer was lost) is rewritten. */
@@ -212,7 +232,7 @@ final class ExporterPass {
         }
     }
 
-    /** @return the document's final row as it is in Cassandra after this pass, or null when it is not final */
+    /** @return the document's row as it is in Cassandra after this pass, or null when not known (none, or raced) */
     private AuditRow handle(Doc d, FinalizationTrigger t, VerdictWriter.Fence fence, Instant now) {
         AuditRow row = d.row().orElse(null);
         boolean isFinal = row != null && DocumentFinalizer.STATE_FINAL.equals(row.state());
@@ -222,15 +242,14 @@ final class ExporterPass {
                 && latest != null && latest.stoppedAt() == null;
         if (!t.due(now, settings.grace())) {
             if (isFinal && resumed) {
-                reopenNow(d, row, fence);
-                return null;
+                return reopenNow(d, row, fence);
             }
             if (!isFinal && (row == null || !row.state().equals(t.liveState()))
                     && !(row != null && DocumentFinalizer.STATE_REOPENED.equals(row.state())
                     && !DocumentFinalizer.STATE_SUSPENDED.equals(t.liveState()))) {
-                provisional(d, row, t.liveState(), fence);
+                return provisional(d, row, t.liveState(), fence);
             }
-            return isFinal ? row : null;
+            return row;
         }
         if (isFinal) {
             return recheck(d, row, t, fence, now, resumed);
@@ -313,29 +332,34 @@ final class ExporterPass {
         return !now.isBefore(last.plus(wait));
     }
 
-    private void reopenNow(Doc d, AuditRow row, VerdictWriter.Fence fence) {
+    private AuditRow reopenNow(Doc d, AuditRow row, VerdictWriter.Fence fence) {
         DocumentEvaluator.Inputs in = evaluator.read(d.key(), d.segments());
         Completeness.Evaluation e = evaluator.evaluate(in, false);
         AuditRow next = DocumentEvaluator.row(d.key(), d.index().startedAt(), DocumentFinalizer.STATE_REOPENED, null,
                 in, e, d.activity(), row.reopenCount() + 1, null, null, fence.token, row.version() + 1, false);
-        if (writer.write(next, row.version(), fence)) {
-            reopened++;
-            writer.event(d.key(), "REOPENED", row.verdict(), "the exporter resumed the document (new segment)");
+        if (!writer.write(next, row.version(), fence)) {
+            return null;
         }
+        reopened++;
+        writer.event(d.key(), "REOPENED", row.verdict(), "the exporter resumed the document (new segment)");
+        return next;
     }
 
     /** A state before the verdict (OPEN, SUSPENDED, STOPPED within its grace): no finalizedAt, no finalizedBy. */
-    private void provisional(Doc d, AuditRow row, String state, VerdictWriter.Fence fence) {
+    private AuditRow provisional(Doc d, AuditRow row, String state, VerdictWriter.Fence fence) {
         DocumentEvaluator.Inputs in = evaluator.read(d.key(), d.segments());
         Completeness.Evaluation e = evaluator.evaluate(in, false);
         AuditRow next = DocumentEvaluator.row(d.key(), d.index().startedAt(), state, null, in, e, d.activity(),
                 row == null ? 0 : row.reopenCount(), null, null, fence.token, row == null ? 1 : row.version() + 1,
                 false);
-        if (writer.write(next, row == null ? 0 : row.version(), fence)
-                && DocumentFinalizer.STATE_SUSPENDED.equals(state)) {
+        if (!writer.write(next, row == null ? 0 : row.version(), fence)) {
+            return null;
+        }
+        if (DocumentFinalizer.STATE_SUSPENDED.equals(state)) {
             writer.event(d.key(), "SUSPENDED", null, "latest segment ended without SESSION_STOP 0/2/6; the exporter"
                     + " may resume the document");
         }
+        return next;
     }
 
     private static String detail(FinalizationTrigger t, Completeness.Evaluation e) {

@@ -13,17 +13,20 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Final documents a leader has read and found quiet, so that its passes skip their reads (the audit row and the
- * segments: two requests per document per pass) until something changes. Without this a pass costs O(documents in the
- * look-back): at 1,000 CMTSes × 3 sessions the finalizer's reads of unchanged documents took the CPU that the
+ * Documents a leader has read and found quiet, so that its passes skip their reads (the audit row and the segments:
+ * two requests per document per pass) until something changes. Without this a pass costs O(documents in the look-back
+ * and under way): at 1,000 CMTSes × 3 sessions the finalizer's reads of unchanged documents took the CPU that the
  * boundary's verdicts needed (docs/performance.md "Fleet").
  *
  * <p>A quiet document is read again as soon as any of these holds:
  * <ul>
  * <li>its index entry's {@code touched_at} differs from the one seen (a segment started or stopped anywhere: storage
  *     touches the entry after the segment row, so a reader that sees the touch finds the segment);</li>
- * <li>its re-check is due ({@code recheckAfter} after the verdict, then at doubling intervals: late records that came
- *     without a segment, e.g. replicated from another site);</li>
+ * <li>its time comes: a final one's re-check ({@code recheckAfter} after the verdict, then at doubling intervals:
+ *     late records that came without a segment, e.g. replicated from another site), a stopped one's verdict (its
+ *     trigger + grace), an open or suspended one's idle trigger;</li>
+ * <li>it had no trigger and a newer document started on its session or a newer exporterBootTime appeared (the pass
+ *     asks, {@link Skip#untriggered()});</li>
  * <li>its summary in {@code audit_by_day} differs from the row seen (a verdict write whose answer was lost);</li>
  * <li>the leadership of its exporter was lost (a new term starts with nothing cached).</li>
  * </ul>
@@ -38,8 +41,8 @@ final class QuietDocuments {
      *
      * @param bootSeen the earliest segment start of the document (a newer exporterBootTime triggers older documents)
      */
-    private record Quiet(long touchedAt, long bootSeen, long nextLook, String state, String verdict,
-            long recordsHeld, int reopenCount, String finalizedBy) {
+    private record Quiet(long touchedAt, long bootSeen, long nextLook, boolean untriggered, String state,
+            String verdict, long recordsHeld, int reopenCount, String finalizedBy) {
         boolean shows(AuditRow summary) {
             return summary != null && state.equals(summary.state()) && verdict.equals(summary.verdict())
                     && recordsHeld == summary.recordsHeld() && reopenCount == summary.reopenCount()
@@ -47,44 +50,60 @@ final class QuietDocuments {
         }
     }
 
+    /**
+     * A skipped document.
+     *
+     * @param bootSeen    its earliest segment start, counted for its exporterBootTime
+     * @param untriggered it is not final and had no trigger: read after all if a newer document or boot triggers it
+     */
+    record Skip(Instant bootSeen, boolean untriggered) {
+    }
+
     private final Map<RecordKey, Quiet> quiet = new ConcurrentHashMap<>();
 
     /**
-     * Whether a pass may skip {@code d}: quiet, untouched since, no re-check due, and (on a pass that checks
+     * Whether a pass may skip {@code d}: quiet, untouched since, its time not come, and (on a pass that checks
      * summaries, {@code checking}) its summary shows the row seen.
      *
-     * @return the earliest segment start to count for the document's boot, or null to read the document
+     * @return null to read the document
      */
-    Instant skip(IndexedDocument d, Instant now, boolean checking, AuditRow summary) {
+    Skip skip(IndexedDocument d, Instant now, boolean checking, AuditRow summary) {
         Quiet q = quiet.get(d.key());
         if (q == null || d.touchedAt() == null || d.touchedAt().toEpochMilli() != q.touchedAt()
                 || now.toEpochMilli() >= q.nextLook() || (checking && !q.shows(summary))) {
             return null;
         }
-        return Instant.ofEpochMilli(q.bootSeen());
+        return new Skip(Instant.ofEpochMilli(q.bootSeen()), q.untriggered());
     }
 
     /**
-     * After a pass handled {@code d}: quiet when its row (as now in Cassandra) is final and it was read {@code grace}
-     * after its last touch; otherwise read again next pass.
+     * After a pass handled {@code d}: quiet when its row is known and it was read {@code grace} after its last touch;
+     * otherwise read again next pass.
      *
-     * @param row       the document's row after the pass, or null when it is not final
-     * @param nextLook  when its re-check is due
+     * @param row         the document's row as it is in Cassandra after the pass, or null when not known
+     * @param nextLook    when its time comes (see the class comment)
+     * @param untriggered not final, and no trigger
      */
-    void handled(IndexedDocument d, List<Segment> segments, AuditRow row, Instant nextLook, Instant now,
-            Duration grace) {
-        if (row == null || !DocumentFinalizer.STATE_FINAL.equals(row.state()) || d.touchedAt() == null
-                || now.isBefore(d.touchedAt().plus(grace)) || segments.isEmpty()) {
+    void handled(IndexedDocument d, List<Segment> segments, AuditRow row, Instant nextLook, boolean untriggered,
+            Instant now, Duration grace) {
+        if (row == null || d.touchedAt() == null || now.isBefore(d.touchedAt().plus(grace)) || segments.isEmpty()
+                || !nextLook.isAfter(now)) {
             quiet.remove(d.key());
             return;
         }
         long boot = segments.stream().mapToLong(s -> s.startedAt().toEpochMilli()).min().orElseThrow();
-        quiet.put(d.key(), new Quiet(d.touchedAt().toEpochMilli(), boot, nextLook.toEpochMilli(), row.state(),
-                row.verdict(), row.recordsHeld(), row.reopenCount(), row.finalizedBy()));
+        quiet.put(d.key(), new Quiet(d.touchedAt().toEpochMilli(), boot, nextLook.toEpochMilli(), untriggered,
+                row.state(), row.verdict(), row.recordsHeld(), row.reopenCount(), row.finalizedBy()));
     }
 
-    boolean isQuiet(RecordKey key) {
-        return quiet.containsKey(key);
+    /**
+     * Quiet with nothing due by time: final, or without a trigger. A pass between sweeps need not carry it
+     * ({@link Unsettled}): a change to it shows in its index entry, read again at the next sweep if it is older than
+     * the recent part of the index.
+     */
+    boolean isSettled(RecordKey key) {
+        Quiet q = quiet.get(key);
+        return q != null && (q.untriggered() || DocumentFinalizer.STATE_FINAL.equals(q.state()));
     }
 
     void remove(RecordKey key) {

@@ -14,10 +14,11 @@ import java.util.Map;
  * {@code documents_by_time} instead of every day of the look-back (nine partition reads per CMTS per pass, most of them
  * empty, at 1,000 CMTSes): a <b>sweep</b> — a pass over the whole look-back, once a minute per CMTS, after a pass with
  * failures and after gaining the leadership — finds every document; the passes in between read the recent entries plus
- * the documents not yet quiet ({@link QuietDocuments}), and keep the sweep's view of the older ones for the triggers
+ * the documents not yet settled ({@link QuietDocuments}), and keep the sweep's view of the older ones for the triggers
  * that depend on siblings (a newer document on the session, a newer exporterBootTime).
  *
- * @param documents documents a pass handled that are not quiet yet: read again by every pass until they are
+ * @param documents documents a pass handled that are not settled ({@link QuietDocuments#isSettled}): looked at by
+ *                  every pass until they are
  * @param siblings  the latest document start per session and boot seen by the last sweep and the passes since
  * @param bootSeen  exporterBootTime → the first segment start seen with it, likewise
  */

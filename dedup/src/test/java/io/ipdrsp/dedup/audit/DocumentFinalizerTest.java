@@ -249,6 +249,49 @@ class DocumentFinalizerTest {
         }
     }
 
+    /**
+     * Documents under way are quiet between passes too, and still finalized when their session moves on: a stop
+     * touches its document; a newer document on a session brings back the quiet open one it makes idle.
+     */
+    @Test
+    void quietOpenDocumentsAreReadAgainWhenTheirSessionMovesOn() throws Exception {
+        String exporter = "cmts-quiet-open-" + System.nanoTime();
+        try (FinalizerFixture.Node n = Node.start("n1", exporter, SETTINGS)) {
+            leaderOf(exporter, List.of(n));
+            Instant start = ago(60);
+            RecordKey idle = newDoc(exporter, 1, 1000);
+            RecordKey stopping = newDoc(exporter, 2, 1000);
+            for (RecordKey k : List.of(idle, stopping)) {
+                document(k, start);
+                segment(k, start, "n1", true, 0, 0, null, null);
+                records(k, 0, 9);
+            }
+            n.finalizer().runOnce();
+            Thread.sleep(1_100); // the grace after their segments were written
+            n.finalizer().runOnce();
+            long read = n.finalizer().documentsRead();
+            n.finalizer().runOnce();
+            assertThat(n.finalizer().documentsRead()).as("open and untouched: not read").isEqualTo(read);
+            assertThat(row(idle).orElseThrow().state()).isEqualTo("OPEN");
+
+            storage.documents().stopSegment(stopping, start, "n1", Instant.now(), 0, "end of IPDRDoc", 9L)
+                    .toCompletableFuture().get(10, TimeUnit.SECONDS);
+            RecordKey newer = newDoc(exporter, 1, 1000);
+            Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+            document(newer, now);
+            segment(newer, now, "n1", true, 0, 0, null, null);
+            n.finalizer().runOnce();
+            assertThat(row(stopping).orElseThrow().state()).isEqualTo("STOPPED");
+            AuditRow idled = row(idle).orElseThrow();
+            assertThat(idled.state()).isEqualTo("FINAL");
+            assertThat(idled.trigger()).startsWith("idle");
+            Thread.sleep(1_100);
+            n.finalizer().runOnce();
+            assertThat(row(stopping).orElseThrow().state()).isEqualTo("FINAL");
+            assertThat(row(newer).orElseThrow().state()).isEqualTo("OPEN");
+        }
+    }
+
     @Test
     void aRecordLandingAfterTheFirstRecheckIsFoundByALaterOne() throws Exception {
         String exporter = "cmts-later-" + System.nanoTime();
