@@ -1,5 +1,6 @@
 package io.ipdrsp.dedup.audit;
 
+import io.ipdrsp.dedup.audit.PassReads.Doc;
 import io.ipdrsp.storage.AuditRow;
 import io.ipdrsp.storage.AuditStore;
 import io.ipdrsp.storage.CassandraStorage;
@@ -10,23 +11,19 @@ import io.ipdrsp.storage.SequenceRange;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
-import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One pass over one exporter's documents as its leader: blocking reads and writes, on a finalizer worker thread.
- * Reads the documents started within the look-back ({@code documents_by_time}), their segments and audit rows, and
- * their summaries ({@code audit_by_day}, one partition per day); decides each document's {@link FinalizationTrigger};
- * writes provisional states, verdicts, re-opens and re-checks through the {@link VerdictWriter}.
+ * Reads what may have changed ({@link PassReads}); decides each document's {@link FinalizationTrigger}; writes
+ * provisional states, verdicts, re-opens and re-checks through the {@link VerdictWriter}; records which documents are
+ * quiet until something changes ({@link QuietDocuments}) and what the next pass must look at ({@link Unsettled}).
  *
  * <p><b>Nothing gets stuck on one document</b>: a failure (a read or write timing out) is caught per document, counted
  * and reported, and the rest of the exporter's documents are handled; the failed one is still due at the next pass
@@ -49,17 +46,6 @@ final class ExporterPass {
      */
     record Outcome(int finalized, int reopened, int failures, int read, int skipped, Map<RecordKey, String> overdue,
             Unsettled unsettled) {
-    }
-
-    /** How far back a pass between sweeps reads the index ({@link Unsettled}), and how far ahead (skewed clocks). */
-    static final Duration RECENT = Duration.ofHours(2);
-    static final Duration RECENT_AHEAD = Duration.ofHours(1);
-
-    /** What a pass knows about one document. */
-    private record Doc(IndexedDocument index, List<Segment> segments, Optional<AuditRow> row, Instant activity) {
-        RecordKey key() {
-            return index.key();
-        }
     }
 
     private final String nodeId;
@@ -93,62 +79,26 @@ final class ExporterPass {
     /**
      * @param sweep  read the whole look-back of the index, and the exporter's summaries ({@code audit_by_day}) to
      *               rewrite those that lag behind their rows (bulk reads per day of the look-back: not every pass);
-     *               otherwise the last {@link #RECENT} of the index and the documents {@code before} carries
+     *               otherwise the last {@link PassReads#RECENT} of the index and the documents {@code before} carries
      * @param before what the previous pass left ({@link Unsettled#NONE} for a sweep)
      * @throws VerdictWriter.Fenced when a newer leadership term holds the fence (the rest of the pass is moot)
      */
     Outcome run(String exporter, long token, boolean sweep, Unsettled before) {
         Instant now = clock.instant();
-        Instant from = now.minus(sweep ? settings.lookback() : RECENT);
-        Instant to = now.plus(sweep ? Duration.ofDays(1) : RECENT_AHEAD);
-        List<IndexedDocument> index = storage.documents().documentsStarted(exporter, from, to,
-                settings.readConsistency());
-        if (!sweep) {
-            index = before.with(index);
-        }
-        Map<RecordKey, AuditRow> summaries = null;
-        if (sweep) {
-            summaries = new HashMap<>();
-            for (AuditRow r : audit.auditByDay(exporter, from, to)) {
-                summaries.put(r.key(), r);
-            }
-        }
-        Map<RecordKey, String> problems = new LinkedHashMap<>();
-        List<Doc> docs = new ArrayList<>();
-        // exporterBootTime -> first segment start with it
-        Map<Long, Instant> bootSeen = sweep ? new HashMap<>() : before.bootSeenSoFar();
-        List<IndexedDocument> untriggered = new ArrayList<>(); // skipped while no trigger of theirs was known
-        int skipped = 0;
-        for (IndexedDocument d : index) {
-            QuietDocuments.Skip skip = quiet.skip(d, now, sweep, sweep ? summaries.get(d.key()) : null);
-            if (skip == null) {
-                read(d, docs, problems, bootSeen);
-                continue;
-            }
-            skipped++;
-            bootSeen.merge(d.key().bootTime(), skip.bootSeen(), (a, b) -> a.isBefore(b) ? a : b);
-            if (skip.untriggered()) {
-                untriggered.add(d);
-            }
-        }
-        FinalizationTrigger.Siblings siblings = sweep ? FinalizationTrigger.Siblings.of(index)
-                : FinalizationTrigger.Siblings.of(index).with(before.siblings());
-        for (IndexedDocument d : untriggered) { // a newer document or exporterBootTime may trigger them now
-            if (siblings.newerThan(d) || bootSeen.keySet().stream().anyMatch(b -> b > d.key().bootTime())) {
-                skipped--;
-                read(d, docs, problems, bootSeen);
-            }
-        }
+        PassReads reads = PassReads.read(exporter, sweep, before, now, storage, settings, quiet);
+        List<IndexedDocument> index = reads.index();
+        List<Doc> docs = reads.docs();
+        Map<RecordKey, String> problems = reads.problems();
         VerdictWriter.Fence fence = new VerdictWriter.Fence(exporter, token);
         Map<RecordKey, String> overdue = new LinkedHashMap<>();
         Instant overdueAfter = now.minus(settings.grace()).minus(settings.interval().multipliedBy(3));
         for (Doc d : docs) {
-            FinalizationTrigger t = FinalizationTrigger.of(d.index(), d.segments(), d.activity(), siblings, bootSeen,
-                    settings.idleTimeout());
+            FinalizationTrigger t = FinalizationTrigger.of(d.index(), d.segments(), d.activity(), reads.siblings(),
+                    reads.bootSeen(), settings.idleTimeout());
             boolean isFinal = false;
             try {
-                if (summaries != null) {
-                    repairSummary(d, summaries.get(d.key()));
+                if (reads.summaries() != null) {
+                    repairSummary(d, reads.summaries().get(d.key()));
                 }
                 AuditRow current = handle(d, t, fence, now);
                 isFinal = current != null && DocumentFinalizer.STATE_FINAL.equals(current.state());
@@ -179,8 +129,8 @@ final class ExporterPass {
             quiet.retain(exporter, seen);
         }
         List<IndexedDocument> unsettled = index.stream().filter(d -> !quiet.isSettled(d.key())).toList();
-        return new Outcome(finalized, reopened, problems.size(), docs.size(), skipped, overdue,
-                new Unsettled(unsettled, siblings, bootSeen));
+        return new Outcome(finalized, reopened, problems.size(), docs.size(), reads.skipped(), overdue,
+                new Unsettled(unsettled, reads.siblings(), reads.bootSeen()));
     }
 
     /**
@@ -204,21 +154,6 @@ final class ExporterPass {
         Instant last = lastRecheck.computeIfAbsent(key, k -> now); // the doubling schedule starts now, as if read
         Duration age = Duration.between(row.finalizedAt(), last);
         return last.plus(age.compareTo(settings.recheckAfter()) > 0 ? age : settings.recheckAfter());
-    }
-
-    /** Reads a document's audit row and segments into {@code docs}, its segments' starts into {@code bootSeen}. */
-    private void read(IndexedDocument d, List<Doc> docs, Map<RecordKey, String> problems,
-            Map<Long, Instant> bootSeen) {
-        try {
-            CompletionStage<Optional<AuditRow>> row = audit.audit(d.key(), settings.readConsistency());
-            List<Segment> segments = storage.documents().segments(d.key(), settings.readConsistency());
-            docs.add(new Doc(d, segments, VerdictWriter.await(row), DocumentEvaluator.lastActivity(segments)));
-            for (Segment s : segments) {
-                bootSeen.merge(d.key().bootTime(), s.startedAt(), (a, b) -> a.isBefore(b) ? a : b);
-            }
-        } catch (RuntimeException e) {
-            problems.put(d.key(), "reading it failed: " + e);
-        }
     }
 
     /** A summary that does not show its row (an LWT applied whose answer was lost) is rewritten. */
