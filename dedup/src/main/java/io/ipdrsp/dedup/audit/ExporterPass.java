@@ -287,7 +287,7 @@ final class ExporterPass {
         AuditRow next = DocumentEvaluator.row(d.key(), d.index().startedAt(), state, null, in, e, d.activity(),
                 row == null ? 0 : row.reopenCount(), null, null, fence.token, row == null ? 1 : row.version() + 1,
                 false);
-        if (!writer.write(next, row == null ? 0 : row.version(), fence)) {
+        if (!writer.writeProvisional(next, row == null ? 0 : row.version(), fence)) {
             return null;
         }
         if (DocumentFinalizer.STATE_SUSPENDED.equals(state)) {

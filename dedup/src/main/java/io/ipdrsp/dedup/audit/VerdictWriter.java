@@ -17,10 +17,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes audit rows under the exporter's fence. A pass's first write advances the fence
+ * Writes audit rows under the exporter's fence. A pass's first verdict advances the fence
  * ({@code advanceFence(exporter, "finalize", token)}, a lightweight transaction refused once a newer leadership term
  * recorded a higher token); every row is then written with a lightweight transaction
- * {@code IF version = <read> AND fence_token <= <token>}. A stale leader is refused by either and its pass stops
+ * {@code IF version = <read> AND fence_token <= <token>} (provisional states by that alone,
+ * {@link #writeProvisional}). A stale leader is refused by either and its pass stops
  * ({@link Fenced}, FENCED_OUT in the history). Fencing once per pass rather than once per row keeps a 2,000-document
  * boundary at one LWT per document; a newer term that starts during a pass still wins every row it has written,
  * and a row the stale pass wrote first is read back and rewritten by the new leader (both compute from Cassandra).
@@ -65,7 +66,10 @@ final class VerdictWriter {
         }
     }
 
-    /** The conditional row write. False: someone changed the row meanwhile (the next pass retries). */
+    /**
+     * The conditional row write of a verdict (or a re-open), after advancing the fence once per pass. False: someone
+     * changed the row meanwhile (the next pass retries).
+     */
     boolean write(AuditRow next, int expectedVersion, Fence fence) {
         if (!fence.advanced) {
             if (!await(storage.advanceFence(fence.exporter, FENCE_SCOPE, fence.token, nodeId,
@@ -75,6 +79,21 @@ final class VerdictWriter {
             }
             fence.advanced = true;
         }
+        return writeRow(next, expectedVersion, fence);
+    }
+
+    /**
+     * A provisional state (OPEN, SUSPENDED, STOPPED): the row's own condition ({@code fence_token <= <token>}) is its
+     * fence, without advancing the exporter's. A stale leader can then write a provisional row that the newer term
+     * has not written yet, which the newer term overwrites by version; it is refused by every row the newer term has
+     * written and by the fence at its next verdict. That saves one LWT per CMTS per pass at a boundary, where every
+     * session's documents change state at once.
+     */
+    boolean writeProvisional(AuditRow next, int expectedVersion, Fence fence) {
+        return writeRow(next, expectedVersion, fence);
+    }
+
+    private boolean writeRow(AuditRow next, int expectedVersion, Fence fence) {
         AuditStore.AuditWrite w = await(audit.writeAudit(next, expectedVersion, settings.serialConsistency()));
         if (w.applied()) {
             return true;
