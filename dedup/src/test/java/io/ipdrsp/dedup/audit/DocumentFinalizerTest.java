@@ -292,6 +292,35 @@ class DocumentFinalizerTest {
         }
     }
 
+    /**
+     * Passes between sweeps read only the last 2 hours of the index: a quiet document older than that which changes
+     * is read again by the next sweep (once a minute), not by the passes in between.
+     */
+    @Test
+    void aChangeToAQuietDocumentOlderThanTheRecentIndexIsReadAtTheNextSweep() throws Exception {
+        String exporter = "cmts-quiet-old-" + System.nanoTime();
+        FinalizerFixture.LaterClock clock = new FinalizerFixture.LaterClock();
+        FinalizerSettings noRecheck = SETTINGS.withRecheckAfter(Duration.ofDays(1));
+        try (FinalizerFixture.Node n = fx.node("n1", List.of(exporter), noRecheck, clock)) {
+            leaderOf(exporter, List.of(n));
+            RecordKey doc = finalizedWithGap(n, exporter);
+            clock.advance(Duration.ofSeconds(2)); // the grace after its last segment write
+            n.finalizer().runOnce(); // quiet from now on
+            clock.advance(Duration.ofHours(3)); // the document is now older than the recent part of the index
+            n.finalizer().runOnce(); // a sweep (over a minute since the last): skipped as quiet
+            long read = n.finalizer().documentsRead();
+
+            segment(doc, Instant.now().truncatedTo(ChronoUnit.MILLIS), "n2", false, 100, 0, null, null);
+            n.finalizer().runOnce();
+            assertThat(n.finalizer().documentsRead()).as("not read between sweeps").isEqualTo(read);
+            assertThat(row(doc).orElseThrow().segments()).isEqualTo(1);
+            clock.advance(DocumentFinalizer.SUMMARY_CHECK);
+            n.finalizer().runOnce();
+            assertThat(n.finalizer().documentsRead()).as("read by the sweep").isEqualTo(read + 1);
+            assertThat(row(doc).orElseThrow().segments()).isEqualTo(2);
+        }
+    }
+
     @Test
     void aRecordLandingAfterTheFirstRecheckIsFoundByALaterOne() throws Exception {
         String exporter = "cmts-later-" + System.nanoTime();

@@ -137,6 +137,44 @@ class StuckDocumentsTest {
     }
 
     /**
+     * The passes skip a quiet final document (QuietDocuments), but not a lagging summary: the next sweep sees that the
+     * summary does not show the row it last read, reads the document again and rewrites the summary.
+     */
+    @Test
+    void aQuietDocumentWhoseSummaryLagsIsReadAgainAndRepairedAtTheNextSweep() throws Exception {
+        String exporter = "cmts-quiet-lag-" + System.nanoTime();
+        FinalizerFixture.LaterClock clock = new FinalizerFixture.LaterClock();
+        try (FinalizerFixture.Node n = fx.node("n1", List.of(exporter), SETTINGS, clock)) {
+            leaderOf(exporter, List.of(n));
+            RecordKey doc = ended(exporter, 1);
+            n.finalizer().runOnce();
+            AuditRow row = fx.row(doc).orElseThrow();
+            assertThat(row.state()).isEqualTo("FINAL");
+            clock.advance(Duration.ofSeconds(2)); // the grace after its last segment write
+            n.finalizer().runOnce(); // read once more: quiet from now on
+            long read = n.finalizer().documentsRead();
+            n.finalizer().runOnce();
+            assertThat(n.finalizer().documentsRead()).as("quiet: not read").isEqualTo(read);
+
+            // its summary lags behind its row (a summary write lost after the verdict's LWT was applied)
+            fx.storage.session().execute(SimpleStatement.newInstance("UPDATE it_stuck.audit_by_day SET state ="
+                    + " 'SUSPENDED', verdict = 'OPEN' WHERE exporter = ? AND day = ? AND started_at = ? AND"
+                    + " session_id = ? AND document_id = ? AND boot_time = ?", exporter,
+                    (int) row.startedAt().atZone(java.time.ZoneOffset.UTC).toLocalDate().toEpochDay(),
+                    row.startedAt(), doc.sessionId(), doc.documentId(), doc.bootTime()));
+            Instant from = ago(3600);
+            assertThat(fx.storage.audit().auditByDay(exporter, from, Instant.now())).extracting(AuditRow::state)
+                    .containsExactly("SUSPENDED");
+            clock.advance(DocumentFinalizer.SUMMARY_CHECK);
+            n.finalizer().runOnce();
+            assertThat(n.finalizer().documentsRead()).as("read again by the sweep").isEqualTo(read + 1);
+            assertThat(fx.storage.audit().auditByDay(exporter, from, Instant.now())).singleElement()
+                    .satisfies(sum -> assertThat(sum.state()).isEqualTo("FINAL"))
+                    .satisfies(sum -> assertThat(sum.verdict()).isEqualTo(row.verdict()));
+        }
+    }
+
+    /**
      * Issue 14 item 2, with real ZooKeeper: n3 collects only one of the two CMTSes its peers collect, and the other one
      * is chosen so that hashing over all three candidates — what leadership did — would hand it to n3, which never
      * contends for it: nobody finalized it. Now it is finalized, by a node that has it.
