@@ -32,8 +32,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * </ul>
  * A document becomes quiet only once it was read at least {@code grace} after its last touch: the writes of other
  * nodes and sites that the grace waits for have landed by then. Entries without {@code touched_at} (written before
- * schema migration 7) are never quiet. Leader-local and bounded by the look-back: entries leave with their index
- * entries.
+ * schema migration 7) are never quiet. Leader-local, bounded by the look-back (entries leave with their index entries)
+ * and by {@link #MAX_ENTRIES}.
  */
 final class QuietDocuments {
     /**
@@ -59,7 +59,23 @@ final class QuietDocuments {
     record Skip(Instant bootSeen, boolean untriggered) {
     }
 
+    /**
+     * Entries kept at most: about 250 bytes each (key, exporter name, UUID, entry), so 500,000 is about 120 MiB. A
+     * leader of more documents than that in its look-back reads the rest every pass, as before this cache existed,
+     * rather than running out of heap; a shorter {@code audit.lookbackHours} keeps them all.
+     */
+    static final int MAX_ENTRIES = 500_000;
+
     private final Map<RecordKey, Quiet> quiet = new ConcurrentHashMap<>();
+    private final int maxEntries;
+
+    QuietDocuments() {
+        this(MAX_ENTRIES);
+    }
+
+    QuietDocuments(int maxEntries) {
+        this.maxEntries = maxEntries;
+    }
 
     /**
      * Whether a pass may skip {@code d}: quiet, untouched since, its time not come, and (on a pass that checks
@@ -90,6 +106,9 @@ final class QuietDocuments {
                 || !nextLook.isAfter(now)) {
             quiet.remove(d.key());
             return;
+        }
+        if (quiet.size() >= maxEntries && !quiet.containsKey(d.key())) {
+            return; // full: read every pass
         }
         long boot = segments.stream().mapToLong(s -> s.startedAt().toEpochMilli()).min().orElseThrow();
         quiet.put(d.key(), new Quiet(d.touchedAt().toEpochMilli(), boot, nextLook.toEpochMilli(), untriggered,
