@@ -106,12 +106,15 @@ class ObservedSeriesTest {
             while (total(a, b, "ipdr_failovers_total", Map.of("exporter", FAILING_CMTS)) < 4) {
                 assertThat(System.nanoTime()).as("4 failovers in time").isLessThan(deadline);
                 double before = total(a, b, "ipdr_failovers_total", Map.of("exporter", FAILING_CMTS));
-                // the primary's connection is cut and refused for 3 s: node-b takes over, then node-a takes it back
+                // the primary's connection is cut and refused for 3 s: node-b takes over, then node-a takes it back.
+                // At least one of the two moves is counted: when the CMTS started on both nodes at once and handed
+                // one off before any DATA, the idle node's claim may still stand and its takeover is then not
+                // counted (docs/operations.md, ipdr_failovers_total)
                 fleet.inject(Fault.at(Duration.ZERO, Fault.Action.REFUSE_RECONNECTS, FAILING_CMTS).collector(1)
                         .lasting(Duration.ofSeconds(3)));
                 fleet.inject(Fault.at(Duration.ZERO, Fault.Action.SEVER, FAILING_CMTS).collector(1));
-                NodeHarness.await("a failover and a fail-back", Duration.ofSeconds(60),
-                        () -> total(a, b, "ipdr_failovers_total", Map.of("exporter", FAILING_CMTS)) >= before + 2);
+                NodeHarness.await("a failover or a fail-back", Duration.ofSeconds(60),
+                        () -> total(a, b, "ipdr_failovers_total", Map.of("exporter", FAILING_CMTS)) >= before + 1);
             }
             long acked = fleet.ledger().totalAcked();
             assertThat(fleet.awaitAcked(acked + 200, Duration.ofSeconds(40))).isTrue();
