@@ -76,7 +76,7 @@ public final class DocumentFinalizer implements AutoCloseable {
     private final AtomicBoolean passQueued = new AtomicBoolean();
     /** Final documents: when this node last re-checked them (leader-local; a new leader starts counting afresh). */
     private final Map<RecordKey, Instant> lastRecheck = new ConcurrentHashMap<>();
-    /** Final documents whose reads the passes skip until they change (leader-local, as lastRecheck). */
+    /** Documents whose reads the passes skip until they change or come due (leader-local, as lastRecheck). */
     private final QuietDocuments quiet = new QuietDocuments();
     /** Per led exporter: what its last pass left for the next (absent: the next pass is a sweep). */
     private final Map<String, Unsettled> unsettled = new ConcurrentHashMap<>();
@@ -284,17 +284,17 @@ public final class DocumentFinalizer implements AutoCloseable {
         return reopened.get();
     }
 
-    /** Passes stopped because a newer leadership term holds the fence. */
     /** Documents whose audit rows and segments the passes read. */
     public long documentsRead() {
         return documentsRead.get();
     }
 
-    /** Final documents the passes did not read because nothing changed since (see {@link QuietDocuments}). */
+    /** Quiet documents the passes did not read because nothing changed since (see {@link QuietDocuments}). */
     public long documentsSkipped() {
         return documentsSkipped.get();
     }
 
+    /** Passes stopped because a newer leadership term holds the fence. */
     public long fencedOut() {
         return fencedOut.get();
     }

@@ -16,7 +16,7 @@ import java.util.function.Supplier;
  *     is also logged once by name with why). Alert on {@code max by (exporter) (ipdr_audit_documents_overdue) > 0}.</li>
  * <li>{@code ipdr_audit_finalization_failures_total}: document or CMTS finalizations that failed (each is retried).</li>
  * <li>{@code ipdr_audit_pass_documents_total{outcome="read"|"skipped"}}: documents the finalizer's passes read, and
- *     final ones they skipped because nothing changed since they were last read. {@code read} growing with the
+ *     quiet ones they skipped because nothing changed since they were last read and nothing is due. {@code read} growing with the
  *     look-back rather than with the documents under way means the passes read every document again.</li>
  * </ul>
  */
@@ -34,8 +34,8 @@ public final class AuditMetrics {
             return f == null ? 0 : f.failures();
         });
         registry.register(CounterWithCallback.builder().name("ipdr_audit_pass_documents")
-                .help("documents the finalizer's passes on this node read (outcome=read) or skipped as final and"
-                        + " unchanged (outcome=skipped)")
+                .help("documents the finalizer's passes on this node read (outcome=read) or skipped as quiet:"
+                        + " unchanged since last read and nothing due (outcome=skipped)")
                 .labelNames("outcome")
                 .callback(cb -> {
                     DocumentFinalizer f = audit.finalizer();
