@@ -20,16 +20,17 @@ public final class DocumentHandle {
     private final LongAdder firstSendsBelowFirst = new LongAdder();
     /** Guarded by this: the numbers admitted in this stretch (one range, usually), the takeover timing. */
     private final SequenceRangeSet admitted = new SequenceRangeSet();
+    /** SESSION_START said primary: the stretch claims the session's primary role with its first durable record. */
+    final boolean primary;
     private long sessionStartNanos;
     private long firstDurableNanos;
-    private Boolean failover;
 
     DocumentHandle(DocumentState doc, Receipt receipt, long firstRecordSeq, boolean primary) {
         this.doc = doc;
         this.receipt = receipt;
         this.firstRecordSeq = firstRecordSeq;
         this.sessionStartNanos = System.nanoTime();
-        this.failover = primary ? null : Boolean.FALSE;
+        this.primary = primary;
     }
 
     public RecordKey key() {
@@ -87,28 +88,22 @@ public final class DocumentHandle {
         return true;
     }
 
-    /** The claim of the primary role answered: whether the previous primary was another node. */
+    /** A record of this stretch became durable; true the first time (the stretch carries data). */
+    synchronized boolean durable() {
+        if (firstDurableNanos != 0) {
+            return false;
+        }
+        firstDurableNanos = System.nanoTime();
+        return true;
+    }
+
+    /**
+     * The claim of the primary role (made at the first durable record) answered: for a failover, SESSION_START →
+     * first durable record in ms, the takeover time; else -1.
+     */
     synchronized long claimAnswered(boolean wasFailover) {
-        failover = wasFailover;
-        return takeoverMillis();
-    }
-
-    /** A record of this stretch became durable; returns the takeover time to report once, else -1. */
-    synchronized long durable() {
-        if (firstDurableNanos == 0) {
-            firstDurableNanos = System.nanoTime();
-            return takeoverMillis();
-        }
-        return -1;
-    }
-
-    /** Failover SESSION_START → first durable record, once per stretch; -1 while unknown or not a failover. */
-    private long takeoverMillis() {
-        if (Boolean.TRUE.equals(failover) && firstDurableNanos != 0) {
-            failover = Boolean.FALSE;
-            return java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(firstDurableNanos - sessionStartNanos);
-        }
-        return -1;
+        return wasFailover ? java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(firstDurableNanos - sessionStartNanos)
+                : -1;
     }
 
     @Override

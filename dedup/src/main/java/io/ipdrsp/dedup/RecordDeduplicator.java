@@ -143,8 +143,8 @@ public final class RecordDeduplicator implements AutoCloseable {
 
     /**
      * Call on every SESSION_START (primary or not). Non-blocking: loads the document's view in the background. As
-     * primary it also claims the session in Hazelcast; a previous primary on another node counts as an observed
-     * failover, and the time to this stretch's first durable record as the takeover time. {@code continuationWindow}:
+     * primary, the stretch claims the session in Hazelcast with its first durable record ({@link #claimPrimary}); a
+     * previous primary on another node counts as an observed failover. {@code continuationWindow}:
      * what a previous collector may have stored without publishing is bounded by the exporter's window of
      * unacknowledged records, which it re-sends; those records are read back after their write.
      */
@@ -161,18 +161,6 @@ public final class RecordDeduplicator implements AutoCloseable {
         });
         DocumentHandle h = new DocumentHandle(doc, Receipt.next(nodeId), firstRecordSequenceNumber, primary);
         views.load(doc, generation[0]);
-        if (primary) {
-            PrimaryClaim claim = new PrimaryClaim(nodeId, key.documentId().toString(), key.bootTime(),
-                    System.currentTimeMillis());
-            primaries.submitToKey(doc.exporterSession, new PrimaryClaim.Claim(claim)).whenCompleteAsync((prev, e) -> {
-                boolean failover = e == null && prev != null && !prev.nodeId().equals(nodeId);
-                if (failover) {
-                    metrics.failover(key.exporter());
-                    LOG.info("{}: primary moved from {} to {}", doc.exporterSession, prev.nodeId(), nodeId);
-                }
-                metrics.takeover(h.claimAnswered(failover));
-            }, callbacks);
-        }
         return h;
     }
 
@@ -186,6 +174,27 @@ public final class RecordDeduplicator implements AutoCloseable {
             publisher.flush(doc);
             documents.computeIfPresent(doc.mapKey, (k, v) -> v != doc || doc.close() ? v : null);
         });
+    }
+
+    /**
+     * The stretch's first durable record: it carries the session now, so it claims the primary role in Hazelcast. A
+     * previous claim by another node is an observed failover, and SESSION_START → this record the takeover time.
+     * Claiming at SESSION_START instead counted a stretch that never carried data: an exporter that opens a session
+     * as primary on two collectors at once and hands one off before any DATA left the idle node's claim standing, and
+     * the data's next move to that node went uncounted.
+     */
+    private void claimPrimary(DocumentHandle h) {
+        DocumentState doc = h.doc;
+        PrimaryClaim claim = new PrimaryClaim(nodeId, doc.key.documentId().toString(), doc.key.bootTime(),
+                System.currentTimeMillis());
+        primaries.submitToKey(doc.exporterSession, new PrimaryClaim.Claim(claim)).whenCompleteAsync((prev, e) -> {
+            boolean failover = e == null && prev != null && !prev.nodeId().equals(nodeId);
+            if (failover) {
+                metrics.failover(doc.key.exporter());
+                LOG.info("{}: primary moved from {} to {}", doc.exporterSession, prev.nodeId(), nodeId);
+            }
+            metrics.takeover(h.claimAnswered(failover));
+        }, callbacks);
     }
 
     // ------------------------------------------------------------------ per record
@@ -236,7 +245,9 @@ public final class RecordDeduplicator implements AutoCloseable {
     }
 
     private void durable(DocumentHandle h, long seq, boolean dupFlag, boolean known, boolean trusted) {
-        metrics.takeover(h.durable());
+        if (h.durable() && h.primary) {
+            claimPrimary(h);
+        }
         // decided before it is published: the number must not come back in the view as if another node held it
         DocumentState.Check c = h.doc.check(h, seq, dupFlag, known, trusted);
         if (c == DocumentState.Check.VERIFY) {

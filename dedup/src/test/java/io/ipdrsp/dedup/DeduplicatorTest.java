@@ -277,6 +277,39 @@ class DeduplicatorTest {
      * Cold start: records are in Cassandra but the cluster has never heard of the document. Opening it rebuilds the
      * range set from storage, publishes it (complete) to Hazelcast, and a resend without the D flag is a duplicate.
      */
+    /**
+     * An exporter opens the session as primary on both collectors at once and hands one off before any DATA (seed
+     * 004's start-up). The stretch that never carried data claims nothing: the data's first move afterwards, from b to
+     * a, is counted on a as a failover, and b's own start is not.
+     */
+    @Test
+    void aPrimaryStretchWithoutDataIsNotAFailoverSource() throws Exception {
+        RecordKey key = newDocument();
+        try (RecordWriter writerA = storage.recordWriter("a"); RecordWriter writerB = storage.recordWriter("b");
+             RecordDeduplicator a = RecordDeduplicator.start("a", hzA, storage, writerA, settings(10));
+             RecordDeduplicator b = RecordDeduplicator.start("b", hzB, storage, writerB, settings(10))) {
+            DocumentHandle idleOnA = a.sessionStarted(key, 1, true);
+            DocumentHandle onB = b.sessionStarted(key, 1, true);
+            await("document loaded on both", 20_000, () -> idleOnA.isReady() && onB.isReady());
+            a.sessionStopped(idleOnA);
+            writeStored(b, writerB, onB, 1, 50);
+            IMap<String, PrimaryClaim> primaries = hzA.getMap(RecordDeduplicator.PRIMARY_MAP);
+            String session = PrimaryClaim.key(key.exporter(), key.sessionId());
+            await("b's claim", 10_000, () -> primaries.get(session) != null
+                    && "b".equals(primaries.get(session).nodeId()));
+            assertThat(b.metrics().failoversObserved()).as("b took over from nobody that carried data").isZero();
+
+            DocumentHandle onA = a.sessionStarted(key, 51, true);
+            await("document loaded on a", 20_000, onA::isReady);
+            assertThat(a.metrics().failoversObserved()).as("no data on a yet").isZero();
+            writeStored(a, writerA, onA, 51, 60);
+            await("a's takeover counted", 10_000, () -> a.metrics().failoversObserved() == 1
+                    && a.metrics().takeovers() == 1);
+            assertThat(primaries.get(session).nodeId()).isEqualTo("a");
+            assertThat(b.metrics().failoversObserved()).isZero();
+        }
+    }
+
     @Test
     void coldClusterRebuildsRangeSetFromCassandra() throws Exception {
         RecordKey key = newDocument();

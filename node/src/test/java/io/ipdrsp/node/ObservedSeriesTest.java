@@ -106,10 +106,10 @@ class ObservedSeriesTest {
             while (total(a, b, "ipdr_failovers_total", Map.of("exporter", FAILING_CMTS)) < 4) {
                 assertThat(System.nanoTime()).as("4 failovers in time").isLessThan(deadline);
                 double before = total(a, b, "ipdr_failovers_total", Map.of("exporter", FAILING_CMTS));
-                // the primary's connection is cut and refused for 3 s: node-b takes over, then node-a takes it back.
-                // At least one of the two moves is counted: when the CMTS started on both nodes at once and handed
-                // one off before any DATA, the idle node's claim may still stand and its takeover is then not
-                // counted (docs/operations.md, ipdr_failovers_total)
+                // node-a's connection is cut and refused for 3 s: node-b takes over, then node-a takes it back. Every
+                // move of the data is counted (a stretch claims the primary role with its first durable record), but
+                // a round moves it once only when the start-up race left the data on node-b: cutting the idle node-a
+                // moves nothing, and its return takes the data back
                 fleet.inject(Fault.at(Duration.ZERO, Fault.Action.REFUSE_RECONNECTS, FAILING_CMTS).collector(1)
                         .lasting(Duration.ofSeconds(3)));
                 fleet.inject(Fault.at(Duration.ZERO, Fault.Action.SEVER, FAILING_CMTS).collector(1));

@@ -101,8 +101,8 @@ public final class RecordPathMetrics {
         registry.register(takeover);
         exporters.register(registry);
         registry.register(CounterWithCallback.builder().name("ipdr_failovers")
-                .help("SESSION_START as primary on this node for a session of the CMTS whose previous primary was"
-                        + " another node")
+                .help("first durable record of a stretch started as primary on this node, for a session of the CMTS"
+                        + " whose previous primary (the last node to store its data as primary) was another node")
                 .labelNames("exporter").callback(cb -> {
                     DedupMetrics m = dedup;
                     Map<String, Long> counts = withZeros(configured, m == null ? Map.of() : m.failoversByExporter());
