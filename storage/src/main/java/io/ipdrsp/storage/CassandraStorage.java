@@ -153,6 +153,11 @@ public final class CassandraStorage implements AutoCloseable {
         return new RecordWriter(records, nodeId);
     }
 
+    /** Asks now whether the pre-version {@code records} table holds rows ({@link LegacyRows}); tests that write some. */
+    void recheckLegacyRows() {
+        records.legacyRows.recheck();
+    }
+
     /**
      * A reader for dedup's read-backs: point reads of every version, batched per partition ({@code seq IN ?}) with a
      * bound on reads in flight (see {@link RecordReader}).

@@ -103,8 +103,9 @@ public final class RecordReader {
         List<Long> seqs = batch.stream().map(Pending::seq).distinct().toList();
         CompletionStage<List<StoredRecord>> current = select(tables.versionsIn, p, seqs,
                 r -> RecordTables.version(p.key(), r));
-        CompletionStage<List<StoredRecord>> legacy = select(tables.legacyIn, p, seqs,
-                r -> RecordTables.legacy(p.key(), r));
+        CompletionStage<List<StoredRecord>> legacy = !tables.legacyRows.mayHold()
+                ? CompletableFuture.completedFuture(List.of())
+                : select(tables.legacyIn, p, seqs, r -> RecordTables.legacy(p.key(), r));
         current.thenCombine(legacy, (a, b) -> VersionScan.merge(a.stream(), b).toList()).whenComplete((rows, error) -> {
             synchronized (queued) {
                 inFlight--;

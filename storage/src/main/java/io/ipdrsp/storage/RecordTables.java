@@ -36,6 +36,8 @@ final class RecordTables {
     final PreparedStatement legacyAfter;
     final PreparedStatement legacySeqs;
     final PreparedStatement legacyIn;
+    /** Whether the legacy statements need running at all ({@link LegacyRows}). */
+    final LegacyRows legacyRows;
 
     RecordTables(CqlSession session, StorageConfig config) {
         this.session = session;
@@ -59,6 +61,7 @@ final class RecordTables {
         legacyAfter = Prepared.of(session, "SELECT " + LEGACY_COLUMNS + legacy + " AND seq > ?");
         legacySeqs = Prepared.of(session, "SELECT seq" + legacy);
         legacyIn = Prepared.of(session, "SELECT " + LEGACY_COLUMNS + legacy + " AND seq IN ?");
+        legacyRows = new LegacyRows(this);
     }
 
     /** Binds the document key to the first four markers. */

@@ -63,8 +63,9 @@ final class VersionScan {
     List<SequenceRange> sequences(RecordKey key, DefaultConsistencyLevel consistency) {
         Ranges ranges = new Ranges();
         for (long bucket : buckets(key, 0, consistency)) {
-            long[] legacy = t.rows(RecordTables.bindBucket(t.legacySeqs, key, bucket).build(), consistency)
-                    .mapToLong(r -> r.getLong(0)).toArray();
+            long[] legacy = !t.legacyRows.mayHold() ? new long[0]
+                    : t.rows(RecordTables.bindBucket(t.legacySeqs, key, bucket).build(), consistency)
+                            .mapToLong(r -> r.getLong(0)).toArray();
             int i = 0;
             Iterator<Row> rows = t.rows(RecordTables.bindBucket(t.versionSeqs, key, bucket).build()
                     .setPageSize(SMALL_ROWS_PAGE), consistency).iterator();
@@ -124,6 +125,9 @@ final class VersionScan {
 
     /** A bucket's legacy rows (few or none: only what was written before the upgrade), sorted as versions are. */
     private List<StoredRecord> legacy(RecordKey key, long bucket, long afterSeq, DefaultConsistencyLevel consistency) {
+        if (!t.legacyRows.mayHold()) {
+            return List.of();
+        }
         return t.rows(RecordTables.bindBucket(t.legacyAfter, key, bucket).setLong(5, afterSeq).build(), consistency)
                 .map(r -> RecordTables.legacy(key, r)).toList();
     }

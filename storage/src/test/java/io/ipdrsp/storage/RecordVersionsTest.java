@@ -148,6 +148,7 @@ class RecordVersionsTest {
         storage.session().execute("INSERT INTO it_versions.record_buckets (exporter, session_id, document_id,"
                 + " boot_time, bucket) VALUES (?, ?, ?, ?, 0)", doc.exporter(), doc.sessionId(), doc.documentId(),
                 doc.bootTime());
+        storage.recheckLegacyRows(); // the storage looks at the table at open and every 10 minutes (LegacyRows)
         List<CompletableFuture<Void>> writes = new ArrayList<>();
         try (RecordWriter w = storage.recordWriter("new-node")) {
             writes.add(w.write(doc, 3, 256, 1, true, bytes(3, "x")).toCompletableFuture());
