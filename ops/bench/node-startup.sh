@@ -32,6 +32,7 @@ logging: {level: INFO, appenders: [{type: console, target: stdout}]}
 listen: {address: 127.0.0.1, port: $listen, allow: [127.0.0.1]}
 storage: {contactPoints: ["127.0.0.1:$cql"], keyspace: startup, consistency: LOCAL_ONE}
 cluster: {clusterName: startup-$$, hazelcastAddress: 127.0.0.1, hazelcastPort: $hz, zooKeeper: "127.0.0.1:$zk"}
+security: {generateCredentials: true, credentialsDir: $work/security}
 exporters: []
 YAML
 ms() { echo $(( $(date +%s%N) / 1000000 )); }
