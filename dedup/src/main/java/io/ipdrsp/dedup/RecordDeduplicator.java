@@ -245,7 +245,7 @@ public final class RecordDeduplicator implements AutoCloseable {
     }
 
     private void durable(DocumentHandle h, long seq, boolean dupFlag, boolean known, boolean trusted) {
-        if (h.durable() && h.primary) {
+        if (h.primary && h.durable()) { // a backup stretch claims nothing, and needs no takeover timing
             claimPrimary(h);
         }
         // decided before it is published: the number must not come back in the view as if another node held it

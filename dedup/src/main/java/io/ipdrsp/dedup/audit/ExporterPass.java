@@ -28,8 +28,8 @@ import org.slf4j.LoggerFactory;
  * <p><b>Nothing gets stuck on one document</b>: a failure (a read or write timing out) is caught per document, counted
  * and reported, and the rest of the exporter's documents are handled; the failed one is still due at the next pass
  * (the finalizer schedules one soon after a pass with failures). A verdict whose LWT answer was lost may have been
- * applied without its summary: when asked to check summaries, a summary that differs from its row is rewritten. Documents past their trigger +
- * grace + three passes that are still not final are returned as overdue, with why.
+ * applied without its summary: when asked to check summaries, a summary that differs from its row is rewritten.
+ * Documents past their trigger + grace + three passes that are still not final are returned as overdue, with why.
  */
 final class ExporterPass {
     private static final Logger LOG = LoggerFactory.getLogger(ExporterPass.class);

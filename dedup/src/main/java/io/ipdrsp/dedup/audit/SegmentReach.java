@@ -11,12 +11,12 @@ import java.util.Map;
 
 /**
  * How far each segment got by what it made durable, not only by what its node reported. A segment's highest DSN is
- * written with its first ack, then at most every 10 s, and at SESSION_STOP: a node killed or frozen first leaves it stale or
- * missing, and {@link SegmentOrder} then sorts the stretch too early or takes it for one that carried no data — two
- * changes of collector collapsed into one (the chaos soak: 1,121 failovers counted of 1,181). Every stored version
- * keeps the receipts of the stretches that wrote it, and a receipt's stretch number is its node's clock when the
- * stretch began (microseconds), just after the node started the segment on that same clock: so a receipt belongs to
- * its node's latest segment that started no later than the receipt's stretch.
+ * written with its first ack, then at most every 10 s, and at SESSION_STOP: a node killed or frozen first leaves it
+ * stale or missing, and {@link SegmentOrder} then sorts the stretch too early or takes it for one that carried no data
+ * — two changes of collector collapsed into one (the chaos soak: 1,121 failovers counted of 1,181). Every stored
+ * version keeps the receipts of the stretches that wrote it, and a receipt's stretch number is its node's clock when
+ * the stretch began (microseconds), just after the node started the segment on that same clock: so a receipt belongs
+ * to its node's latest segment that started no later than the receipt's stretch.
  */
 final class SegmentReach {
     private SegmentReach() {

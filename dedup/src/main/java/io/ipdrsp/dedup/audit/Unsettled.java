@@ -11,12 +11,12 @@ import java.util.Map;
 
 /**
  * What one exporter's passes carry from one to the next so that most of them read only the recent part of
- * {@code documents_by_time} instead of every day of the look-back (nine partition reads per CMTS per pass, most of them
- * empty, at 1,000 CMTSes): a <b>sweep</b> — a pass over the whole look-back, every
- * {@link DocumentFinalizer#SUMMARY_CHECK} per CMTS, after a pass with
- * failures and after gaining the leadership — finds every document; the passes in between read the recent entries plus
- * the documents not yet settled ({@link QuietDocuments}), and keep the sweep's view of the older ones for the triggers
- * that depend on siblings (a newer document on the session, a newer exporterBootTime).
+ * {@code documents_by_time} instead of every day of the look-back (nine partition reads per CMTS per pass, most of
+ * them empty, at 1,000 CMTSes): a <b>sweep</b> — a pass over the whole look-back, every
+ * {@link DocumentFinalizer#SUMMARY_CHECK} per CMTS, after a pass with failures and after gaining the leadership — finds
+ * every document; the passes in between read the recent entries plus the documents not yet settled
+ * ({@link QuietDocuments}), and keep the sweep's view of the older ones for the triggers that depend on siblings (a
+ * newer document on the session, a newer exporterBootTime).
  *
  * @param documents documents a pass handled that are not settled ({@link QuietDocuments#isSettled}): looked at by
  *                  every pass until they are

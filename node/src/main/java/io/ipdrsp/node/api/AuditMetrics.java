@@ -16,8 +16,9 @@ import java.util.function.Supplier;
  *     is also logged once by name with why). Alert on {@code max by (exporter) (ipdr_audit_documents_overdue) > 0}.</li>
  * <li>{@code ipdr_audit_finalization_failures_total}: document or CMTS finalizations that failed (each is retried).</li>
  * <li>{@code ipdr_audit_pass_documents_total{outcome="read"|"skipped"}}: documents the finalizer's passes read, and
- *     quiet ones they skipped because nothing changed since they were last read and nothing is due. {@code read} growing with the
- *     look-back rather than with the documents under way means the passes read every document again.</li>
+ *     quiet ones they skipped because nothing changed since they were last read and nothing is due. {@code read}
+ *     growing with the look-back rather than with the documents under way means the passes read every document
+ *     again.</li>
  * </ul>
  */
 public final class AuditMetrics {
