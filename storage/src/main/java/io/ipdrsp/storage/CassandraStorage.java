@@ -156,6 +156,7 @@ public final class CassandraStorage implements AutoCloseable {
     /** Asks now whether the pre-version {@code records} table holds rows ({@link LegacyRows}); tests that write some. */
     void recheckLegacyRows() {
         records.legacyRows.recheck();
+        records.legacyConflicts.recheck();
     }
 
     /**
@@ -309,6 +310,11 @@ public final class CassandraStorage implements AutoCloseable {
     /** Recorded conflicts of a document (see {@link RecordConflicts#integrityConflicts}). Synchronous. */
     public List<IntegrityConflict> integrityConflicts(RecordKey key) {
         return conflicts.integrityConflicts(key);
+    }
+
+    /** A verdict's count of integrity conflicts (see {@link RecordConflicts#conflictCount}). Synchronous. */
+    public long conflictCount(RecordKey key, StoredSequences stored) {
+        return conflicts.conflictCount(key, stored);
     }
 
     // ---- leadership fences

@@ -5,9 +5,10 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Whether the pre-version {@code records} table (schema migrations 1-4) may hold rows. Every read of a document's
- * records also read that table for each bucket: one request in five of a finalizer's evaluation and one per read-back,
- * although no node since migration 5 writes it. So it is asked once when the storage opens and then at most every
+ * Whether a pre-version table (schema migrations 1-4: {@code records}, {@code integrity_conflicts}) may hold rows.
+ * Every read of a document's records also read {@code records} for each bucket, and every evaluation read
+ * {@code integrity_conflicts}: two requests in six of a finalizer's evaluation and one per read-back, although no node
+ * since migration 5 writes them. So each is asked once when the storage opens and then at most every
  * {@link #RECHECK}, in the background: while it holds no row, those reads are skipped. A node of a version before
  * migration 5 may still write it during a rolling upgrade; its rows are read at the latest {@code RECHECK} after the
  * first of them lands (a verdict given meanwhile is corrected by a later re-check). A check that fails counts
@@ -22,9 +23,11 @@ final class LegacyRows {
     private volatile boolean present = true;
     private volatile long checkedAtNanos;
 
-    LegacyRows(RecordTables tables) {
+    /** @param table a pre-version table of the keyspace (its partition key starts with {@code exporter}) */
+    LegacyRows(RecordTables tables, String table) {
         this.tables = tables;
-        this.probe = SimpleStatement.newInstance("SELECT bucket FROM " + tables.config.keyspace() + ".records LIMIT 1");
+        this.probe = SimpleStatement.newInstance("SELECT exporter FROM " + tables.config.keyspace() + "." + table
+                + " LIMIT 1");
         recheck();
     }
 

@@ -38,6 +38,8 @@ final class RecordTables {
     final PreparedStatement legacyIn;
     /** Whether the legacy statements need running at all ({@link LegacyRows}). */
     final LegacyRows legacyRows;
+    /** Whether the pre-version alarms ({@code integrity_conflicts}) need reading at all. */
+    final LegacyRows legacyConflicts;
 
     RecordTables(CqlSession session, StorageConfig config) {
         this.session = session;
@@ -61,7 +63,8 @@ final class RecordTables {
         legacyAfter = Prepared.of(session, "SELECT " + LEGACY_COLUMNS + legacy + " AND seq > ?");
         legacySeqs = Prepared.of(session, "SELECT seq" + legacy);
         legacyIn = Prepared.of(session, "SELECT " + LEGACY_COLUMNS + legacy + " AND seq IN ?");
-        legacyRows = new LegacyRows(this);
+        legacyRows = new LegacyRows(this, "records");
+        legacyConflicts = new LegacyRows(this, "integrity_conflicts");
     }
 
     /** Binds the document key to the first four markers. */

@@ -172,6 +172,34 @@ class RecordVersionsTest {
                 .satisfies(v -> assertThat(v.receipts()).hasSize(2));
     }
 
+    /**
+     * A verdict counts each number stored in differing versions once: found in the versions themselves, whether or not
+     * anyone recorded its alarm yet, with the numbers the pre-version table's alarms name (one row per detection).
+     */
+    @Test
+    void aVerdictCountsEachConflictingNumberOnce() throws Exception {
+        RecordKey doc = CassandraTestSupport.newDocument("cmts-count");
+        List<CompletableFuture<Void>> writes = new ArrayList<>();
+        try (RecordWriter a = storage.recordWriter("node-a"); RecordWriter b = storage.recordWriter("node-b")) {
+            writes.add(a.write(doc, 1, 256, 1, false, bytes(1, "x")).toCompletableFuture());
+            writes.add(b.write(doc, 1, 256, 1, true, bytes(1, "y")).toCompletableFuture());
+            writes.add(a.write(doc, 2, 256, 1, false, bytes(2, "x")).toCompletableFuture());
+            await(writes);
+        }
+        assertThat(storage.integrityConflicts(doc)).as("no alarm recorded").isEmpty();
+        assertThat(storage.conflictCount(doc, storage.audit().storedSequences(doc, null))).isEqualTo(1);
+
+        var legacy = storage.session().prepare("INSERT INTO it_versions.integrity_conflicts (exporter, session_id,"
+                + " document_id, boot_time, seq, detected_at, detected_by) VALUES (?, ?, ?, ?, ?, ?, ?)");
+        for (Object[] row : List.of(new Object[] {1L, "old-a"}, new Object[] {1L, "old-b"}, new Object[] {7L, "old-a"})) {
+            storage.session().execute(legacy.bind(doc.exporter(), doc.sessionId(), doc.documentId(), doc.bootTime(),
+                    row[0], Instant.now(), row[1]));
+        }
+        storage.recheckLegacyRows(); // the storage looks at the table at open and every 10 minutes (LegacyRows)
+        assertThat(storage.conflictCount(doc, storage.audit().storedSequences(doc, null)))
+                .as("numbers 1 (in the versions and twice in the old alarms) and 7").isEqualTo(2);
+    }
+
     /** However many detectors find a conflict, its alarm is recorded once: only the first call is told to raise it. */
     @Test
     void aConflictIsRecordedOnceWhoeverFindsIt() throws Exception {

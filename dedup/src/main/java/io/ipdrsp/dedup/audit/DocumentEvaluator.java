@@ -34,7 +34,7 @@ final class DocumentEvaluator {
         StoredSequences stored = storage.audit().storedSequences(key, readConsistency);
         // duplicates removed = receipts beyond each stored version's first (docs/storage.md), from the same scan
         List<DuplicateCount> dups = stored.duplicates();
-        long conflicts = storage.integrityConflicts(key).size();
+        long conflicts = storage.conflictCount(key, stored);
         return new Inputs(SegmentReach.withStored(segments, stored.reached()), stored, dups, conflicts);
     }
 

@@ -59,6 +59,11 @@ final class FleetNode implements AutoCloseable {
                         dir.resolve("zookeeper").toString()));
         List<String> options = new ArrayList<>(List.of("-Xms" + o.nodeHeap(), "-Xmx" + o.nodeHeap()));
         options.addAll(o.nodeJvmOptions());
+        if (o.jfr() != null) { // the whole run of this fleet size, written when the node exits
+            Path file = o.jfr().toAbsolutePath().resolveSibling(o.jfr().getFileName() + "-" + cmtses + ".jfr");
+            options.add("-XX:StartFlightRecording=settings=profile,dumponexit=true,filename=" + file);
+            System.out.println("JFR recording of the node: " + file);
+        }
         NodeJvm jvm = NodeJvm.builder(c, dir).classpath(NodeClasspath.ofCheckout(ProjectHome.locate()))
                 .jvmOptions(options).build().start();
         try {
