@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
@@ -190,23 +191,47 @@ public final class DocumentFinalizer implements AutoCloseable {
     }
 
     /**
-     * One pass over every exporter this node leads, exporters in parallel ({@code settings.parallelism()} at a time),
-     * returning when all are done. Blocking.
+     * One pass over every exporter this node leads, exporters in parallel ({@code settings.parallelism()} at a time):
+     * first every exporter's verdicts, then every exporter's provisional states ({@link ExporterPass}: verdicts before
+     * provisional states). Returns when all are done. Blocking.
      *
      * @return documents or exporters whose handling failed in this pass (retried by the next one)
      */
     public int runOnce() {
         passes.incrementAndGet();
-        List<Future<Integer>> running = new ArrayList<>();
+        List<Callable<Integer>> verdicts = new ArrayList<>();
+        List<Pending> pending = java.util.Collections.synchronizedList(new ArrayList<>());
         for (String exporter : leadership.leaderships()) {
             OptionalLong token = leadership.fencingToken(exporter);
-            if (token.isEmpty() || closed) {
-                continue;
+            if (token.isPresent()) {
+                verdicts.add(() -> safely(exporter, () -> {
+                    Pending p = verdicts(exporter, token.getAsLong());
+                    pending.add(p);
+                    return p.failures();
+                }));
+            }
+        }
+        int failed = inParallel(verdicts);
+        List<Callable<Integer>> provisional = new ArrayList<>();
+        for (Pending p : pending) {
+            if (!p.states().isEmpty()) {
+                provisional.add(() -> safely(p.exporter(), () -> provisional(p)));
+            }
+        }
+        return failed + inParallel(provisional);
+    }
+
+    /** Runs the tasks on the workers, {@code settings.parallelism()} at a time; the sum of their failures. */
+    private int inParallel(List<Callable<Integer>> tasks) {
+        List<Future<Integer>> running = new ArrayList<>();
+        for (Callable<Integer> task : tasks) {
+            if (closed) {
+                break;
             }
             try {
-                running.add(workers.submit(() -> passSafely(exporter, token.getAsLong())));
+                running.add(workers.submit(task));
             } catch (RejectedExecutionException e) {
-                return 0; // closing
+                break; // closing
             }
         }
         int failed = 0;
@@ -223,34 +248,45 @@ public final class DocumentFinalizer implements AutoCloseable {
         return failed;
     }
 
-    private int passSafely(String exporter, long token) {
+    private int safely(String exporter, Callable<Integer> work) {
         try {
-            return pass(exporter, token);
+            return work.call();
         } catch (VerdictWriter.Fenced e) {
             fencedOut.incrementAndGet();
             LOG.warn("{}: finalization fenced out: {} (a newer leader exists)", exporter, e.getMessage());
             return 0;
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
             failures.incrementAndGet();
             LOG.warn("{}: finalization pass failed, retried soon: {}", exporter, e.toString());
             return 1;
         }
     }
 
+    /** What the verdicts of an exporter's pass left for its provisional states. */
+    private record Pending(String exporter, long token, ExporterPass pass, List<ExporterPass.Provisional> states,
+            int failures) {
+    }
+
     /**
-     * Evaluates the exporter's recent documents as leader with {@code token} (see {@link ExporterPass}).
-     * Package-private so that tests can play a stale leader (a token that is no longer the newest).
+     * Evaluates the exporter's recent documents as leader with {@code token} (see {@link ExporterPass}), verdicts and
+     * provisional states. Package-private so that tests can play a stale leader (a token that is no longer the newest).
      *
      * @return documents whose handling failed
      * @throws VerdictWriter.Fenced when a newer leadership term has recorded its fence
      */
     int pass(String exporter, long token) {
+        Pending p = verdicts(exporter, token);
+        return p.failures() + provisional(p);
+    }
+
+    private Pending verdicts(String exporter, long token) {
         Instant now = clock.instant();
         Instant checked = summariesChecked.get(exporter);
         Unsettled before = unsettled.get(exporter);
         boolean sweep = before == null || checked == null || !now.isBefore(checked.plus(SUMMARY_CHECK));
-        ExporterPass.Outcome o = new ExporterPass(nodeId, storage, settings, evaluator, writer, clock, lastRecheck,
-                quiet, this::notifyFinalized).run(exporter, token, sweep, sweep ? Unsettled.NONE : before);
+        ExporterPass pass = new ExporterPass(nodeId, storage, settings, evaluator, writer, clock, lastRecheck, quiet,
+                this::notifyFinalized);
+        ExporterPass.Outcome o = pass.run(exporter, token, sweep, sweep ? Unsettled.NONE : before);
         if (o.failures() > 0) {
             summariesChecked.remove(exporter); // a write that timed out may have been applied: look next pass
         } else if (sweep) {
@@ -269,7 +305,16 @@ public final class DocumentFinalizer implements AutoCloseable {
         if (leadership.fencingToken(exporter).isPresent()) {
             overdue.update(exporter, o.overdue());
         }
-        return o.failures();
+        return new Pending(exporter, token, pass, o.provisional(), o.failures());
+    }
+
+    private int provisional(Pending p) {
+        int failed = p.pass().writeProvisional(p.states(), p.token());
+        if (failed > 0) {
+            failures.addAndGet(failed);
+            summariesChecked.remove(p.exporter()); // a write that timed out may have been applied: look next pass
+        }
+        return failed;
     }
 
     // ------------------------------------------------------------------ figures

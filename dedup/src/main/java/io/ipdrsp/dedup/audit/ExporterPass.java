@@ -22,8 +22,17 @@ import org.slf4j.LoggerFactory;
 /**
  * One pass over one exporter's documents as its leader: blocking reads and writes, on a finalizer worker thread.
  * Reads what may have changed ({@link PassReads}); decides each document's {@link FinalizationTrigger}; writes
- * provisional states, verdicts, re-opens and re-checks through the {@link VerdictWriter}; records which documents are
- * quiet until something changes ({@link QuietDocuments}) and what the next pass must look at ({@link Unsettled}).
+ * verdicts, re-opens and re-checks through the {@link VerdictWriter} ({@link #run}), and the provisional states it
+ * decided on afterwards ({@link #writeProvisional}); records which documents are quiet until something changes
+ * ({@link QuietDocuments}) and what the next pass must look at ({@link Unsettled}).
+ *
+ * <p><b>Verdicts before provisional states.</b> The finalizer runs {@link #run} for every exporter it leads, and only
+ * then {@link #writeProvisional}: at an interval boundary every session of a fleet stops one document and starts the
+ * next at once, and each provisional state (OPEN, STOPPED) is a lightweight transaction like a verdict. Written in
+ * document order they held the verdicts back: a 1,000-CMTS boundary is 2,000 verdicts behind 4,000 provisional rows,
+ * and the finalizer's transactions are what a loaded Cassandra serves slowest (docs/performance.md "Fleet"). A
+ * provisional state whose verdict has fallen due by the time its turn comes is not written at all: the next pass
+ * writes the verdict instead.
  *
  * <p><b>Nothing gets stuck on one document</b>: a failure (a read or write timing out) is caught per document, counted
  * and reported, and the rest of the exporter's documents are handled; the failed one is still due at the next pass
@@ -45,7 +54,11 @@ final class ExporterPass {
      * not ({@link QuietDocuments}); {@code overdue}: document → why it is not final yet.
      */
     record Outcome(int finalized, int reopened, int failures, int read, int skipped, Map<RecordKey, String> overdue,
-            Unsettled unsettled) {
+            Unsettled unsettled, List<Provisional> provisional) {
+    }
+
+    /** A provisional state {@link #run} decided on, for {@link #writeProvisional}. */
+    record Provisional(Doc doc, FinalizationTrigger trigger) {
     }
 
     private final String nodeId;
@@ -60,6 +73,7 @@ final class ExporterPass {
     private final Consumer<RecordKey> onFinalized;
     private int finalized;
     private int reopened;
+    private final List<Provisional> provisional = new java.util.ArrayList<>();
 
     ExporterPass(String nodeId, CassandraStorage storage, FinalizerSettings settings, DocumentEvaluator evaluator,
             VerdictWriter writer, Clock clock, Map<RecordKey, Instant> lastRecheck, QuietDocuments quiet,
@@ -130,7 +144,40 @@ final class ExporterPass {
         }
         List<IndexedDocument> unsettled = index.stream().filter(d -> !quiet.isSettled(d.key())).toList();
         return new Outcome(finalized, reopened, problems.size(), docs.size(), reads.skipped(), overdue,
-                new Unsettled(unsettled, reads.siblings(), reads.bootSeen()));
+                new Unsettled(unsettled, reads.siblings(), reads.bootSeen()), List.copyOf(provisional));
+    }
+
+    /**
+     * Writes the provisional states {@link #run} decided on ({@code Outcome.provisional()}), except those whose verdict
+     * is due by now (the next pass writes it). A document whose write fails or is skipped stays unquiet: read again.
+     *
+     * @return the writes that failed (retried by the next pass)
+     * @throws VerdictWriter.Fenced when a newer leadership term holds the fence
+     */
+    int writeProvisional(List<Provisional> states, long token) {
+        VerdictWriter.Fence fence = new VerdictWriter.Fence(states.isEmpty() ? "" : states.get(0).doc().key()
+                .exporter(), token);
+        int failed = 0;
+        for (Provisional p : states) {
+            Instant now = clock.instant();
+            FinalizationTrigger t = p.trigger();
+            if (t.due(now, settings.grace())) {
+                continue;
+            }
+            Doc d = p.doc();
+            try {
+                AuditRow next = provisional(d, d.row().orElse(null), t.liveState(), fence);
+                quiet.handled(d.index(), d.segments(), next, nextLook(d.key(), next, t, now), t.at() == null, now,
+                        settings.grace());
+                FAILURES.success();
+            } catch (VerdictWriter.Fenced e) {
+                throw e;
+            } catch (RuntimeException e) {
+                failed++;
+                FAILURES.failure(d.key().toString(), e);
+            }
+        }
+        return failed;
     }
 
     /**
@@ -167,7 +214,10 @@ final class ExporterPass {
         }
     }
 
-    /** @return the document's row as it is in Cassandra after this pass, or null when not known (none, or raced) */
+    /**
+     * @return the document's row as it is in Cassandra after this pass, or null when not known (none, raced, or a
+     *     provisional state left for {@link #writeProvisional})
+     */
     private AuditRow handle(Doc d, FinalizationTrigger t, VerdictWriter.Fence fence, Instant now) {
         AuditRow row = d.row().orElse(null);
         boolean isFinal = row != null && DocumentFinalizer.STATE_FINAL.equals(row.state());
@@ -182,7 +232,8 @@ final class ExporterPass {
             if (!isFinal && (row == null || !row.state().equals(t.liveState()))
                     && !(row != null && DocumentFinalizer.STATE_REOPENED.equals(row.state())
                     && !DocumentFinalizer.STATE_SUSPENDED.equals(t.liveState()))) {
-                return provisional(d, row, t.liveState(), fence);
+                provisional.add(new Provisional(d, t)); // after every exporter's verdicts (writeProvisional)
+                return null;
             }
             return row;
         }

@@ -1,0 +1,93 @@
+package io.ipdrsp.dedup.audit;
+
+import static io.ipdrsp.dedup.audit.FinalizerFixture.ago;
+import static io.ipdrsp.dedup.audit.FinalizerFixture.newDoc;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ipdrsp.storage.AuditRow;
+import io.ipdrsp.storage.RecordKey;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Verdicts before provisional states ({@link ExporterPass}): a pass decides on provisional states first and writes
+ * them after the verdicts; one whose verdict has fallen due meanwhile is not written, and the next pass writes the
+ * verdict straight away. Real Cassandra; the pass is driven directly, with a clock the test moves.
+ */
+class ProvisionalStatesTest {
+    private static final FinalizerSettings SETTINGS = FinalizerSettings.defaults().withGrace(Duration.ofSeconds(5));
+    private static final long TOKEN = 7;
+    private static FinalizerFixture fx;
+
+    @BeforeAll
+    static void start() throws Exception {
+        fx = new FinalizerFixture("it_provisional");
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (fx != null) {
+            fx.close();
+        }
+    }
+
+    /** An exporter's document that received SESSION_STOP 0 just now: STOPPED until the grace has passed. */
+    private static RecordKey stoppedNow(String exporter) throws Exception {
+        RecordKey doc = newDoc(exporter, 1, 1000);
+        fx.document(doc, ago(60));
+        fx.segment(doc, ago(60), "n1", true, 0, 0, Instant.now(), 0);
+        fx.records(doc, 0, 9);
+        return doc;
+    }
+
+    private static ExporterPass pass(FinalizerFixture.LaterClock clock, QuietDocuments quiet) {
+        return new ExporterPass("n1", fx.storage, SETTINGS, new DocumentEvaluator(fx.storage,
+                SETTINGS.readConsistency(), SETTINGS.startsAtZero()), new VerdictWriter("n1", fx.storage, SETTINGS,
+                clock), clock, new ConcurrentHashMap<>(), quiet, k -> { });
+    }
+
+    @Test
+    void aProvisionalStateIsWrittenAfterTheVerdictsWhileItStillHolds() throws Exception {
+        String exporter = "cmts-provisional-" + System.nanoTime();
+        RecordKey doc = stoppedNow(exporter);
+        FinalizerFixture.LaterClock clock = new FinalizerFixture.LaterClock();
+        ExporterPass pass = pass(clock, new QuietDocuments());
+
+        ExporterPass.Outcome o = pass.run(exporter, TOKEN, true, Unsettled.NONE);
+        assertThat(o.provisional()).extracting(p -> p.trigger().liveState()).containsExactly("STOPPED");
+        assertThat(fx.row(doc)).as("decided, not written yet").isEmpty();
+
+        assertThat(pass.writeProvisional(o.provisional(), TOKEN)).isZero();
+        AuditRow row = fx.row(doc).orElseThrow();
+        assertThat(row.state()).isEqualTo("STOPPED");
+        assertThat(row.recordsHeld()).isEqualTo(10);
+    }
+
+    @Test
+    void aProvisionalStateWhoseVerdictFellDueIsNotWrittenAndTheNextPassGivesTheVerdict() throws Exception {
+        String exporter = "cmts-overtaken-" + System.nanoTime();
+        RecordKey doc = stoppedNow(exporter);
+        FinalizerFixture.LaterClock clock = new FinalizerFixture.LaterClock();
+        QuietDocuments quiet = new QuietDocuments();
+        ExporterPass first = pass(clock, quiet);
+        ExporterPass.Outcome o = first.run(exporter, TOKEN, true, Unsettled.NONE);
+        assertThat(o.provisional()).hasSize(1);
+
+        clock.advance(SETTINGS.grace().plusSeconds(1)); // the verdicts of other exporters took that long
+        assertThat(first.writeProvisional(o.provisional(), TOKEN)).isZero();
+        assertThat(fx.row(doc)).as("STOPPED would have been overwritten by the next pass").isEmpty();
+
+        ExporterPass.Outcome next = pass(clock, quiet).run(exporter, TOKEN, false, o.unsettled());
+        assertThat(next.read()).as("the skipped document is read again").isEqualTo(1);
+        assertThat(next.finalized()).isEqualTo(1);
+        assertThat(next.provisional()).isEmpty();
+        AuditRow row = fx.row(doc).orElseThrow();
+        assertThat(row.state()).isEqualTo("FINAL");
+        assertThat(row.verdict()).isEqualTo("COMPLETE");
+        assertThat(row.version()).as("the verdict is the document's first row").isEqualTo(1);
+    }
+}
