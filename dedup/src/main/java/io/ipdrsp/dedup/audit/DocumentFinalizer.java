@@ -192,8 +192,8 @@ public final class DocumentFinalizer implements AutoCloseable {
 
     /**
      * One pass over every exporter this node leads, exporters in parallel ({@code settings.parallelism()} at a time):
-     * first every exporter's verdicts, then every exporter's provisional states ({@link ExporterPass}: verdicts before
-     * provisional states). Returns when all are done. Blocking.
+     * first every exporter's verdicts, then every exporter's provisional states for at most {@code interval}
+     * ({@link ExporterPass}: verdicts before provisional states). Returns when all are done. Blocking.
      *
      * @return documents or exporters whose handling failed in this pass (retried by the next one)
      */
@@ -212,10 +212,11 @@ public final class DocumentFinalizer implements AutoCloseable {
             }
         }
         int failed = inParallel(verdicts);
+        Instant until = clock.instant().plus(settings.interval()); // the next pass's verdicts come first again
         List<Callable<Integer>> provisional = new ArrayList<>();
         for (Pending p : pending) {
             if (!p.states().isEmpty()) {
-                provisional.add(() -> safely(p.exporter(), () -> provisional(p)));
+                provisional.add(() -> safely(p.exporter(), () -> provisional(p, until)));
             }
         }
         return failed + inParallel(provisional);
@@ -276,7 +277,7 @@ public final class DocumentFinalizer implements AutoCloseable {
      */
     int pass(String exporter, long token) {
         Pending p = verdicts(exporter, token);
-        return p.failures() + provisional(p);
+        return p.failures() + provisional(p, Instant.MAX);
     }
 
     private Pending verdicts(String exporter, long token) {
@@ -308,8 +309,8 @@ public final class DocumentFinalizer implements AutoCloseable {
         return new Pending(exporter, token, pass, o.provisional(), o.failures());
     }
 
-    private int provisional(Pending p) {
-        int failed = p.pass().writeProvisional(p.states(), p.token());
+    private int provisional(Pending p, Instant until) {
+        int failed = p.pass().writeProvisional(p.states(), p.token(), until);
         if (failed > 0) {
             failures.addAndGet(failed);
             summariesChecked.remove(p.exporter()); // a write that timed out may have been applied: look next pass

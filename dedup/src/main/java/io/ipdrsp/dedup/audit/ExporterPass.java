@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * document order they held the verdicts back: a 1,000-CMTS boundary is 2,000 verdicts behind 4,000 provisional rows,
  * and the finalizer's transactions are what a loaded Cassandra serves slowest (docs/performance.md "Fleet"). A
  * provisional state whose verdict has fallen due by the time its turn comes is not written at all: the next pass
- * writes the verdict instead.
+ * writes the verdict instead; and the provisional states of a pass get at most the finalizer's interval, so that a
+ * backlog of them (a fleet's 2,000 new documents) never holds the next pass's verdicts back either.
  *
  * <p><b>Nothing gets stuck on one document</b>: a failure (a read or write timing out) is caught per document, counted
  * and reported, and the rest of the exporter's documents are handled; the failed one is still due at the next pass
@@ -149,17 +150,21 @@ final class ExporterPass {
 
     /**
      * Writes the provisional states {@link #run} decided on ({@code Outcome.provisional()}), except those whose verdict
-     * is due by now (the next pass writes it). A document whose write fails or is skipped stays unquiet: read again.
+     * is due by now (the next pass writes it), until {@code until}. A document whose write fails or is skipped or not
+     * reached stays unquiet: the next pass reads it and decides again.
      *
      * @return the writes that failed (retried by the next pass)
      * @throws VerdictWriter.Fenced when a newer leadership term holds the fence
      */
-    int writeProvisional(List<Provisional> states, long token) {
+    int writeProvisional(List<Provisional> states, long token, Instant until) {
         VerdictWriter.Fence fence = new VerdictWriter.Fence(states.isEmpty() ? "" : states.get(0).doc().key()
                 .exporter(), token);
         int failed = 0;
         for (Provisional p : states) {
             Instant now = clock.instant();
+            if (now.isAfter(until)) {
+                break;
+            }
             FinalizationTrigger t = p.trigger();
             if (t.due(now, settings.grace())) {
                 continue;

@@ -61,10 +61,28 @@ class ProvisionalStatesTest {
         assertThat(o.provisional()).extracting(p -> p.trigger().liveState()).containsExactly("STOPPED");
         assertThat(fx.row(doc)).as("decided, not written yet").isEmpty();
 
-        assertThat(pass.writeProvisional(o.provisional(), TOKEN)).isZero();
+        assertThat(pass.writeProvisional(o.provisional(), TOKEN, Instant.MAX)).isZero();
         AuditRow row = fx.row(doc).orElseThrow();
         assertThat(row.state()).isEqualTo("STOPPED");
         assertThat(row.recordsHeld()).isEqualTo(10);
+    }
+
+    @Test
+    void aProvisionalStateNotReachedWithinItsTimeIsDecidedAgainByTheNextPass() throws Exception {
+        String exporter = "cmts-later-" + System.nanoTime();
+        RecordKey doc = stoppedNow(exporter);
+        FinalizerFixture.LaterClock clock = new FinalizerFixture.LaterClock();
+        QuietDocuments quiet = new QuietDocuments();
+        ExporterPass first = pass(clock, quiet);
+        ExporterPass.Outcome o = first.run(exporter, TOKEN, true, Unsettled.NONE);
+        assertThat(first.writeProvisional(o.provisional(), TOKEN, clock.instant().minusMillis(1))).isZero();
+        assertThat(fx.row(doc)).as("its time was over before it came").isEmpty();
+
+        ExporterPass second = pass(clock, quiet);
+        ExporterPass.Outcome next = second.run(exporter, TOKEN, false, o.unsettled());
+        assertThat(next.provisional()).extracting(p -> p.doc().key()).containsExactly(doc);
+        second.writeProvisional(next.provisional(), TOKEN, Instant.MAX);
+        assertThat(fx.row(doc).orElseThrow().state()).isEqualTo("STOPPED");
     }
 
     @Test
@@ -78,7 +96,7 @@ class ProvisionalStatesTest {
         assertThat(o.provisional()).hasSize(1);
 
         clock.advance(SETTINGS.grace().plusSeconds(1)); // the verdicts of other exporters took that long
-        assertThat(first.writeProvisional(o.provisional(), TOKEN)).isZero();
+        assertThat(first.writeProvisional(o.provisional(), TOKEN, Instant.MAX)).isZero();
         assertThat(fx.row(doc)).as("STOPPED would have been overwritten by the next pass").isEmpty();
 
         ExporterPass.Outcome next = pass(clock, quiet).run(exporter, TOKEN, false, o.unsettled());
