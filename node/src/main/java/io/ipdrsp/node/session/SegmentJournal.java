@@ -173,7 +173,14 @@ public final class SegmentJournal implements AutoCloseable {
                     // segments: every one is written
                 }
             }
-            writes.submit(new MetadataWrites.Write(o.key(), o.what(), o.write(), onGiveUp, System.nanoTime()));
+            boolean background = o.kind() == Kind.SEGMENT_PROGRESS;
+            MetadataWrites.Write w = new MetadataWrites.Write(o.key(), o.what(), o.write(), onGiveUp,
+                    System.nanoTime(), background);
+            if (background) {
+                writes.submitBackground(w);
+            } else {
+                writes.submit(w);
+            }
         }
     }
 

@@ -185,4 +185,64 @@ class SegmentJournalTest {
             assertThat(calls).isEmpty();
         }
     }
+
+    /**
+     * Segment progress is a background write: it waits while other writes queue (a boundary's starts and stops first),
+     * the latest per segment only, and a stop of the segment replaces it.
+     */
+    @Test
+    void progressWaitsBehindOtherWritesAndAStopReplacesIt() throws Exception {
+        BlockingQueue<CompletableFuture<Void>> held = new LinkedBlockingQueue<>();
+        java.util.concurrent.atomic.AtomicBoolean holding = new java.util.concurrent.atomic.AtomicBoolean();
+        SessionFixture.TestMetadata slow = new SessionFixture.TestMetadata() {
+            @Override
+            public CompletionStage<Void> saveSegment(Segment s) {
+                CompletionStage<Void> done = super.saveSegment(s);
+                if (!holding.get()) {
+                    return done;
+                }
+                CompletableFuture<Void> f = new CompletableFuture<>();
+                held.add(f);
+                return f;
+            }
+        };
+        Segment a = new Segment(new RecordKey("cmts-a", 1, UUID.randomUUID(), 1L), Instant.ofEpochMilli(1000),
+                "node-t", true, 0, 0, 60, 100, null, null, null);
+        Segment b = new Segment(new RecordKey("cmts-b", 1, UUID.randomUUID(), 1L), Instant.ofEpochMilli(1000),
+                "node-t", true, 0, 0, 60, 100, null, null, null);
+        RecordKey late = new RecordKey("cmts-late", 1, UUID.randomUUID(), 1L);
+        try (SegmentJournal journal = new SegmentJournal("node-t", slow)) {
+            journal.segmentStarted(a);
+            journal.segmentStarted(b);
+            journal.sync();
+            holding.set(true);
+            for (int i = 0; i < MetadataWrites.MAX_IN_FLIGHT; i++) { // every request in flight, none answered yet
+                journal.segmentStarted(new Segment(new RecordKey("cmts-" + i, 1, UUID.randomUUID(), 1L),
+                        Instant.ofEpochMilli(1000), "node-t", true, 0, 0, 60, 100, null, null, null));
+            }
+            Thread.sleep(200);
+            journal.segmentProgress(a, 5);
+            journal.segmentProgress(b, 7);
+            Thread.sleep(200); // another drain of the journal: the later progress of a replaces the earlier
+            journal.segmentProgress(a, 9);
+            journal.segmentStarted(new Segment(late, Instant.ofEpochMilli(1000), "node-t", true, 0, 0, 60, 100, null,
+                    null, null));
+            Thread.sleep(200);
+            journal.segmentStopped(b, Instant.ofEpochMilli(5000), 6, "end of IPDRDoc", 8);
+            Thread.sleep(200);
+            holding.set(false);
+            for (int i = 0; i < MetadataWrites.MAX_IN_FLIGHT; i++) {
+                held.poll(10, TimeUnit.SECONDS).complete(null);
+            }
+            journal.sync();
+        }
+        List<Object> order = slow.writes.subList(2 + MetadataWrites.MAX_IN_FLIGHT, slow.writes.size());
+        assertThat(order).hasSize(3);
+        assertThat(order.get(0)).as("a start queued after the progress goes first")
+                .isInstanceOfSatisfying(Segment.class, s -> assertThat(s.key()).isEqualTo(late));
+        assertThat(order.get(1).toString()).as("the stop replaced b's progress").startsWith("stop " + b.key())
+                .endsWith("highest 8");
+        assertThat(order.get(2).toString()).as("a's latest progress only").startsWith("progress " + a.key())
+                .endsWith("highest 9");
+    }
 }
