@@ -13,15 +13,11 @@ import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -76,7 +72,7 @@ public final class DocumentFinalizer implements AutoCloseable {
     private final VerdictWriter writer;
     private final ScheduledExecutorService scheduler;
     /** Runs the exporters' passes, {@code settings.parallelism()} at a time. */
-    private final ExecutorService workers;
+    private final PassWorkers workers;
     private final AtomicBoolean passQueued = new AtomicBoolean();
     /** Final documents: when this node last re-checked them (leader-local; a new leader starts counting afresh). */
     private final Map<RecordKey, Instant> lastRecheck = new ConcurrentHashMap<>();
@@ -107,18 +103,9 @@ public final class DocumentFinalizer implements AutoCloseable {
         this.clock = clock;
         this.evaluator = new DocumentEvaluator(storage, settings.readConsistency(), settings.startsAtZero());
         this.writer = new VerdictWriter(nodeId, storage, settings, clock);
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(daemon("ipdr-finalizer-" + nodeId));
-        AtomicInteger n = new AtomicInteger();
-        this.workers = Executors.newFixedThreadPool(settings.parallelism(),
-                r -> daemon("ipdr-finalizer-" + nodeId + "-" + n.incrementAndGet()).newThread(r));
-    }
-
-    private static java.util.concurrent.ThreadFactory daemon(String name) {
-        return r -> {
-            Thread t = new Thread(r, name);
-            t.setDaemon(true);
-            return t;
-        };
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(PassWorkers.daemon(() -> "ipdr-finalizer-"
+                + nodeId));
+        this.workers = new PassWorkers(nodeId, settings.parallelism());
     }
 
     /**
@@ -211,7 +198,7 @@ public final class DocumentFinalizer implements AutoCloseable {
                 }));
             }
         }
-        int failed = inParallel(verdicts);
+        int failed = closed ? 0 : workers.runAll(verdicts);
         Instant until = clock.instant().plus(settings.interval()); // the next pass's verdicts come first again
         List<Callable<Integer>> provisional = new ArrayList<>();
         for (Pending p : pending) {
@@ -219,34 +206,7 @@ public final class DocumentFinalizer implements AutoCloseable {
                 provisional.add(() -> safely(p.exporter(), () -> provisional(p, until)));
             }
         }
-        return failed + inParallel(provisional);
-    }
-
-    /** Runs the tasks on the workers, {@code settings.parallelism()} at a time; the sum of their failures. */
-    private int inParallel(List<Callable<Integer>> tasks) {
-        List<Future<Integer>> running = new ArrayList<>();
-        for (Callable<Integer> task : tasks) {
-            if (closed) {
-                break;
-            }
-            try {
-                running.add(workers.submit(task));
-            } catch (RejectedExecutionException e) {
-                break; // closing
-            }
-        }
-        int failed = 0;
-        for (Future<Integer> f : running) {
-            try {
-                failed += f.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return failed;
-            } catch (ExecutionException e) {
-                failed++;
-            }
-        }
-        return failed;
+        return failed + (closed ? 0 : workers.runAll(provisional));
     }
 
     private int safely(String exporter, Callable<Integer> work) {
@@ -384,10 +344,9 @@ public final class DocumentFinalizer implements AutoCloseable {
     public void close() {
         closed = true;
         scheduler.shutdownNow();
-        workers.shutdownNow();
+        workers.close();
         try {
             scheduler.awaitTermination(10, TimeUnit.SECONDS);
-            workers.awaitTermination(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
