@@ -50,18 +50,28 @@ class ProvisionalStatesTest {
                 clock), clock, new ConcurrentHashMap<>(), quiet, k -> { });
     }
 
+    /** A document stopped just now and the first pass over its exporter (a sweep), its provisional state decided. */
+    private record FirstPass(String exporter, RecordKey doc, FinalizerFixture.LaterClock clock, QuietDocuments quiet,
+            ExporterPass pass, ExporterPass.Outcome outcome) {
+        static FirstPass over(String prefix) throws Exception {
+            String exporter = prefix + System.nanoTime();
+            RecordKey doc = stoppedNow(exporter);
+            FinalizerFixture.LaterClock clock = new FinalizerFixture.LaterClock();
+            QuietDocuments quiet = new QuietDocuments();
+            ExporterPass pass = ProvisionalStatesTest.pass(clock, quiet);
+            return new FirstPass(exporter, doc, clock, quiet, pass, pass.run(exporter, TOKEN, true, Unsettled.NONE));
+        }
+    }
+
     @Test
     void aProvisionalStateIsWrittenAfterTheVerdictsWhileItStillHolds() throws Exception {
-        String exporter = "cmts-provisional-" + System.nanoTime();
-        RecordKey doc = stoppedNow(exporter);
-        FinalizerFixture.LaterClock clock = new FinalizerFixture.LaterClock();
-        ExporterPass pass = pass(clock, new QuietDocuments());
-
-        ExporterPass.Outcome o = pass.run(exporter, TOKEN, true, Unsettled.NONE);
+        FirstPass f = FirstPass.over("cmts-provisional-");
+        RecordKey doc = f.doc();
+        ExporterPass.Outcome o = f.outcome();
         assertThat(o.provisional()).extracting(p -> p.trigger().liveState()).containsExactly("STOPPED");
         assertThat(fx.row(doc)).as("decided, not written yet").isEmpty();
 
-        assertThat(pass.writeProvisional(o.provisional(), TOKEN, Instant.MAX)).isZero();
+        assertThat(f.pass().writeProvisional(o.provisional(), TOKEN, Instant.MAX)).isZero();
         AuditRow row = fx.row(doc).orElseThrow();
         assertThat(row.state()).isEqualTo("STOPPED");
         assertThat(row.recordsHeld()).isEqualTo(10);
@@ -69,17 +79,14 @@ class ProvisionalStatesTest {
 
     @Test
     void aProvisionalStateNotReachedWithinItsTimeIsDecidedAgainByTheNextPass() throws Exception {
-        String exporter = "cmts-later-" + System.nanoTime();
-        RecordKey doc = stoppedNow(exporter);
-        FinalizerFixture.LaterClock clock = new FinalizerFixture.LaterClock();
-        QuietDocuments quiet = new QuietDocuments();
-        ExporterPass first = pass(clock, quiet);
-        ExporterPass.Outcome o = first.run(exporter, TOKEN, true, Unsettled.NONE);
-        assertThat(first.writeProvisional(o.provisional(), TOKEN, clock.instant().minusMillis(1))).isZero();
+        FirstPass f = FirstPass.over("cmts-later-");
+        RecordKey doc = f.doc();
+        assertThat(f.pass().writeProvisional(f.outcome().provisional(), TOKEN, f.clock().instant().minusMillis(1)))
+                .isZero();
         assertThat(fx.row(doc)).as("its time was over before it came").isEmpty();
 
-        ExporterPass second = pass(clock, quiet);
-        ExporterPass.Outcome next = second.run(exporter, TOKEN, false, o.unsettled());
+        ExporterPass second = pass(f.clock(), f.quiet());
+        ExporterPass.Outcome next = second.run(f.exporter(), TOKEN, false, f.outcome().unsettled());
         assertThat(next.provisional()).extracting(p -> p.doc().key()).containsExactly(doc);
         second.writeProvisional(next.provisional(), TOKEN, Instant.MAX);
         assertThat(fx.row(doc).orElseThrow().state()).isEqualTo("STOPPED");
@@ -87,19 +94,16 @@ class ProvisionalStatesTest {
 
     @Test
     void aProvisionalStateWhoseVerdictFellDueIsNotWrittenAndTheNextPassGivesTheVerdict() throws Exception {
-        String exporter = "cmts-overtaken-" + System.nanoTime();
-        RecordKey doc = stoppedNow(exporter);
-        FinalizerFixture.LaterClock clock = new FinalizerFixture.LaterClock();
-        QuietDocuments quiet = new QuietDocuments();
-        ExporterPass first = pass(clock, quiet);
-        ExporterPass.Outcome o = first.run(exporter, TOKEN, true, Unsettled.NONE);
+        FirstPass f = FirstPass.over("cmts-overtaken-");
+        RecordKey doc = f.doc();
+        ExporterPass.Outcome o = f.outcome();
         assertThat(o.provisional()).hasSize(1);
 
-        clock.advance(SETTINGS.grace().plusSeconds(1)); // the verdicts of other exporters took that long
-        assertThat(first.writeProvisional(o.provisional(), TOKEN, Instant.MAX)).isZero();
+        f.clock().advance(SETTINGS.grace().plusSeconds(1)); // the verdicts of other exporters took that long
+        assertThat(f.pass().writeProvisional(o.provisional(), TOKEN, Instant.MAX)).isZero();
         assertThat(fx.row(doc)).as("STOPPED would have been overwritten by the next pass").isEmpty();
 
-        ExporterPass.Outcome next = pass(clock, quiet).run(exporter, TOKEN, false, o.unsettled());
+        ExporterPass.Outcome next = pass(f.clock(), f.quiet()).run(f.exporter(), TOKEN, false, o.unsettled());
         assertThat(next.read()).as("the skipped document is read again").isEqualTo(1);
         assertThat(next.finalized()).isEqualTo(1);
         assertThat(next.provisional()).isEmpty();
