@@ -57,8 +57,10 @@ public final class RecordPathMetrics {
     /** Labelled per-CMTS/session metrics (native Prometheus; registered by {@link #register}). */
     final ExporterMetrics exporters = new ExporterMetrics();
     private volatile DedupMetrics dedup;
+    private final MetricRegistry registry;
 
     public RecordPathMetrics(MetricRegistry registry) {
+        this.registry = registry;
         String p = "ipdr.records";
         received = registry.meter(p + ".received");
         stored = registry.meter(p + ".stored");
@@ -134,6 +136,16 @@ public final class RecordPathMetrics {
     }
 
     /** A Dropwizard Counter (exported as {@code <name>_total}) whose value is one of dedup's monotonic counters. */
+    /**
+     * {@code ipdr_metadata_writes_pending}: the session layer's metadata writes (segment starts and stops, document
+     * rows, templates, segment progress) asked for and not stored yet. A backlog delays what the audit sees: no
+     * document is finalized before its SESSION_STOP's segment row is stored (docs/performance.md "Fleet").
+     */
+    public void metadataWritesPending(java.util.function.IntSupplier pending) {
+        registry.remove("ipdr.metadata.writes-pending"); // a restarted session layer replaces the last one's
+        registry.register("ipdr.metadata.writes-pending", (Gauge<Integer>) pending::getAsInt);
+    }
+
     private void dedupCounter(MetricRegistry registry, String name, ToLongFunction<DedupMetrics> value) {
         registry.register(name, new Counter() {
             @Override

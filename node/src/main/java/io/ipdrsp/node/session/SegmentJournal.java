@@ -38,6 +38,7 @@ public final class SegmentJournal implements AutoCloseable {
     private final MetadataWrites writes;
     private final Map<Object, Boolean> templatesWritten = lru();
     private final Map<RecordKey, Boolean> documentsOpened = lru();
+    private volatile int lastPending;
 
     /** What an event loop asked for; {@code key} names the row it writes (later writes of a row replace earlier ones). */
     private record Op(Kind kind, Object key, String what, Supplier<CompletionStage<Void>> write, Segment segment,
@@ -191,6 +192,23 @@ public final class SegmentJournal implements AutoCloseable {
                 return size() > REMEMBERED;
             }
         };
+    }
+
+    /**
+     * Writes asked for and not stored yet (queued, waiting behind their row, in flight, or retried): the
+     * {@code ipdr_metadata_writes_pending} gauge. Asked on the journal thread, which only ever does short work; the last
+     * known figure while it does not answer within a second.
+     */
+    int pending() {
+        try {
+            lastPending = thread.submit(() -> queue.size() + writes.outstanding()).get(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException
+                | java.util.concurrent.RejectedExecutionException e) {
+            // stopping, or busy: the last figure
+        }
+        return lastPending;
     }
 
     /** Waits until what was queued so far is written or given up (tests; shutdown). */

@@ -22,8 +22,9 @@ public final class SessionLayer implements AutoCloseable {
     /** @param sink where records go (dedup behind {@link RecordSink}) */
     public static SessionLayer start(NodeIdentity identity, StorageSettings settings, RecordSink sink, NodeStorage store,
                                      StreamRegistry registry, DocumentIndex documents, RecordPathMetrics metrics) {
-        return new SessionLayer(new NodeContext(identity, settings, sink,
-                new SegmentJournal(identity.getId(), MetadataStore.of(store.storage())), store::probe,
+        SegmentJournal journal = new SegmentJournal(identity.getId(), MetadataStore.of(store.storage()));
+        metrics.metadataWritesPending(journal::pending);
+        return new SessionLayer(new NodeContext(identity, settings, sink, journal, store::probe,
                 new SessionStatePublisher(identity.getId(), registry), documents, metrics, new PausedConnections(sink),
                 new ProtocolErrors(metrics.exporters(), RateLimitedLog.tenSeconds()), System::nanoTime));
     }

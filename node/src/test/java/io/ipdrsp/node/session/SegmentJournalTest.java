@@ -230,11 +230,14 @@ class SegmentJournalTest {
             Thread.sleep(200);
             journal.segmentStopped(b, Instant.ofEpochMilli(5000), 6, "end of IPDRDoc", 8);
             Thread.sleep(200);
+            assertThat(journal.pending()).as("the gauge: in flight, late's start, b's stop, a's progress")
+                    .isEqualTo(MetadataWrites.MAX_IN_FLIGHT + 3);
             holding.set(false);
             for (int i = 0; i < MetadataWrites.MAX_IN_FLIGHT; i++) {
                 held.poll(10, TimeUnit.SECONDS).complete(null);
             }
             journal.sync();
+            assertThat(journal.pending()).isZero();
         }
         List<Object> order = slow.writes.subList(2 + MetadataWrites.MAX_IN_FLIGHT, slow.writes.size());
         assertThat(order).hasSize(3);
