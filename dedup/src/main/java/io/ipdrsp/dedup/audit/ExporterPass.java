@@ -157,8 +157,10 @@ final class ExporterPass {
      * @throws VerdictWriter.Fenced when a newer leadership term holds the fence
      */
     int writeProvisional(List<Provisional> states, long token, Instant until) {
-        VerdictWriter.Fence fence = new VerdictWriter.Fence(states.isEmpty() ? "" : states.get(0).doc().key()
-                .exporter(), token);
+        if (states.isEmpty()) {
+            return 0;
+        }
+        VerdictWriter.Fence fence = new VerdictWriter.Fence(states.get(0).doc().key().exporter(), token);
         int failed = 0;
         for (Provisional p : states) {
             Instant now = clock.instant();

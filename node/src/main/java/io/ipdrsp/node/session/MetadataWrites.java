@@ -61,6 +61,9 @@ final class MetadataWrites {
         background.remove(w.row()); // a foreground write of the row says at least as much
         ArrayDeque<Write> row = rows.get(w.row());
         if (row != null) {
+            while (!row.isEmpty() && row.peekLast().background()) {
+                row.pollLast(); // so does it for one waiting behind the row's write in flight
+            }
             row.add(w);
             return;
         }
@@ -155,10 +158,13 @@ final class MetadataWrites {
         inFlight--;
         ArrayDeque<Write> row = rows.get(w.row());
         Write next = row == null ? null : row.poll();
-        if (next != null) {
+        if (next != null && !next.background()) {
             ready.add(next);
         } else {
             rows.remove(w.row());
+            if (next != null) { // a background write is always alone behind its row's: it waits as one again
+                background.put(next.row(), next);
+            }
         }
         start();
     }

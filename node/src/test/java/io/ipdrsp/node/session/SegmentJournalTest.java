@@ -248,4 +248,36 @@ class SegmentJournalTest {
         assertThat(order.get(2).toString()).as("a's latest progress only").startsWith("progress " + a.key())
                 .endsWith("highest 9");
     }
+
+    /**
+     * A segment's progress that waits behind the segment's start in flight is dropped when the stop comes, and is sent
+     * after the start otherwise.
+     */
+    @Test
+    void progressBehindItsSegmentsWriteInFlightGivesWayToTheStop() throws Exception {
+        BlockingQueue<CompletableFuture<Void>> held = new LinkedBlockingQueue<>();
+        SessionFixture.TestMetadata slow = new SessionFixture.TestMetadata() {
+            @Override
+            public CompletionStage<Void> saveSegment(Segment s) {
+                super.saveSegment(s);
+                CompletableFuture<Void> f = new CompletableFuture<>();
+                held.add(f);
+                return f;
+            }
+        };
+        Segment a = new Segment(new RecordKey("cmts-a", 1, UUID.randomUUID(), 1L), Instant.ofEpochMilli(1000),
+                "node-t", true, 0, 0, 60, 100, null, null, null);
+        try (SegmentJournal journal = new SegmentJournal("node-t", slow)) {
+            journal.segmentStarted(a);
+            CompletableFuture<Void> start = held.poll(10, TimeUnit.SECONDS);
+            journal.segmentProgress(a, 5);
+            Thread.sleep(200);
+            journal.segmentStopped(a, Instant.ofEpochMilli(5000), 6, "end of IPDRDoc", 8);
+            Thread.sleep(200);
+            start.complete(null);
+            journal.sync();
+        }
+        assertThat(slow.writes).hasSize(2);
+        assertThat(slow.writes.get(1).toString()).startsWith("stop " + a.key()).endsWith("highest 8");
+    }
 }
