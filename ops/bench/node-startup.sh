@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Node start-up time (docs/performance.md "Node start-up"): a local Cassandra and ZooKeeper (LocalInfra) stay up while
-# a collector node is started RUNS times with a configuration (`ops/bin/ipdr node CONFIG`, as in production: external
-# Cassandra and ZooKeeper); each run is timed from the start of the JVM to its admin /ping answering (HTTP up) and to
-# /ready answering 200 (storage session open, schema checked, cluster joined, IPDR/SP port listening), then the node
-# is stopped with SIGTERM. Prints every run and min/median/max, with the load average.
+# a collector node is started with a configuration (`ops/bin/ipdr node CONFIG`, as in production: external Cassandra
+# and ZooKeeper); each run is timed from the command's start to the admin /ping answering (HTTP up) and to /ready
+# answering 200 (storage session open, schema checked, cluster joined, IPDR/SP port listening), then the node is
+# stopped with SIGTERM. A first run creates the keyspace and writes the class-data archive (at its stop); then RUNS
+# pairs side by side, A = without the archive (IPDR_CDS=off), B = with it, A B A B ... Prints every run and
+# min/median/max per side, with the load average.
 # Usage: ops/bench/node-startup.sh [RUNS (5)]. Work folder: ops/bench/target/node-startup.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -36,22 +38,43 @@ security: {generateCredentials: true, credentialsDir: $work/security}
 exporters: []
 YAML
 ms() { echo $(( $(date +%s%N) / 1000000 )); }
-results=()
-for ((i = 1; i <= runs; i++)); do
-  load="$(cut -d' ' -f1-3 /proc/loadavg)"
-  t0=$(ms); ping=""; ready=""
-  "$root/ops/bin/ipdr" node "$work/node.yml" >"$work/node-$i.log" 2>&1 &
+export IPDR_CDS_DIR="$work/cds"
+# one run: prints "ping_ms ready_ms"
+run() {
+  local log="$1" t0 ping="" ready="" node
+  t0=$(ms)
+  "$root/ops/bin/ipdr" node "$work/node.yml" >"$log" 2>&1 &
   node=$!
   while [[ -z "$ready" ]]; do
-    kill -0 "$node" 2>/dev/null || { tail -20 "$work/node-$i.log"; exit 1; }
+    kill -0 "$node" 2>/dev/null || { tail -20 "$log" >&2; exit 1; }
     [[ -n "$ping" ]] || ! curl -sf -o /dev/null "http://127.0.0.1:$admin/ping" || ping=$(( $(ms) - t0 ))
     [[ -z "$ping" ]] || ! curl -sf -o /dev/null "http://127.0.0.1:$admin/ready" || ready=$(( $(ms) - t0 ))
-    sleep 0.1
+    sleep 0.05
   done
   kill "$node"; wait "$node" 2>/dev/null || true
-  echo "NODE-STARTUP run=$i ping_ms=$ping ready_ms=$ready load=${load// //}"
-  results+=("$ready")
+  echo "$ping $ready"
+}
+read -r ping ready < <(run "$work/node-0.log")
+[[ -n "$ready" ]] || { echo "node-startup: the node did not start; see $work/node-0.log" >&2; exit 1; }
+echo "NODE-STARTUP run=0 (creates the schema, writes the class-data archive) ping_ms=$ping ready_ms=$ready"
+ls "$IPDR_CDS_DIR"/node-*.jsa >/dev/null 2>&1 || echo "NODE-STARTUP no class-data archive was written in $IPDR_CDS_DIR"
+a=(); b=()
+for ((i = 1; i <= runs; i++)); do
+  for side in A B; do
+    load="$(cut -d' ' -f1-3 /proc/loadavg)"
+    if [[ $side == A ]]; then
+      read -r ping ready < <(IPDR_CDS=off run "$work/node-$i$side.log"); a+=("$ready")
+    else
+      read -r ping ready < <(run "$work/node-$i$side.log"); b+=("$ready")
+    fi
+    [[ -n "$ready" ]] || { echo "node-startup: the node did not start; see $work/node-$i$side.log" >&2; exit 1; }
+    echo "NODE-STARTUP run=$i side=$side ping_ms=$ping ready_ms=$ready load=${load// //}"
+  done
 done
-printf '%s\n' "${results[@]}" | sort -n | awk '{ v[NR] = $1 } END {
-  printf "node start-up to /ready: min %d / median %d / max %d ms (%d runs)\n", v[1],
-    (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2), v[NR], NR }'
+summary() {
+  printf '%s\n' "${@:2}" | sort -n | awk -v what="$1" '{ v[NR] = $1 } END {
+    printf "node start-up to /ready, %s: min %d / median %d / max %d ms (%d runs)\n", what, v[1],
+      (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2), v[NR], NR }'
+}
+summary "A without the class-data archive" "${a[@]}"
+summary "B with the class-data archive" "${b[@]}"

@@ -78,6 +78,32 @@ class ImageBootIT {
             node.stop(Duration.ofSeconds(60));
             assertThat(node.exitCode()).as("graceful stop on SIGTERM; log %s", node.log()).isIn(0, 143);
         }
+        startsAgainFromTheClassDataArchiveTheFirstRunWrote(image, ports, tar.resolveSibling("image-node-2.log"));
+    }
+
+    /**
+     * The first run's JVM wrote its class-data archive when it stopped (the image's ipdr command asks for it); a
+     * second start maps it. Prints both starts' times to /ping: on a loaded machine they are only indicative
+     * (docs/performance.md "Node start-up" has the measured figures).
+     */
+    private static void startsAgainFromTheClassDataArchiveTheFirstRunWrote(UnpackedImage image, Ports ports, Path log)
+            throws Exception {
+        Path cds = image.root().resolve("var/lib/ipdr/cds");
+        List<Path> archives;
+        try (var files = Files.list(cds)) {
+            archives = files.filter(p -> p.getFileName().toString().endsWith(".jsa")).toList();
+        }
+        assertThat(archives).as("one class-data archive in %s after the first stop", cds).hasSize(1);
+        assertThat(Files.size(archives.get(0))).as("archive size").isGreaterThan(10L << 20);
+        String name = "/var/lib/ipdr/cds/" + archives.get(0).getFileName();
+        try (ImageProcess node = image.start(List.of("/etc/ipdr-collector/node.yml"), log)) {
+            awaitOk(node, "http://127.0.0.1:" + ports.admin() + "/ping", Duration.ofSeconds(240));
+            System.out.println("node from the image, second start, with the class-data archive " + name
+                    + ": serving after " + node.uptime().toMillis() + " ms");
+            assertThat(node.maps(name)).as("the second JVM maps %s", name).isTrue();
+            node.stop(Duration.ofSeconds(60));
+            assertThat(node.exitCode()).as("graceful stop on SIGTERM; log %s", node.log()).isIn(0, 143);
+        }
     }
 
     /** A simulated CMTS dials the node, streams one ad-hoc document of 2000 records and ends it (SESSION_STOP 0). */

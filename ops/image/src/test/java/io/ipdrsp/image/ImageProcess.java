@@ -58,6 +58,12 @@ final class ImageProcess implements AutoCloseable {
         throw new AssertionError("no Uid line for pid " + java.pid());
     }
 
+    /** Whether the command's JVM has a file whose path ends with {@code suffix} mapped into its memory. */
+    boolean maps(String suffix) throws IOException {
+        ProcessHandle java = command().orElseThrow(() -> new AssertionError("no java process in the image run"));
+        return Files.readAllLines(Path.of("/proc/" + java.pid() + "/maps")).stream().anyMatch(l -> l.endsWith(suffix));
+    }
+
     /** SIGTERM to the command, as an engine's stop does; SIGKILL for the whole namespace after {@code grace}. */
     void stop(Duration grace) throws InterruptedException {
         command().ifPresent(ProcessHandle::destroy);

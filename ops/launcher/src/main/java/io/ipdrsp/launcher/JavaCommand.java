@@ -24,11 +24,16 @@ final class JavaCommand {
         cmd.addAll(moduleFlagsOfThisJvm());
         cmd.add("-D" + WatchedMain.PARENT_PID + "=" + ProcessHandle.current().pid());
         cmd.add("-cp");
-        cmd.add(classpath + File.pathSeparator + launcherLocation());
+        cmd.add(classpath(classpath));
         cmd.add(WatchedMain.class.getName());
         cmd.add(mainClass);
         cmd.addAll(args);
         return cmd;
+    }
+
+    /** The class path a child JVM runs on: {@code classpath} and the launcher's own location. */
+    static String classpath(String classpath) {
+        return classpath + File.pathSeparator + launcherLocation();
     }
 
     /** JVM options for a small node among several on a shared machine: the serial GC and the C1 compiler. */

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
+import java.util.stream.Stream;
 
 /**
  * Where a node JVM's classes come from. The launcher knows the node only as a main class on a class path: the
@@ -46,9 +47,38 @@ public final class NodeClasspath {
                     + "install -DskipTests in " + home);
         }
         try {
-            return classes + File.pathSeparator + Files.readString(file, StandardCharsets.UTF_8).trim();
+            return currentJar(home, classes) + File.pathSeparator + Files.readString(file, StandardCharsets.UTF_8).trim();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
+        }
+    }
+
+    /**
+     * The node module's jar when it is as new as every compiled class (what {@code mvn install} leaves), else the
+     * classes folder (a build that stopped at compile, or an IDE's). Only a class path of jars can be archived for
+     * class-data sharing ({@link ClassDataArchive}).
+     */
+    static Path currentJar(Path home, Path classes) throws IOException {
+        Path jar;
+        try (Stream<Path> jars = Files.list(home.resolve("node/target"))) {
+            jar = jars.filter(p -> p.getFileName().toString().matches("ipdr-node-[0-9][^-]*(-SNAPSHOT)?\\.jar"))
+                    .findFirst().orElse(null);
+        }
+        if (jar == null) {
+            return classes;
+        }
+        long built = Files.getLastModifiedTime(jar).toMillis();
+        try (Stream<Path> files = Files.walk(classes)) {
+            boolean newer = files.filter(Files::isRegularFile).anyMatch(f -> modified(f) > built);
+            return newer ? classes : jar;
+        }
+    }
+
+    private static long modified(Path f) {
+        try {
+            return Files.getLastModifiedTime(f).toMillis();
+        } catch (IOException e) {
+            return Long.MAX_VALUE; // vanished while we looked: a build is running, take the folder
         }
     }
 

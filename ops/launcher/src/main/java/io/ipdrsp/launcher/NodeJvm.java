@@ -38,7 +38,12 @@ public final class NodeJvm implements AutoCloseable {
 
     private final String id;
     private final Path dir;
-    private final List<String> command;
+    private final List<String> jvmOptions;
+    private final String classpath;
+    private final String mainClass;
+    private final List<String> args;
+    private final Path classDataDir;
+    private List<String> command;
     private final boolean inheritIO;
     private Process process;
     private int lives;
@@ -53,8 +58,11 @@ public final class NodeJvm implements AutoCloseable {
         if (b.config != null) {
             args.add(0, b.config.writeTo(dir.resolve(id + ".yml")).toString());
         }
-        List<String> cmd = JavaCommand.watched(b.jvmOptions, b.classpath, b.mainClass, args);
-        this.command = List.copyOf(cmd);
+        this.args = List.copyOf(args);
+        this.jvmOptions = b.jvmOptions;
+        this.classpath = b.classpath;
+        this.mainClass = b.mainClass;
+        this.classDataDir = b.classDataDir;
     }
 
     /** A node whose configuration is {@code config}; its files go to {@code dir}. */
@@ -82,6 +90,7 @@ public final class NodeJvm implements AutoCloseable {
             throw new LaunchException(id + " already runs as pid " + process.pid());
         }
         lives++;
+        command = command();
         ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile());
         try {
             Files.createDirectories(dir);
@@ -100,6 +109,20 @@ public final class NodeJvm implements AutoCloseable {
         frozen = false;
         ports = UpLine.NONE;
         return this;
+    }
+
+    /** Decided at every start: the class-data archive the last life wrote is mapped by this one. */
+    private List<String> command() {
+        List<String> options = new ArrayList<>(jvmOptions);
+        if (classDataDir != null) {
+            try {
+                options.addAll(ClassDataArchive.jvmOptions(JavaCommand.classpath(classpath), classDataDir));
+            } catch (IOException e) {
+                throw new LaunchException("cannot use the class-data archive folder " + classDataDir + " (set "
+                        + "IPDR_CDS_DIR to a writable folder, or IPDR_CDS=off): " + e, e);
+            }
+        }
+        return JavaCommand.watched(options, classpath, mainClass, args);
     }
 
     /** Waits until this process says it is up and its API answers; a LaunchException with its log tail if not. */
@@ -297,6 +320,7 @@ public final class NodeJvm implements AutoCloseable {
         private String mainClass = NODE_MAIN;
         private List<String> jvmOptions = JavaCommand.compactJvm("384m");
         private boolean inheritIO;
+        private Path classDataDir;
 
         private Builder(String id, Path dir) {
             this.id = id;
@@ -324,6 +348,12 @@ public final class NodeJvm implements AutoCloseable {
         /** The node writes to this JVM's standard output and error (no log file, no {@link #awaitUp}). */
         public Builder inheritIO() {
             this.inheritIO = true;
+            return this;
+        }
+
+        /** Maps the node's classes from a class-data archive in {@code dir}, written there by the first run. */
+        public Builder classDataArchive(Path dir) {
+            this.classDataDir = dir;
             return this;
         }
 

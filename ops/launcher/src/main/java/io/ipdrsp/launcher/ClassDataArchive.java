@@ -1,0 +1,123 @@
+package io.ipdrsp.launcher;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Class-data sharing for a node JVM: JDK 17's dynamic AppCDS archive, written by one run when it exits and mapped by
+ * the next. On two cores most of a node's start-up is loading, verifying and interpreting some 15,000 classes;
+ * mapped from an archive they cost a fraction (docs/performance.md, "Node start-up").
+ *
+ * <p>The archive's name is a digest of what the JVM itself checks before it maps one (its own build, and the path,
+ * size and modification time of every class path entry), so a rebuilt jar or another JDK gets a new archive instead
+ * of a refused one. A file whose header is not complete (a JVM killed while writing it: HotSpot writes the header
+ * last) is removed and written again. HotSpot cannot archive classes from a directory that holds classes, so a
+ * class path with one (a checkout's {@code target/classes}) gets no options.
+ *
+ * <p>The image's {@code ipdr} command does the same in bash (ops/image, {@code IPDR_CDS_DIR}).
+ */
+public final class ClassDataArchive {
+    /** The first four bytes of a complete dynamic archive (HotSpot's CDS_DYNAMIC_ARCHIVE_MAGIC, little-endian). */
+    private static final byte[] MAGIC = {(byte) 0xa8, (byte) 0xab, 0x0b, (byte) 0xf0};
+    private static final String PREFIX = "node-";
+    private static final String SUFFIX = ".jsa";
+
+    private ClassDataArchive() {
+    }
+
+    /**
+     * The JVM options that use (or, when there is none yet, write) the archive for {@code classpath} in {@code dir}:
+     * {@code -XX:SharedArchiveFile=…} or {@code -XX:ArchiveClassesAtExit=…}, with the dump's warnings about classes
+     * it skips kept out of the node's log. Empty when the class path holds a directory of classes.
+     */
+    public static List<String> jvmOptions(String classpath, Path dir) throws IOException {
+        if (holdsClassDirectory(classpath)) {
+            return List.of();
+        }
+        Path archive = dir.resolve(PREFIX + key(classpath) + SUFFIX);
+        if (isComplete(archive)) {
+            return List.of("-XX:SharedArchiveFile=" + archive, "-Xlog:cds=off", "-Xlog:cds+dynamic=off");
+        }
+        Files.createDirectories(dir);
+        removeOthers(dir, archive); // archives of earlier builds: 70-90 MB each, never mapped again
+        return List.of("-XX:ArchiveClassesAtExit=" + archive, "-Xlog:cds=off", "-Xlog:cds+dynamic=off");
+    }
+
+    /** Whether {@code archive} exists and starts with a complete header. */
+    static boolean isComplete(Path archive) throws IOException {
+        if (!Files.isRegularFile(archive)) {
+            return false;
+        }
+        byte[] head;
+        try (InputStream in = Files.newInputStream(archive)) {
+            head = in.readNBytes(MAGIC.length);
+        }
+        if (java.util.Arrays.equals(head, MAGIC)) {
+            return true;
+        }
+        Files.deleteIfExists(archive);
+        return false;
+    }
+
+    /** A digest of this JVM's build and of every class path entry's path, size and modification time. */
+    static String key(String classpath) throws IOException {
+        MessageDigest d = sha256();
+        update(d, System.getProperty("java.home"));
+        update(d, System.getProperty("java.vm.version"));
+        for (String entry : classpath.split(File.pathSeparator)) {
+            Path p = Path.of(entry);
+            update(d, entry);
+            if (Files.exists(p)) {
+                update(d, Files.size(p) + "/" + Files.getLastModifiedTime(p).toMillis());
+            }
+        }
+        return HexFormat.of().formatHex(d.digest(), 0, 8);
+    }
+
+    private static boolean holdsClassDirectory(String classpath) throws IOException {
+        for (String entry : classpath.split(File.pathSeparator)) {
+            Path p = Path.of(entry);
+            if (Files.isDirectory(p)) {
+                try (Stream<Path> files = Files.list(p)) {
+                    if (files.findAny().isPresent()) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    private static void removeOthers(Path dir, Path keep) throws IOException {
+        try (DirectoryStream<Path> old = Files.newDirectoryStream(dir, PREFIX + "*" + SUFFIX)) {
+            for (Path p : old) {
+                if (!p.equals(keep)) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+    }
+
+    private static void update(MessageDigest d, String s) {
+        d.update(s.getBytes(StandardCharsets.UTF_8));
+        d.update((byte) 0);
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
+    }
+}
