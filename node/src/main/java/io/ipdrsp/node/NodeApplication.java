@@ -105,6 +105,7 @@ public class NodeApplication extends Application<NodeConfiguration> {
             server = srv;
             out.println(describe(srv, s) + System.lineSeparator() + security.describe());
             out.flush();
+            ClassDataArchiveMark.nodeIsUp();
             started.countDown();
         });
     }

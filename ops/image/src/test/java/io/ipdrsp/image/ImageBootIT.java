@@ -95,6 +95,8 @@ class ImageBootIT {
         }
         assertThat(archives).as("one class-data archive in %s after the first stop", cds).hasSize(1);
         assertThat(Files.size(archives.get(0))).as("archive size").isGreaterThan(10L << 20);
+        assertThat(archives.get(0).resolveSibling(archives.get(0).getFileName() + ".up"))
+                .as("the node's mark: the run that wrote the archive got up").exists();
         String name = "/var/lib/ipdr/cds/" + archives.get(0).getFileName();
         try (ImageProcess node = image.start(List.of("/etc/ipdr-collector/node.yml"), log)) {
             awaitOk(node, "http://127.0.0.1:" + ports.admin() + "/ping", Duration.ofSeconds(240));

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
@@ -20,9 +21,11 @@ import java.util.stream.Stream;
  *
  * <p>The archive's name is a digest of what the JVM itself checks before it maps one (its own build, and the path,
  * size and modification time of every class path entry), so a rebuilt jar or another JDK gets a new archive instead
- * of a refused one. A file whose header is not complete (a JVM killed while writing it: HotSpot writes the header
- * last) is removed and written again. HotSpot cannot archive classes from a directory that holds classes, so a
- * class path with one (a checkout's {@code target/classes}) gets no options.
+ * of a refused one. An archive is mapped only when the run that wrote it got up (the node then writes the mark
+ * {@code NAME.up}: the archive holds a whole start's classes) and its header is complete (HotSpot writes the header
+ * last, so a JVM killed while writing leaves none); otherwise it is written again. HotSpot cannot archive classes
+ * from a directory that holds classes, so a class path with one (a checkout's {@code target/classes}) gets no
+ * options.
  *
  * <p>The image's {@code ipdr} command does the same in bash (ops/image, {@code IPDR_CDS_DIR}).
  */
@@ -31,6 +34,7 @@ public final class ClassDataArchive {
     private static final byte[] MAGIC = {(byte) 0xa8, (byte) 0xab, 0x0b, (byte) 0xf0};
     private static final String PREFIX = "node-";
     private static final String SUFFIX = ".jsa";
+    private static final String MARK = ".up";
 
     private ClassDataArchive() {
     }
@@ -50,10 +54,11 @@ public final class ClassDataArchive {
         }
         Files.createDirectories(dir);
         removeOthers(dir, archive); // archives of earlier builds: 70-90 MB each, never mapped again
+        Files.deleteIfExists(mark(archive)); // from a run killed before its JVM wrote the archive
         return List.of("-XX:ArchiveClassesAtExit=" + archive, "-Xlog:cds=off", "-Xlog:cds+dynamic=off");
     }
 
-    /** Whether {@code archive} exists and starts with a complete header. */
+    /** Whether {@code archive} was written by a run that got up, and has a complete header; if not, it is removed. */
     static boolean isComplete(Path archive) throws IOException {
         if (!Files.isRegularFile(archive)) {
             return false;
@@ -62,11 +67,16 @@ public final class ClassDataArchive {
         try (InputStream in = Files.newInputStream(archive)) {
             head = in.readNBytes(MAGIC.length);
         }
-        if (java.util.Arrays.equals(head, MAGIC)) {
+        if (Arrays.equals(head, MAGIC) && Files.exists(mark(archive))) {
             return true;
         }
         Files.deleteIfExists(archive);
         return false;
+    }
+
+    /** Written by the node once it is up ({@code io.ipdrsp.node.ClassDataArchiveMark}). */
+    static Path mark(Path archive) {
+        return archive.resolveSibling(archive.getFileName() + MARK);
     }
 
     /** A digest of this JVM's build and of every class path entry's path, size and modification time. */
@@ -99,9 +109,9 @@ public final class ClassDataArchive {
     }
 
     private static void removeOthers(Path dir, Path keep) throws IOException {
-        try (DirectoryStream<Path> old = Files.newDirectoryStream(dir, PREFIX + "*" + SUFFIX)) {
+        try (DirectoryStream<Path> old = Files.newDirectoryStream(dir, PREFIX + "*")) {
             for (Path p : old) {
-                if (!p.equals(keep)) {
+                if (!p.equals(keep) && !p.equals(mark(keep))) {
                     Files.deleteIfExists(p);
                 }
             }

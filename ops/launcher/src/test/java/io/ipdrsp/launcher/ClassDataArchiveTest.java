@@ -43,6 +43,7 @@ class ClassDataArchiveTest {
         assertThat(run(cp, first)).contains("hello from the jar");
         Path archive = onlyArchive(dir);
         assertThat(first.get(0)).endsWith(archive.toString());
+        Files.writeString(ClassDataArchive.mark(archive), ""); // what the node writes once it is up
 
         List<String> second = ClassDataArchive.jvmOptions(cp, dir);
         assertThat(second.get(0)).isEqualTo("-XX:SharedArchiveFile=" + archive);
@@ -59,6 +60,18 @@ class ClassDataArchiveTest {
         String option = ClassDataArchive.jvmOptions(cp, dir).get(0);
         Path archive = Path.of(option.substring(option.indexOf('=') + 1));
         Files.write(archive, new byte[4096]); // a JVM killed while writing: HotSpot writes the header last
+        Files.writeString(ClassDataArchive.mark(archive), "");
+
+        assertThat(ClassDataArchive.jvmOptions(cp, dir).get(0)).isEqualTo("-XX:ArchiveClassesAtExit=" + archive);
+        assertThat(archive).doesNotExist();
+    }
+
+    @Test
+    void anArchiveFromARunThatNeverGotUpIsWrittenAgain(@TempDir Path tmp) throws Exception {
+        String cp = helloJar(tmp).toString();
+        Path dir = tmp.resolve("cds");
+        run(cp, ClassDataArchive.jvmOptions(cp, dir));
+        Path archive = onlyArchive(dir); // complete, but no mark: the node never said it was up
 
         assertThat(ClassDataArchive.jvmOptions(cp, dir).get(0)).isEqualTo("-XX:ArchiveClassesAtExit=" + archive);
         assertThat(archive).doesNotExist();
@@ -88,9 +101,11 @@ class ClassDataArchiveTest {
 
     private static Path onlyArchive(Path dir) throws IOException {
         try (var files = Files.list(dir)) {
-            List<Path> all = files.toList();
+            List<Path> all = files.filter(p -> p.toString().endsWith(".jsa")).toList();
             assertThat(all).hasSize(1);
-            assertThat(ClassDataArchive.isComplete(all.get(0))).isTrue();
+            try (InputStream in = Files.newInputStream(all.get(0))) {
+                assertThat(in.readNBytes(4)).as("a dynamic archive's header").containsExactly(0xa8, 0xab, 0x0b, 0xf0);
+            }
             return all.get(0);
         }
     }
