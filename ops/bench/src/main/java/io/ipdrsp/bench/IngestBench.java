@@ -65,6 +65,8 @@ public final class IngestBench {
         EndToEndLoad.deleteTree(dir);
         Files.createDirectories(dir);
         List<IngestReport.Round> rounds = new ArrayList<>();
+        // --cds ab: the warm-up's node writes the archive when it stops; even rounds map it, odd rounds run without
+        Path classData = o.cdsAb() ? dir.resolve("cds") : null;
         try (CassandraServer cassandra = CassandraServer.builder(dir.resolve("cassandra")).durable(true).start()) {
             System.out.printf(Locale.ROOT, "Cassandra pid %d (%s JVM settings, commitlog_sync group) up in %.1f s%n",
                     cassandra.process().pid(), cassandra.jvm().name().toLowerCase(Locale.ROOT),
@@ -72,28 +74,34 @@ public final class IngestBench {
             if (!o.cassandraWarmup().isZero()) {
                 System.out.printf("%n== warm-up (not counted): a collector run of %s creates the schema and warms "
                         + "the server ==%n", o.cassandraWarmup());
-                collector(o, cassandra, dir.resolve("warmup"), 0, o.cassandraWarmup());
+                collector(o, cassandra, dir.resolve("warmup"), 0, o.cassandraWarmup(), classData);
             }
             for (int r = 1; r <= o.rounds(); r++) {
-                System.out.printf(Locale.ROOT, "%n== round %d of %d, A: fresh node ==%n", r, o.rounds());
-                Collected a = collector(o, cassandra, dir.resolve("round-" + r), r, o.duration());
+                boolean cds = o.cdsAb() && r % 2 == 0;
+                System.out.printf(Locale.ROOT, "%n== round %d of %d, A: fresh node%s ==%n", r, o.rounds(),
+                        cds ? " mapping the class-data archive" : "");
+                Collected a = collector(o, cassandra, dir.resolve("round-" + r), r, o.duration(),
+                        cds ? classData : null);
                 IngestRun.Measured b = null;
                 if (o.ceiling()) {
                     System.out.printf(Locale.ROOT, "== round %d of %d, B: ceiling ==%n", r, o.rounds());
                     b = ceiling(o, cassandra, r);
                 }
-                rounds.add(new IngestReport.Round(r, a.readySeconds, a.measured, b));
+                rounds.add(new IngestReport.Round(r, a.readySeconds, a.measured, b, cds));
             }
         }
         IngestReport.print(o, rounds);
     }
 
-    /** A (and the warm-up, round 0): a fresh node, the stream, first contact and steady state. */
+    /**
+     * A (and the warm-up, round 0): a fresh node, the stream, first contact and steady state; with {@code classData}
+     * the node uses the class-data archive there (writes it when there is none, maps it when there is).
+     */
     private static Collected collector(IngestOptions o, CassandraServer cassandra, Path dir, int round,
-            Duration duration) throws Exception {
+            Duration duration, Path classData) throws Exception {
         Files.createDirectories(dir);
         long t0 = System.nanoTime();
-        try (LoadNodes nodes = LoadNodes.start(o.nodeOptions(), dir, cassandra, null)) {
+        try (LoadNodes nodes = LoadNodes.start(o.nodeOptions(), dir, cassandra, null, classData)) {
             double ready = (System.nanoTime() - t0) / 1e9;
             long pid = nodes.pids()[0];
             System.out.printf(Locale.ROOT, "node pid %d ready (API answering) %.1f s after its launch; load average "

@@ -22,7 +22,7 @@ import java.util.List;
  */
 record IngestOptions(int rounds, long records, Duration warmup, Duration duration, Duration cassandraWarmup,
                      int window, int ackInterval, int ackTime, Duration progress, boolean ceiling, String nodeHeap,
-                     List<String> nodeJvmOptions, Path work, Path jfr) {
+                     List<String> nodeJvmOptions, Path work, Path jfr, boolean cdsAb) {
 
     static IngestOptions parse(String[] args) {
         int rounds = 3;
@@ -39,6 +39,7 @@ record IngestOptions(int rounds, long records, Duration warmup, Duration duratio
         List<String> jvm = List.of();
         Path work = Path.of("ops/bench/target/bench-ingest");
         Path jfr = null;
+        boolean cdsAb = false;
         for (int i = 0; i < args.length; i += 2) {
             String a = args[i];
             if (i + 1 >= args.length) {
@@ -64,14 +65,23 @@ record IngestOptions(int rounds, long records, Duration warmup, Duration duratio
                 case "--node-jvm-opts" -> jvm = v.isBlank() ? List.of() : List.of(v.trim().split("\\s+"));
                 case "--work" -> work = Path.of(v);
                 case "--jfr" -> jfr = Path.of(v);
+                case "--cds" -> cdsAb = switch (v) {
+                    case "ab" -> true;
+                    case "off" -> false;
+                    default -> throw new IllegalArgumentException("--cds ab|off");
+                };
                 default -> throw new IllegalArgumentException("unknown option " + a + " (see ops/bin/bench-ingest)");
             }
         }
         if (duration.isZero()) {
             throw new IllegalArgumentException("--duration must be at least 1s");
         }
+        if (cdsAb && cassandraWarmup.isZero()) {
+            throw new IllegalArgumentException("--cds ab: the warm-up's node writes the class-data archive; give "
+                    + "--cassandra-warmup a duration (e.g. 60s)");
+        }
         return new IngestOptions(rounds, records, warmup, duration, cassandraWarmup, window, ackInterval, ackTime,
-                progress, ceiling, heap, jvm, work, jfr);
+                progress, ceiling, heap, jvm, work, jfr, cdsAb);
     }
 
     /** What {@link LoadNodes} needs to start one node for one CMTS with one session. */

@@ -46,6 +46,12 @@ final class LoadNodes implements AutoCloseable {
     /** Starts the nodes in parallel and waits until each is up (its own "is up" line, its API answering). */
     static LoadNodes start(LoadOptions o, Path dir, CassandraServer cassandra, ZooKeeperServer zk)
             throws InterruptedException {
+        return start(o, dir, cassandra, zk, null);
+    }
+
+    /** As above; with {@code classData} the nodes use a class-data archive there ({@link NodeJvm.Builder}). */
+    static LoadNodes start(LoadOptions o, Path dir, CassandraServer cassandra, ZooKeeperServer zk, Path classData)
+            throws InterruptedException {
         String classpath = NodeClasspath.ofCheckout(ProjectHome.locate());
         List<String> jvm = new ArrayList<>(List.of("-Xms" + o.nodeHeap(), "-Xmx" + o.nodeHeap()));
         jvm.addAll(o.nodeJvmOptions());
@@ -65,7 +71,11 @@ final class LoadNodes implements AutoCloseable {
                     // subscriber index) stays on the node measured instead of flattering it by moving elsewhere
                     c.set("audit.finalize", false);
                 }
-                started.nodes.add(NodeJvm.builder(c, dir).classpath(classpath).jvmOptions(jvm).build().start());
+                NodeJvm.Builder b = NodeJvm.builder(c, dir).classpath(classpath).jvmOptions(jvm);
+                if (classData != null) {
+                    b.classDataArchive(classData);
+                }
+                started.nodes.add(b.build().start());
                 started.listenPorts.add(listen);
             }
             for (NodeJvm n : started.nodes) {
