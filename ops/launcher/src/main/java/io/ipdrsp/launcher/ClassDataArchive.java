@@ -19,13 +19,14 @@ import java.util.stream.Stream;
  * the next. On two cores most of a node's start-up is loading, verifying and interpreting some 15,000 classes;
  * mapped from an archive they cost a fraction (docs/performance.md, "Node start-up").
  *
- * <p>The archive's name is a digest of what the JVM itself checks before it maps one (its own build, and the path,
- * size and modification time of every class path entry), so a rebuilt jar or another JDK gets a new archive instead
- * of a refused one. An archive is mapped only when the run that wrote it got up (the node then writes the mark
- * {@code NAME.up}: the archive holds a whole start's classes) and its header is complete (HotSpot writes the header
- * last, so a JVM killed while writing leaves none); otherwise it is written again. HotSpot cannot archive classes
- * from a directory that holds classes, so a class path with one (a checkout's {@code target/classes}) gets no
- * options.
+ * <p>The archive's name is a digest of what the JVM itself checks before it maps one (its own build, the path, size
+ * and modification time of every class path entry, and the JVM's options: a heap above 32 GiB, say, turns off the
+ * compressed pointers an archive was written with), so a rebuilt jar, another JDK or other options get a new archive
+ * instead of one the JVM would silently refuse. An archive is mapped only when the run that wrote it got up (the
+ * node then writes the mark {@code NAME.up}: the archive holds a whole start's classes) and its header is complete
+ * (HotSpot writes the header last, so a JVM killed while writing leaves none); otherwise it is written again.
+ * HotSpot cannot archive classes from a directory that holds classes, so a class path with one (a checkout's
+ * {@code target/classes}) gets no options.
  *
  * <p>The image's {@code ipdr} command does the same in bash (ops/image, {@code IPDR_CDS_DIR}).
  */
@@ -42,13 +43,14 @@ public final class ClassDataArchive {
     /**
      * The JVM options that use (or, when there is none yet, write) the archive for {@code classpath} in {@code dir}:
      * {@code -XX:SharedArchiveFile=…} or {@code -XX:ArchiveClassesAtExit=…}, with the dump's warnings about classes
-     * it skips kept out of the node's log. Empty when the class path holds a directory of classes.
+     * it skips kept out of the node's log. {@code options}: the JVM's other options. Empty when the class path holds a
+     * directory of classes.
      */
-    public static List<String> jvmOptions(String classpath, Path dir) throws IOException {
+    public static List<String> jvmOptions(String classpath, List<String> options, Path dir) throws IOException {
         if (holdsClassDirectory(classpath)) {
             return List.of();
         }
-        Path archive = dir.resolve(PREFIX + key(classpath) + SUFFIX);
+        Path archive = dir.resolve(PREFIX + key(classpath, options) + SUFFIX);
         if (isComplete(archive)) {
             return List.of("-XX:SharedArchiveFile=" + archive, "-Xlog:cds=off", "-Xlog:cds+dynamic=off");
         }
@@ -79,11 +81,12 @@ public final class ClassDataArchive {
         return archive.resolveSibling(archive.getFileName() + MARK);
     }
 
-    /** A digest of this JVM's build and of every class path entry's path, size and modification time. */
-    static String key(String classpath) throws IOException {
+    /** A digest of this JVM's build, the options, and every class path entry's path, size and modification time. */
+    static String key(String classpath, List<String> options) throws IOException {
         MessageDigest d = sha256();
         update(d, System.getProperty("java.home"));
         update(d, System.getProperty("java.vm.version"));
+        options.forEach(o -> update(d, o));
         for (String entry : classpath.split(File.pathSeparator)) {
             Path p = Path.of(entry);
             update(d, entry);

@@ -120,7 +120,7 @@ public final class NodeJvm implements AutoCloseable {
         List<String> options = new ArrayList<>(jvmOptions);
         if (classDataDir != null) {
             try {
-                options.addAll(ClassDataArchive.jvmOptions(JavaCommand.classpath(classpath), classDataDir));
+                options.addAll(ClassDataArchive.jvmOptions(JavaCommand.classpath(classpath), jvmOptions, classDataDir));
             } catch (IOException e) {
                 throw new LaunchException("cannot use the class-data archive folder " + classDataDir + " (set "
                         + "IPDR_CDS_DIR to a writable folder, or IPDR_CDS=off): " + e, e);

@@ -38,14 +38,14 @@ class ClassDataArchiveTest {
         String cp = helloJar(tmp).toString();
         Path dir = tmp.resolve("cds");
 
-        List<String> first = ClassDataArchive.jvmOptions(cp, dir);
+        List<String> first = ClassDataArchive.jvmOptions(cp, List.of(), dir);
         assertThat(first.get(0)).startsWith("-XX:ArchiveClassesAtExit=" + dir.resolve("node-"));
         assertThat(run(cp, first)).contains("hello from the jar");
         Path archive = onlyArchive(dir);
         assertThat(first.get(0)).endsWith(archive.toString());
         Files.writeString(ClassDataArchive.mark(archive), ""); // what the node writes once it is up
 
-        List<String> second = ClassDataArchive.jvmOptions(cp, dir);
+        List<String> second = ClassDataArchive.jvmOptions(cp, List.of(), dir);
         assertThat(second.get(0)).isEqualTo("-XX:SharedArchiveFile=" + archive);
         List<String> withLog = new ArrayList<>(second);
         withLog.add("-Xlog:class+load=info");
@@ -57,12 +57,13 @@ class ClassDataArchiveTest {
     void anArchiveWithoutItsHeaderIsWrittenAgain(@TempDir Path tmp) throws Exception {
         String cp = helloJar(tmp).toString();
         Path dir = tmp.resolve("cds");
-        String option = ClassDataArchive.jvmOptions(cp, dir).get(0);
+        String option = ClassDataArchive.jvmOptions(cp, List.of(), dir).get(0);
         Path archive = Path.of(option.substring(option.indexOf('=') + 1));
         Files.write(archive, new byte[4096]); // a JVM killed while writing: HotSpot writes the header last
         Files.writeString(ClassDataArchive.mark(archive), "");
 
-        assertThat(ClassDataArchive.jvmOptions(cp, dir).get(0)).isEqualTo("-XX:ArchiveClassesAtExit=" + archive);
+        assertThat(ClassDataArchive.jvmOptions(cp, List.of(), dir).get(0))
+                .isEqualTo("-XX:ArchiveClassesAtExit=" + archive);
         assertThat(archive).doesNotExist();
     }
 
@@ -70,10 +71,11 @@ class ClassDataArchiveTest {
     void anArchiveFromARunThatNeverGotUpIsWrittenAgain(@TempDir Path tmp) throws Exception {
         String cp = helloJar(tmp).toString();
         Path dir = tmp.resolve("cds");
-        run(cp, ClassDataArchive.jvmOptions(cp, dir));
+        run(cp, ClassDataArchive.jvmOptions(cp, List.of(), dir));
         Path archive = onlyArchive(dir); // complete, but no mark: the node never said it was up
 
-        assertThat(ClassDataArchive.jvmOptions(cp, dir).get(0)).isEqualTo("-XX:ArchiveClassesAtExit=" + archive);
+        assertThat(ClassDataArchive.jvmOptions(cp, List.of(), dir).get(0))
+                .isEqualTo("-XX:ArchiveClassesAtExit=" + archive);
         assertThat(archive).doesNotExist();
     }
 
@@ -81,13 +83,34 @@ class ClassDataArchiveTest {
     void aRebuiltJarGetsAnArchiveOfItsOwnAndTheOldOneIsRemoved(@TempDir Path tmp) throws Exception {
         Path jar = helloJar(tmp);
         Path dir = tmp.resolve("cds");
-        run(jar.toString(), ClassDataArchive.jvmOptions(jar.toString(), dir));
+        run(jar.toString(), ClassDataArchive.jvmOptions(jar.toString(), List.of(), dir));
         Path old = onlyArchive(dir);
 
         Files.setLastModifiedTime(jar, FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() + 60_000));
-        List<String> options = ClassDataArchive.jvmOptions(jar.toString(), dir);
+        List<String> options = ClassDataArchive.jvmOptions(jar.toString(), List.of(), dir);
         assertThat(options.get(0)).startsWith("-XX:ArchiveClassesAtExit=").doesNotEndWith(old.toString());
         assertThat(old).doesNotExist();
+    }
+
+    @Test
+    void otherJvmOptionsGetAnArchiveOfTheirOwn(@TempDir Path tmp) throws Exception {
+        String cp = helloJar(tmp).toString();
+        Path dir = tmp.resolve("cds");
+        List<String> small = List.of("-Xmx64m");
+        run(cp, concat(small, ClassDataArchive.jvmOptions(cp, small, dir)));
+        Path archive = onlyArchive(dir);
+        Files.writeString(ClassDataArchive.mark(archive), "");
+        assertThat(ClassDataArchive.jvmOptions(cp, small, dir).get(0)).isEqualTo("-XX:SharedArchiveFile=" + archive);
+
+        // a heap past 32 GiB turns compressed pointers off: the JVM would refuse the first archive without a word
+        String other = ClassDataArchive.jvmOptions(cp, List.of("-Xmx40g"), dir).get(0);
+        assertThat(other).startsWith("-XX:ArchiveClassesAtExit=").doesNotEndWith(archive.toString());
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
     }
 
     @Test
@@ -95,7 +118,7 @@ class ClassDataArchiveTest {
         Path classes = Files.createDirectories(tmp.resolve("classes"));
         Files.writeString(classes.resolve("A.class"), "not really");
         String cp = helloJar(tmp) + java.io.File.pathSeparator + classes;
-        assertThat(ClassDataArchive.jvmOptions(cp, tmp.resolve("cds"))).isEmpty();
+        assertThat(ClassDataArchive.jvmOptions(cp, List.of(), tmp.resolve("cds"))).isEmpty();
         assertThat(tmp.resolve("cds")).doesNotExist();
     }
 
