@@ -1,5 +1,6 @@
 package io.ipdrsp.node;
 
+import io.ipdrsp.launcher.ClassDataArchive;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -12,11 +13,10 @@ import org.slf4j.LoggerFactory;
  * Marks the class-data archive this JVM writes when it exits ({@code -XX:ArchiveClassesAtExit}, asked for by the
  * image's {@code ipdr} command and by {@code ipdr node}) as worth mapping: the node got up, so the archive will hold
  * the classes of a whole start. A run that never got up (Cassandra unreachable, a bad configuration) leaves no mark,
- * and the next start writes the archive again instead of mapping a part of one. The mark is the archive's name plus
- * {@value #SUFFIX}; {@code io.ipdrsp.launcher.ClassDataArchive} and the image's command read it.
+ * and the next start writes the archive again instead of mapping a part of one. The mark is named by
+ * {@link ClassDataArchive#mark}, which reads it, as the image's command does.
  */
 final class ClassDataArchiveMark {
-    static final String SUFFIX = ".up";
     private static final String OPTION = "-XX:ArchiveClassesAtExit=";
     private static final Logger LOG = LoggerFactory.getLogger(ClassDataArchiveMark.class);
 
@@ -26,7 +26,7 @@ final class ClassDataArchiveMark {
     /** Writes the mark when this JVM writes an archive at exit; a failure is logged, the node runs on. */
     static void nodeIsUp() {
         archiveWrittenAtExit().ifPresent(archive -> {
-            Path mark = Path.of(archive + SUFFIX);
+            Path mark = ClassDataArchive.mark(Path.of(archive));
             try {
                 Files.writeString(mark, "the node got up; its JVM writes " + archive + " when it stops\n");
             } catch (IOException e) {

@@ -66,7 +66,8 @@ final class IngestReport {
 
     private static void stats(IngestOptions o, String which, List<Round> rounds) {
         System.out.println();
-        System.out.println("min / median / max over " + rounds.size() + " round(s)" + (which.isEmpty() ? "" : " " + which) + ":");
+        System.out.println("min / median / max over " + rounds.size() + " round(s)" + (which.isEmpty() ? "" : " "
+                + which) + ":");
         stat(rounds, "node ready (s)", r -> r.readySeconds);
         stat(rounds, "first contact records/s", r -> r.collector.first().rate());
         stat(rounds, "first contact node CPU-s per 100 k", r -> r.collector.first().nodeMicros() / 10);

@@ -51,33 +51,32 @@ public final class ClassDataArchive {
             return List.of();
         }
         Path archive = dir.resolve(PREFIX + key(classpath, options) + SUFFIX);
-        if (isComplete(archive)) {
+        if (isUsable(archive)) {
             return List.of("-XX:SharedArchiveFile=" + archive, "-Xlog:cds=off", "-Xlog:cds+dynamic=off");
         }
+        // everything else here goes: earlier builds' archives (45-90 MB each, never mapped again), this one's
+        // incomplete copy, a mark left by a run killed before its JVM wrote the archive
         Files.createDirectories(dir);
-        removeOthers(dir, archive); // archives of earlier builds: 70-90 MB each, never mapped again
-        Files.deleteIfExists(mark(archive)); // from a run killed before its JVM wrote the archive
+        try (DirectoryStream<Path> old = Files.newDirectoryStream(dir, PREFIX + "*")) {
+            for (Path p : old) {
+                Files.deleteIfExists(p);
+            }
+        }
         return List.of("-XX:ArchiveClassesAtExit=" + archive, "-Xlog:cds=off", "-Xlog:cds+dynamic=off");
     }
 
-    /** Whether {@code archive} was written by a run that got up, and has a complete header; if not, it is removed. */
-    static boolean isComplete(Path archive) throws IOException {
-        if (!Files.isRegularFile(archive)) {
+    /** Whether {@code archive} was written by a run that got up, and has a complete header. */
+    private static boolean isUsable(Path archive) throws IOException {
+        if (!Files.isRegularFile(archive) || !Files.exists(mark(archive))) {
             return false;
         }
-        byte[] head;
         try (InputStream in = Files.newInputStream(archive)) {
-            head = in.readNBytes(MAGIC.length);
+            return Arrays.equals(in.readNBytes(MAGIC.length), MAGIC);
         }
-        if (Arrays.equals(head, MAGIC) && Files.exists(mark(archive))) {
-            return true;
-        }
-        Files.deleteIfExists(archive);
-        return false;
     }
 
-    /** Written by the node once it is up ({@code io.ipdrsp.node.ClassDataArchiveMark}). */
-    static Path mark(Path archive) {
+    /** The mark the node writes next to {@code archive} once it is up ({@code io.ipdrsp.node.ClassDataArchiveMark}). */
+    public static Path mark(Path archive) {
         return archive.resolveSibling(archive.getFileName() + MARK);
     }
 
@@ -109,16 +108,6 @@ public final class ClassDataArchive {
             }
         }
         return false;
-    }
-
-    private static void removeOthers(Path dir, Path keep) throws IOException {
-        try (DirectoryStream<Path> old = Files.newDirectoryStream(dir, PREFIX + "*")) {
-            for (Path p : old) {
-                if (!p.equals(keep) && !p.equals(mark(keep))) {
-                    Files.deleteIfExists(p);
-                }
-            }
-        }
     }
 
     private static void update(MessageDigest d, String s) {
